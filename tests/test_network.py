@@ -3045,6 +3045,36 @@ def test_a_web_page_over_http_is_said_to_be_one_not_invalid_data(tmp_path, capsy
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("login", [False, True])
+def test_a_camera_that_asks_for_a_login_says_whether_one_was_given(tmp_path, capsys, login):
+    """An HTTP camera that asks for a login (401, Basic): `livecut run http://cam/video.cgi` said
+    "cannot open the stream: Server returned 401 Unauthorized (authorization failed)", exit 2,
+    as of a password refused, where none was given.  It says which: a login asked for and none
+    in the address (how to give one), or the one given refused (the password hidden)."""
+    import http.server
+
+    from livecut.cli import main
+
+    class Login(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(Login) as base, pytest.raises(SystemExit) as info:
+        url = (base.replace("http://", f"http://admin:{SECRET}@") if login else base) + "/video.cgi"
+        main(["run", url, "-o", str(tmp_path / "o.mp4"), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    said = ("401 Unauthorized: the user or password given was refused" if login else
+            "401 Unauthorized: it asks for a login, and the address gives none (http://<user>:<password>@127.0.0.1:")
+    assert info.value.code == 2 and said in err and "authorization failed" not in err, err
+    assert SECRET not in err
+
+
 def test_a_video_over_http_whose_tags_are_not_utf8_is_read(tmp_path):
     """A video whose title is not UTF-8 (an old tool's Latin-1 'caf\xe9'), which `livecut file`
     cuts, failed to open over HTTP: `livecut run http://.../old.mkv -o o.mp4` was 'internal

@@ -1109,7 +1109,7 @@ class StreamSource:
                 msg = f"{self.safe_url}: {page}: give the address of its video stream (a camera's manual names it)"
             else:
                 msg = (f"{self.safe_url}: cannot open the stream: "
-                       f"{self._transport_refused(exc) or self._answered(exc) or self._segment_failed(exc) or _reason(exc)}")
+                       f"{self._transport_refused(exc) or self._answered(exc) or self._segment_failed(exc) or self._login_refused(exc) or _reason(exc)}")
             raise VideoOpenFailure(msg) from None
         if not self.info.width or not self.info.height:
             # size unknown until the first frame: decode it now (kept for read()), within
@@ -1227,6 +1227,21 @@ class StreamSource:
         if not isinstance(exc, (av.error.HTTPServerError, av.error.HTTPOtherClientError)) or not self._chunks.answer:
             return None
         return f"the server answered {self._server_words(self._chunks.answer)}"
+
+    def _login_refused(self, exc: BaseException) -> str | None:
+        """Why the open failed, when the server asked for a login (401): FFmpeg says "Server
+        returned 401 Unauthorized (authorization failed)" whether the address gave none (a
+        camera's, typed without it) or the one given was refused; which, and how to give one."""
+        if not isinstance(exc, av.error.HTTPUnauthorizedError):
+            return None
+        try:
+            parts = urlsplit(self.url)
+        except ValueError:
+            return None
+        if parts.username is not None:
+            return "the server answered 401 Unauthorized: the user or password given was refused"
+        return ("the server answered 401 Unauthorized: it asks for a login, and the address gives none "
+                f"({url_scheme(self.url)}://<user>:<password>@{redact_text(parts.netloc)}/...)")
 
     def _server_words(self, text: str) -> str:
         """``text``, a server's words quoted in a message (an RTSP refusal's reason phrase, an HTTP
