@@ -977,6 +977,26 @@ def test_an_mpeg_ts_whose_rate_drops_is_not_said_damaged(tmp_path):
     assert len(said) == 1 and "of the video's 100 frames could not be read" in said[0], said
 
 
+def test_a_local_hls_recording_missing_a_segment_loses_no_frame_beside_it(tmp_path):
+    """A local HLS recording (c.m3u8 and its 1 s segments) whose second segment is missing:
+    `livecut file c.m3u8 -o o.mp4` wrote 73 frames of the 75 there and said '27 of the video's
+    100 frames could not be read' -- the last packet of the segment before the gap (flagged
+    corrupt) was taken for one the file's end cut (its position in its segment, past the
+    playlist's few bytes), the decoder flushed before it, and it and the frame after it lost.
+    Every frame there is written, the 25 missing said, exit 0 (as ffmpeg -i reads 75)."""
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "4",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_list_size", "0", "-hls_playlist_type", "vod", str(tmp_path / "c.m3u8")], check=True)
+    (tmp_path / "c1.ts").unlink()
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(tmp_path / "c.m3u8"), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "25 of the video's 100 frames could not be read" in r.stderr, r.stderr
+    assert probe(out)["frames"] == 75
+
+
 def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
     """An MKV with a stretch zeroed in the middle: FFmpeg's Matroska demuxer passes over it to
     its next cluster in silence (no error, no corrupt packet, every packet read decoded), and

@@ -1296,6 +1296,8 @@ def _packet_rate(path: Path, index: int) -> Fraction | None:
 
 #: seconds between two looks at the clock a paced frame is due on (see FileSource.pace_by)
 PACE_SLICE = 0.05
+#: demuxers of a playlist, whose packets' positions are in the files it names, not in its own
+PLAYLIST_FORMATS = ("hls", "concat", "dash")
 #: seconds a stream's timestamp may go back, in a format whose timestamps may jump, before it is a jump
 DISCONT_BACK = Fraction(1, 10)
 #: ... or go either way from where it was due (ffmpeg's -dts_delta_threshold)
@@ -1911,8 +1913,10 @@ class FileSource(ClosesWhileReading):
                         self._jumps_said = True
                         self.warnings.append(f"{self.path.name}: its timestamps jump (recordings joined end "
                                              "to end, or a clock reset): made continuous, as ffmpeg does")
-                    if packet.size and getattr(packet, "is_corrupt", False) and self._cut_by_the_end(packet):
-                        yield from self._counted(self._drained(decode))
+                    if packet.size and getattr(packet, "is_corrupt", False):
+                        self._flagged += 1  # (damage seen, see _say_missing: a local HLS's segment missing after it)
+                        if self._cut_by_the_end(packet):
+                            yield from self._counted(self._drained(decode))
                     try:
                         frames = decode(packet)  # packet.size == 0: flushes the decoder
                     except (av.error.InvalidDataError, av.error.PatchWelcomeError,
@@ -2028,7 +2032,12 @@ class FileSource(ClosesWhileReading):
 
     def _cut_by_the_end(self, packet) -> bool:
         """Whether ``packet`` (flagged corrupt) is one the file's end cut: an MP4/MOV whose index,
-        first (faststart), states more than is left."""
+        first (faststart), states more than is left.  Not a playlist's (a local HLS recording's:
+        its packets' positions are in its segments, past the playlist's few bytes -- the last of
+        a segment before one missing was taken for cut, the decoder flushed before it, and it
+        and the frame after it lost)."""
+        if self._container.format.name in PLAYLIST_FORMATS:
+            return False
         try:
             return packet.pos is not None and packet.pos + packet.size >= self.path.stat().st_size
         except OSError:
@@ -2104,6 +2113,9 @@ class FileSource(ClosesWhileReading):
         """Whether :meth:`shortfall`'s frames expected are an estimate (from the duration and
         the frame rate: Matroska, MPEG-TS), not the container's own count."""
         return not self._frames_counted
+
+    #: video packets the demuxer flagged corrupt (see _say_missing)
+    _flagged = 0
 
     def shortfall(self) -> tuple[int, int] | None:
         """``(frames read, frames expected)`` when decoding ended before the container's
@@ -2216,7 +2228,7 @@ class FileSource(ClosesWhileReading):
             undecoded = self._packets_read - self._discarded - self.lead_dropped - got
             if self._say_stretches(undecoded) or self._uneven:
                 return
-        damaged = bool(self.corrupt or self._resumed
+        damaged = bool(self.corrupt or self._resumed or self._flagged
                        or self._packets_read - self._discarded - self.lead_dropped > got)
         if not (self._frames_counted or read_whole or self._timeline.active and damaged
                 or constant and (damaged or self._data_skipped())):
