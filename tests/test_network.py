@@ -1524,6 +1524,38 @@ def test_an_rtsp_servers_refusal_is_said_in_its_words(status, transport, refuser
     assert str(info.value).endswith(f"cannot start the stream: the server answered {status.decode()}"), info.value
 
 
+#: an RTSP server on 127.0.0.1 that answers any request, an HTTP GET too, "501 Not Implemented" in RTSP
+#: (as GStreamer's RTSP server answers a GET); it says its port
+_RTSP_ANSWERING_ALL = _RTSP_SERVER + r"""
+def serve(conn):
+    with conn:
+        buf = b""
+        while data := conn.recv(65536):
+            buf += data
+            while b"\r\n\r\n" in buf:
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                cseq = re.search(rb"CSeq:\s*(\d+)", head, re.I)
+                conn.sendall(b"RTSP/1.0 501 Not Implemented\r\nCSeq: " + (cseq[1] if cseq else b"0") + b"\r\n\r\n")
+
+serve_all(serve)
+"""
+
+
+def test_an_http_address_of_an_rtsp_camera_says_it_answers_rtsp(tmp_path, capsys):
+    """`livecut run http://cam:8554/live` typed for the camera's rtsp:// address: its RTSP server
+    answers the GET in RTSP, which FFmpeg read as "Server returned 5XX Server Error reply", exit
+    2, all that was said.  It says the server answers RTSP, and the address it may be, as an
+    address of the wrong TLS is said; the login hidden."""
+    from livecut.cli import main
+
+    with script_server(_RTSP_ANSWERING_ALL) as port, pytest.raises(SystemExit) as info:
+        main(["run", f"http://bob:{SECRET}@127.0.0.1:{port}/live", "-o", str(tmp_path / "o.mp4"),
+              "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "the server answers RTSP (is it an rtsp:// address?)" in err, err
+    assert SECRET not in err and not list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("status", [b"415 Unsupported Media Type", b"503 Service Unavailable"])
 def test_an_rtsp_inputs_refusal_is_said_in_the_servers_words(status):
     """An RTSP camera or server that refuses to play (busy, 503; 415 ...): FFmpeg's words were all

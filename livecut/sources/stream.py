@@ -1102,6 +1102,8 @@ class StreamSource:
                 msg = f"{self.safe_url}: {plain}"
             elif tls := self._answers_tls(exc):
                 msg = f"{self.safe_url}: {tls}"
+            elif rtsp := self._answers_rtsp(exc):
+                msg = f"{self.safe_url}: {rtsp}"
             elif getattr(exc, "errno", None) == errno.EIO and (
                     unknown := unknown_host(self.url, min(5.0, self.cfg.open_timeout))):
                 msg = f"{self.safe_url}: cannot open the stream: {unknown}"
@@ -1307,6 +1309,21 @@ class StreamSource:
             return None
         return answers_tls(self.url, min(5.0, self.cfg.open_timeout),
                            describe=isinstance(exc, av.error.InvalidDataError))
+
+    def _answers_rtsp(self, exc: BaseException) -> str | None:
+        """Why the open failed, when an http:// input's server answers in RTSP (a camera's rtsp://
+        address typed as http://): FFmpeg reads its answer to the GET as an HTTP status ("Server
+        returned 5XX Server Error reply", "400 Bad Request"), or as no HTTP at all ("Invalid data
+        found when processing input").  Asked as answers_tls asks an rtsp:// server: a plain
+        OPTIONS, whose answer an RTSP server gives in RTSP (an HTTP server in HTTP)."""
+        if url_scheme(self.url) != "http" or self._stop.is_set() or not isinstance(exc, (
+                av.error.HTTPServerError, av.error.HTTPBadRequestError, av.error.HTTPOtherClientError,
+                av.error.InvalidDataError)):
+            return None
+        address = _tls_address(self.url)
+        if address is None or _rtsp_exchange(address, min(5.0, self.cfg.open_timeout), "*") != "rtsp":
+            return None
+        return "the server answers RTSP (is it an rtsp:// address?)"
 
     @contextlib.contextmanager
     def _io(self):
