@@ -1541,6 +1541,20 @@ serve_all(serve)
 """
 
 
+def test_an_rtsp_address_of_an_http_camera_says_it_answers_http(tmp_path):
+    """`livecut run rtsp://cam:8080/video.cgi` typed for an HTTP (MJPEG) camera: its web server
+    answers FFmpeg's RTSP OPTIONS in HTTP ("HTTP/1.0 400 Bad request version"), which FFmpeg said
+    as "cannot open the stream: Invalid data found when processing input", exit 2, as of damaged
+    data.  It says the server answers HTTP, and the address it may be; the login hidden."""
+    with _http_server(tmp_path) as base:
+        url = base.replace("http://", f"rtsp://bob:{SECRET}@") + "/video.cgi"
+        r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "o.mp4"),
+                            "--set", "video.open_timeout=5"], capture_output=True, text=True, timeout=60,
+                           env=env_with_repo())
+    assert r.returncode == 2 and "the server answers HTTP (is it an http:// address?)" in r.stderr, r.stderr
+    assert SECRET not in r.stderr and not (tmp_path / "o.mp4").exists()
+
+
 def test_an_http_address_of_an_rtsp_camera_says_it_answers_rtsp(tmp_path, capsys):
     """`livecut run http://cam:8554/live` typed for the camera's rtsp:// address: its RTSP server
     answers the GET in RTSP, which FFmpeg read as "Server returned 5XX Server Error reply", exit

@@ -210,6 +210,8 @@ def answers_tls(url: str, timeout: float, describe: bool = False) -> str | None:
         if asked == "closed":
             return ("the server answers RTSP, and closed the connection at DESCRIBE unanswered "
                     "(a path it does not serve?)")
+        if asked == "http":  # (an HTTP camera's address typed as rtsp://: its web server's 400)
+            return "the server answers HTTP (is it an http:// address?)"
         if asked != "other":
             return None
     try:
@@ -223,7 +225,8 @@ def _rtsp_exchange(address: tuple[str, int], timeout: float, target: str, descri
     """How the server at ``address`` answers a plain RTSP OPTIONS for ``target`` (the URL FFmpeg
     asked for, without its user and password: a server that answered FFmpeg answers it):
     "rtsp" (in RTSP), "other" (a TLS server's alert or close, as it meets bytes that are no TLS
-    record; a refused or reset connection), "silent" (nothing within ``timeout`` s: a TLS server
+    record; a refused or reset connection), "http" (in HTTP: a web server, an HTTP camera's),
+    "silent" (nothing within ``timeout`` s: a TLS server
     answers those bytes at once, a plain one may wait).  With ``describe``, after a 200 the
     DESCRIBE is asked as FFmpeg asks it, on the same connection: "closed" where the server closes
     it unanswered.  Asked before a TLS handshake: a plain RTSP server that answered FFmpeg's
@@ -248,6 +251,8 @@ def _rtsp_exchange(address: tuple[str, int], timeout: float, target: str, descri
     except (OSError, ValueError):
         if not head:
             return "other"
+    if head.startswith(b"HTTP/") or head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return "http"  # (Python's http.server answers a request of another protocol with its page alone)
     return "rtsp" if head.startswith(b"RTSP/") else "other"
 
 
