@@ -849,6 +849,50 @@ def test_a_cut_faststart_file_keeps_the_frames_before_the_cut_with_frame_threads
     assert 0 < one < 100 and got == one, (got, one)
 
 
+def test_the_frames_held_before_a_cut_faststart_files_end_keep_their_times(tmp_path):
+    """An MP4 with its index first (faststart), its frames' pace slowing (variable rate), cut
+    short: the frames the decoder held for reordering, taken before the packet the end cut,
+    came without a time base, so without times (Frame.pts None), and the output made theirs up
+    from the frames before (`livecut file cut.mp4 -o o.mkv` of such a file: its last 4 frames at
+    3.339 s, 3.398 s, 3.456 s, 3.515 s, shown by the file at 3.36, 3.44, 3.52, 3.6).  They keep
+    their own times."""
+    import av
+
+    from livecut.sources.file import FileSource
+
+    src = tmp_path / "vfr.mp4"
+    rng = np.random.default_rng(3)
+    stamps = [i if i < 50 else 50 + (i - 50) * 2 for i in range(100)]  # 1/25 s, then 2/25 s apart
+    with av.open(str(src), "w", options={"movflags": "faststart"}) as out:
+        vs = out.add_stream("libx264", rate=25)
+        vs.width, vs.height, vs.pix_fmt = 320, 240, "yuv420p"
+        vs.options = {"preset": "medium", "bframes": "3"}
+        base = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+        for i, t in enumerate(stamps):
+            f = av.VideoFrame.from_ndarray(np.roll(base, 3 * i, axis=1), format="bgr24")
+            f.pts = t
+            out.mux(vs.encode(f))
+        out.mux(vs.encode(None))
+    cut = tmp_path / "cut.mp4"
+    data = src.read_bytes()
+    cut.write_bytes(data[:int(len(data) * 0.85)])  # (in the slower part)
+
+    with av.open(str(cut)) as c:  # (the times ffmpeg -i shows)
+        s = c.streams.video[0]
+        s.codec_context.thread_count = 1
+        shown = []
+        for packet in c.demux(s):
+            try:
+                shown += [round(float(f.pts * f.time_base), 3) for f in s.decode(packet)]
+            except av.error.InvalidDataError:
+                pass
+    with FileSource(cut) as fs:
+        got = []
+        while (f := fs.read()) is not None:
+            got.append(None if f.pts is None else round(f.pts, 3))
+    assert 50 < len(shown) < 100 and got == shown, (got[-6:], shown[-6:])
+
+
 def test_source_truncated_while_read(long_clip, tmp_path):
     src = tmp_path / "growing.mp4"
     shutil.copy(long_clip, src)

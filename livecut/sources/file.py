@@ -2053,6 +2053,8 @@ class FileSource(ClosesWhileReading):
             frames = decode(None)
         except (av.error.FFmpegError, ValueError):
             frames = []
+        for f in frames:  # (a frame of the decoder's flush has no time base of its own: no time)
+            f.time_base = self._stream.time_base
         (self._decoder or self._stream.codec_context).flush_buffers()
         return frames
 
