@@ -44,7 +44,7 @@ from livecut.config import Config, whole_config
 from livecut._redeliver import REDELIVERED, stops_redelivered
 from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, OutputExistsError,
                             StageError, Terminated, UsageError, VideoOpenFailure, interrupt_under, stop_text)
-from livecut.frames import Upright
+from livecut.frames import Upright, check_flag
 from livecut.progress import clock
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
@@ -2021,6 +2021,13 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                               "(None: to the end)")
     if max_frames is not None and max_frames < 1:
         raise UsageError(f"max_frames {max_frames!r}: expected at least 1 (None: to the end)")
+    # (preview='no' is truthy: it was taken for a preview and said as 'open_source: pace must be
+    # True or False, got 'no'', an argument not given; force, live and pace were said as open_sink's
+    # or open_source's, progress='no' showed the bar)
+    preview, force, progress = (check_flag(value, name, "run_video") for name, value in
+                                (("preview", preview), ("force", force), ("progress", progress)))
+    live, pace = (None if value is None else check_flag(value, name, "run_video")
+                  for name, value in (("live", live), ("pace", pace)))
     kind = source_kind(spec)
     cfg = whole_config(cfg, "run_video")
     # (a pathlib.Path, as open_sink takes, was an AttributeError ('endswith') deep in the checks)

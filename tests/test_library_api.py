@@ -2523,3 +2523,19 @@ def test_apply_i420_says_a_frame_of_another_pixel_type_is_not_uint8(scene, dtype
     with pytest.raises(ArrayError, match=f"unsupported pixel type {np.dtype(dtype)}.*uint8") as e:
         Compositor(background="blur").apply_i420(yuv, alpha)
     assert not isinstance(e.value, FrameSizeError) and "match" not in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["preview", "force", "progress", "live", "pace"])
+def test_run_video_says_a_flag_that_is_no_bool_by_its_own_name(small_clip, tmp_path, name):
+    """run_video(..., preview='no') -- 'no' is truthy -- was taken for a preview and refused as
+    "open_source: pace must be True or False, got 'no'", an argument the caller never gave;
+    force='yes' was said as open_sink's, progress='no' showed the bar: each is said as
+    run_video's own, before anything is opened or written."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(ConfigTypeError) as e:
+        run_video(small_clip, out, load_config(), **{"progress": False, name: "no"})
+    assert str(e.value) == f"run_video: {name} must be True or False, got 'no'"
+    assert not out.exists()
