@@ -2539,3 +2539,27 @@ def test_run_video_says_a_flag_that_is_no_bool_by_its_own_name(small_clip, tmp_p
         run_video(small_clip, out, load_config(), **{"progress": False, name: "no"})
     assert str(e.value) == f"run_video: {name} must be True or False, got 'no'"
     assert not out.exists()
+
+
+@pytest.mark.parametrize("spec", ["out.mp4", "frames/"])
+def test_a_file_sink_written_unopened_or_closed_says_which_and_what_to_do(tmp_path, spec):
+    """sink = open_sink('out.mp4', info); sink.write(frame) -- the sink just opened, by its
+    name -- said only "out.mp4: not open", as it did once the sink was closed: before ``with``
+    the error says to write within ``with open_sink(...) as sink:``, after close that the sink
+    is closed and another is opened for another output."""
+    from livecut.errors import VideoWriteError
+    from livecut.sinks import SinkInfo, open_sink
+
+    img = np.full((48, 64, 3), 100, np.uint8)
+    path = f"{tmp_path}/{spec}"
+    sink = open_sink(path, SinkInfo(width=64, height=48, fps=25.0))
+    with pytest.raises(VideoWriteError) as e:
+        sink.write(img)
+    assert str(e.value) == (f"{path.rstrip('/')}: not open yet: open_sink gives the sink unopened; write its "
+                            "frames within `with open_sink(...) as sink:`, which opens the file and finishes it")
+    with sink:
+        sink.write(img)
+    with pytest.raises(VideoWriteError) as e:
+        sink.write(img)
+    assert str(e.value) == (f"{path.rstrip('/')}: closed already; a file sink writes one output: "
+                            "open another (livecut.sinks.open_sink)")

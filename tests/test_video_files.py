@@ -5222,7 +5222,7 @@ def test_file_sinks_refuse_frames_they_cannot_write_with_a_typed_error(tmp_path,
         sink.write(img[:, :, 0])
         if spec == "frames/":  # (a 16-bit PNG)
             sink.write(img.astype(np.uint16) * 257)
-    with pytest.raises(VideoWriteError, match="not open"):
+    with pytest.raises(VideoWriteError, match="closed already"):
         sink.write(img)
     if spec == "frames/":
         names = sorted(p.name for p in (tmp_path / "frames").iterdir())

@@ -1019,6 +1019,17 @@ def _check_once(sink) -> None:
                               "writes one output: open another (livecut.sinks.open_sink)")
 
 
+def _not_open(sink) -> VideoWriteError:
+    """The error of a frame written to a file sink that is not open: before ``with`` (open_sink
+    gives it unopened), or once closed.  Both were "PATH: not open", which said nothing of what
+    to do to a caller who had just called open_sink, or had its file finished already."""
+    if sink._closed:
+        return VideoWriteError(f"{sink.path}: closed already; a file sink writes one output: open another "
+                               "(livecut.sinks.open_sink)")
+    return VideoWriteError(f"{sink.path}: not open yet: open_sink gives the sink unopened; write its frames "
+                           "within `with open_sink(...) as sink:`, which opens the file and finishes it")
+
+
 class VideoFileSink:
     """Encodes frames to a video file; flushes the encoder and finalizes on close."""
 
@@ -1410,7 +1421,7 @@ class VideoFileSink:
         import av
 
         if self._container is None:
-            raise VideoWriteError(f"{self.path}: not open")
+            raise _not_open(self)
         # (a float or 16-bit frame, 2 channels, an empty one: a bare cv2.error, ZeroDivisionError)
         check_frame(image, str(self.path))
         check_pts(pts, str(self.path))
@@ -1792,7 +1803,7 @@ class PngSequenceSink:
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         if self.tmp is None:  # (before `with`, or after close: a bare TypeError)
-            raise VideoWriteError(f"{self.path}: not open")
+            raise _not_open(self)
         # (16-bit: a 16-bit PNG; a float frame was written as levels 0 and 1, black)
         check_frame(image, str(self.path), (np.uint8, np.uint16))
         check_pts(pts, str(self.path))  # (kept only to say a timing the frames lose: see close)
