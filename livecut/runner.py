@@ -2039,6 +2039,11 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     if on_start is not None and not callable(on_start):  # (a bare TypeError once the sinks were open)
         raise ConfigTypeError(f"run_video: on_start must be a function taking the Pipeline, or None, "
                               f"got {type(on_start).__name__}")
+    if clock is not None and not (callable(getattr(clock, "now", None)) and callable(getattr(clock, "add", None))):
+        # (clock=5 was "reader stage failed: AttributeError: 'int' object has no attribute 'now'",
+        # the source and output opened first)
+        raise ConfigTypeError(f"run_video: clock must be a livecut.stageclock.StageClock or None, "
+                              f"got {type(clock).__name__}")
     if size is not None or fps is not None:
         from livecut.sources.camera import check_request
 

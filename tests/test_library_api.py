@@ -2563,3 +2563,21 @@ def test_a_file_sink_written_unopened_or_closed_says_which_and_what_to_do(tmp_pa
         sink.write(img)
     assert str(e.value) == (f"{path.rstrip('/')}: closed already; a file sink writes one output: "
                             "open another (livecut.sinks.open_sink)")
+
+
+def test_run_video_refuses_a_clock_that_is_no_stage_clock_before_it_runs(small_clip, tmp_path):
+    """run_video(..., clock=5) opened the source and the output, then failed as "reader stage
+    failed: AttributeError: 'int' object has no attribute 'now'", Python's words; it is a
+    ConfigTypeError saying what to give, before anything is opened; a StageClock runs."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+    from livecut.stageclock import StageClock
+
+    out = tmp_path / "out.mp4"
+    with pytest.raises(ConfigTypeError) as e:
+        run_video(small_clip, out, load_config(), progress=False, clock=5)
+    assert str(e.value) == "run_video: clock must be a livecut.stageclock.StageClock or None, got int"
+    assert not out.exists()
+    clock = StageClock()
+    assert run_video(small_clip, out, load_config(), progress=False, clock=clock).written == 4
+    assert clock.ms_per_frame(4)
