@@ -2215,6 +2215,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         for k, o in extra_sinks:
             if k == "vcam" and vcam_unpaced:  # (see above)
                 o.setdefault("pace", live_pace)
+            if k == "file":  # (one naming the input was written over it, force=True: the input lost)
+                from livecut.sinks.base import input_paths
+
+                o["inputs"] = input_paths(o.get("inputs"), "run_video") + inputs
             sink = open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)
             if k == "vcam":  # (keeps nothing: its closing's failure held while the recording closes)
                 sinks.append(sink.__enter__())

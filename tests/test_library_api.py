@@ -2581,3 +2581,24 @@ def test_run_video_refuses_a_clock_that_is_no_stage_clock_before_it_runs(small_c
     clock = StageClock()
     assert run_video(small_clip, out, load_config(), progress=False, clock=clock).written == 4
     assert clock.ms_per_frame(4)
+
+
+def test_run_video_never_writes_an_extra_file_output_over_its_input(small_clip, tmp_path):
+    """run_video(src, out, cfg, force=True, extra_sinks=[('file', {'spec': src, 'force': True})])
+    -- a second output file, named as the input by mistake -- wrote the cut over the input,
+    which was lost (the output is refused there: "is an input"); the extra one is refused as
+    the output is, the input left as it was, nothing else written."""
+    import shutil
+
+    from livecut.errors import OutputExistsError
+    from livecut.runner import run_video
+
+    src = tmp_path / "in.mp4"
+    shutil.copyfile(small_clip, src)
+    before = src.read_bytes()
+    out = tmp_path / "out.mp4"
+    with pytest.raises(OutputExistsError, match="is an input; refusing to write over it"):
+        run_video(src, out, load_config(), progress=False, force=True,
+                  extra_sinks=[("file", {"spec": str(src), "force": True})])
+    assert src.read_bytes() == before
+    assert not out.exists()
