@@ -27,6 +27,7 @@ import collections
 import dataclasses
 import math
 import numbers
+import os
 import queue
 import sys
 import threading
@@ -2039,6 +2040,16 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     if on_start is not None and not callable(on_start):  # (a bare TypeError once the sinks were open)
         raise ConfigTypeError(f"run_video: on_start must be a function taking the Pipeline, or None, "
                               f"got {type(on_start).__name__}")
+    # (the same file as the output and in extra_sinks: the output was finished into it, then the
+    # other's file refused there, "exists (written by another run meanwhile?)", the run failed
+    # with that file left complete)
+    files = ([output] if output and sink_kind(output) == "file" else []) + [
+        spec_text(o.get("spec", k), "run_video") for k, o in extra_sinks if k == "file"]
+    places = [os.path.realpath(f.rstrip("/") or f) for f in files]
+    for i, place in enumerate(places):
+        if place in places[:i]:
+            raise UsageError(f"run_video: {files[i]}: given as two outputs (output, extra_sinks), which "
+                             "would write one file: give each output a file of its own")
     if clock is not None and not (callable(getattr(clock, "now", None)) and callable(getattr(clock, "add", None))):
         # (clock=5 was "reader stage failed: AttributeError: 'int' object has no attribute 'now'",
         # the source and output opened first)

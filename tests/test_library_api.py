@@ -2602,3 +2602,27 @@ def test_run_video_never_writes_an_extra_file_output_over_its_input(small_clip, 
                   extra_sinks=[("file", {"spec": str(src), "force": True})])
     assert src.read_bytes() == before
     assert not out.exists()
+
+
+@pytest.mark.parametrize("extra", ["out.mp4", "./out.mp4", "other.mp4"])
+def test_run_video_refuses_one_file_given_as_two_outputs(small_clip, tmp_path, extra):
+    """run_video(src, 'out.mp4', cfg, extra_sinks=[('file', {'spec': 'out.mp4'})]) finished the
+    output into out.mp4, then refused the other's file there, "exists (written by another run
+    meanwhile?)": the run failed with out.mp4 left complete.  One file given as two outputs
+    (the output and one of extra_sinks, or two of them) is a UsageError before anything is
+    opened or written."""
+    from livecut.errors import UsageError
+    from livecut.runner import run_video
+
+    out = tmp_path / "out.mp4"
+    if extra == "other.mp4":  # (two of extra_sinks)
+        sinks = [("file", {"spec": str(tmp_path / extra)}), ("file", {"spec": str(tmp_path / extra)})]
+        said = str(tmp_path / extra)
+    else:
+        sinks = [("file", {"spec": f"{tmp_path}/{extra}"})]
+        said = f"{tmp_path}/{extra}"
+    with pytest.raises(UsageError) as e:
+        run_video(small_clip, out, load_config(), progress=False, extra_sinks=sinks)
+    assert str(e.value) == (f"run_video: {said}: given as two outputs (output, extra_sinks), which would write "
+                            "one file: give each output a file of its own")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
