@@ -993,6 +993,12 @@ class Pipeline:
                     self._in_read = False
                 if frame is None:
                     break
+                if not hasattr(frame, "image"):  # (a registered source's read() that gave the picture
+                    # itself: "processing stage failed: AttributeError: 'numpy.ndarray' object has no
+                    # attribute 'pts'", the frame's reader not named)
+                    raise UsageError(f"source {type(self.source).__name__}: read() returned "
+                                     f"{type(frame).__name__}; expected a livecut.sources.base.Frame "
+                                     "(Frame(image=..., index=..., pts=...)), or None at the end")
                 self.stats.frames_in += 1
                 if self.ahead is not None:
                     if self._stop.is_set():

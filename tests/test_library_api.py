@@ -2626,3 +2626,41 @@ def test_run_video_refuses_one_file_given_as_two_outputs(small_clip, tmp_path, e
     assert str(e.value) == (f"run_video: {said}: given as two outputs (output, extra_sinks), which would write "
                             "one file: give each output a file of its own")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_registered_source_whose_read_gives_no_frame_is_said_so(tmp_path):
+    """A source registered with register_source whose read() gave the picture itself (an
+    ndarray, not a Frame) failed as "processing stage failed: AttributeError: 'numpy.ndarray'
+    object has no attribute 'pts'", Python's words, the source not named: the error names the
+    source and what its read() is to give; no output is left."""
+    from livecut.errors import UsageError
+    from livecut.runner import run_video
+    from livecut.sources import _SOURCES, register_source
+    from livecut.sources.base import SourceInfo
+
+    class Pictures:
+        live = False
+        info = SourceInfo(width=64, height=48, fps=10.0)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def read(self):
+            return np.full((48, 64, 3), 100, np.uint8)
+
+        def close(self):
+            pass
+
+    register_source("pictures-test", lambda spec: spec.startswith("pictures-test:"))(lambda spec, cfg, **o: Pictures())
+    try:
+        out = tmp_path / "out.mp4"
+        with pytest.raises(UsageError) as e:
+            run_video("pictures-test:x", out, load_config(), progress=False)
+        assert str(e.value) == ("source Pictures: read() returned ndarray; expected a livecut.sources.base.Frame "
+                                "(Frame(image=..., index=..., pts=...)), or None at the end")
+        assert not out.exists()
+    finally:
+        del _SOURCES["pictures-test"]
