@@ -999,6 +999,11 @@ class Pipeline:
                     raise UsageError(f"source {type(self.source).__name__}: read() returned "
                                      f"{type(frame).__name__}; expected a livecut.sources.base.Frame "
                                      "(Frame(image=..., index=..., pts=...)), or None at the end")
+                if frame.pts is not None and (isinstance(frame.pts, bool) or not isinstance(frame.pts, numbers.Real)
+                                              or not math.isfinite(frame.pts)):
+                    # (pts='0' was said as "MaskSmoother.at '0': ...", a call the caller never made)
+                    raise UsageError(f"source {type(self.source).__name__}: read() gave a Frame with pts "
+                                     f"{frame.pts!r}; expected its time in seconds (a finite number) or None")
                 self.stats.frames_in += 1
                 if self.ahead is not None:
                     if self._stop.is_set():

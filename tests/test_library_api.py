@@ -2664,3 +2664,41 @@ def test_a_registered_source_whose_read_gives_no_frame_is_said_so(tmp_path):
         assert not out.exists()
     finally:
         del _SOURCES["pictures-test"]
+
+
+@pytest.mark.parametrize("pts", ["0", float("nan")])
+def test_a_registered_source_whose_frame_has_no_time_in_seconds_is_said_so(tmp_path, pts):
+    """A registered source's Frame with pts='0' (or NaN) failed run_video as "MaskSmoother.at
+    '0': expected a frame's time in seconds or None", a call the caller never made; the error
+    names the source and what its frames' pts is to be."""
+    from livecut.errors import UsageError
+    from livecut.runner import run_video
+    from livecut.sources import _SOURCES, register_source
+    from livecut.sources.base import Frame, SourceInfo
+
+    class Timed:
+        live = False
+        info = SourceInfo(width=64, height=48, fps=10.0)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def read(self):
+            return Frame(image=np.full((48, 64, 3), 100, np.uint8), index=0, pts=pts)
+
+        def close(self):
+            pass
+
+    register_source("timed-test", lambda spec: spec.startswith("timed-test:"))(lambda spec, cfg, **o: Timed())
+    try:
+        out = tmp_path / "out.mp4"
+        with pytest.raises(UsageError) as e:
+            run_video("timed-test:x", out, load_config(), progress=False)
+        assert str(e.value) == (f"source Timed: read() gave a Frame with pts {pts!r}; expected its time in seconds "
+                                "(a finite number) or None")
+        assert not out.exists()
+    finally:
+        del _SOURCES["timed-test"]
