@@ -2702,3 +2702,55 @@ def test_a_registered_source_whose_frame_has_no_time_in_seconds_is_said_so(tmp_p
         assert not out.exists()
     finally:
         del _SOURCES["timed-test"]
+
+
+@pytest.mark.parametrize("made, lacks", [
+    (None, "returned NoneType, which has no read, __enter__, __exit__"),
+    ("no info", "returned Made, which has no info"),
+    ("dict info", "returned Made, which has an info of dict, no SourceInfo"),
+])
+def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, made, lacks):
+    """A factory registered with register_source that returned None, or an object without its
+    info (or with a dict for it), failed run_video as Python's "'NoneType' object does not
+    support the context manager protocol", "'Made' object has no attribute 'info'", "'dict'
+    object has no attribute 'width'", the source not named: open_source says which kind's
+    factory gave what, and what a source has."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+    from livecut.sources import _SOURCES, open_source, register_source
+
+    class Made:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def read(self):
+            return None
+
+        def close(self):
+            pass
+
+    def factory(spec, cfg, **options):
+        if made is None:
+            return None
+        m = Made()
+        if made == "dict info":
+            m.info = {"width": 64, "height": 48, "fps": 10.0}
+        return m
+
+    register_source("made-test", lambda spec: spec.startswith("made-test:"))(factory)
+    try:
+        said = (f"open_source: the 'made-test' source's factory {lacks}; a source has read(), "
+                "__enter__/__exit__ and info (a livecut.sources.SourceInfo)")
+        with pytest.raises(ConfigTypeError) as e:
+            open_source("made-test:x")
+        assert str(e.value) == said
+        out = tmp_path / "out.mp4"
+        with pytest.raises(ConfigTypeError) as e:
+            run_video("made-test:x", out, load_config(), progress=False)
+        assert str(e.value) == said
+        assert not out.exists()
+    finally:
+        del _SOURCES["made-test"]

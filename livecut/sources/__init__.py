@@ -89,4 +89,18 @@ def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None 
         raise VideoOpenFailure(f"{spec}: no source can open this") from None
     if factory.__module__.startswith("livecut."):  # (a source registered elsewhere takes its own)
         check_options(options, OPTIONS, "open_source")
-    return factory(spec, cfg, **options)
+        return factory(spec, cfg, **options)
+    source = factory(spec, cfg, **options)
+    # (a registered factory that gave None, or an object without info or read, failed run_video as
+    # Python's "'NoneType' object does not support the context manager protocol", "'S' object has no
+    # attribute 'info'", the source not named)
+    # (close is not asked: what the runner calls is read, and the source as a context manager)
+    missing = [name for name in ("read", "__enter__", "__exit__") if not callable(getattr(source, name, None))]
+    info = getattr(source, "info", None)
+    if missing or not (hasattr(info, "width") and hasattr(info, "height")):
+        lacks = (f"has no {', '.join(missing)}" if missing
+                 else "has no info" if info is None else f"has an info of {type(info).__name__}, no SourceInfo")
+        raise ConfigTypeError(f"open_source: the {kind!r} source's factory returned {type(source).__name__}, which "
+                              f"{lacks}; a source has read(), __enter__/__exit__ and info (a "
+                              "livecut.sources.SourceInfo)")
+    return source
