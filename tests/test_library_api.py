@@ -2754,3 +2754,42 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
         assert not out.exists()
     finally:
         del _SOURCES["made-test"]
+
+
+@pytest.mark.parametrize("made, lacks", [
+    (None, "returned NoneType, which has no write, __enter__, __exit__"),
+    ("no write", "returned Made, which has no write"),
+])
+def test_a_registered_sink_factory_that_makes_no_sink_is_said_so(small_clip, tmp_path, made, lacks):
+    """A factory registered with register_sink that returned None, or an object without
+    write(), failed run_video as Python's "'NoneType' object does not support the context
+    manager protocol", or "writer stage failed: AttributeError: 'Made' object has no attribute
+    'write'" once the video was read, the sink not named: open_sink says which kind's factory
+    gave what, and what a sink has."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+    from livecut.sinks import SinkInfo, _SINKS, open_sink, register_sink
+
+    class Made:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def close(self):
+            pass
+
+    register_sink("made-test", lambda spec: spec.startswith("made-test:"))(
+        lambda spec, info, cfg, **options: None if made is None else Made())
+    try:
+        said = (f"open_sink: the 'made-test' sink's factory {lacks}; a sink has write(image, pts=None) and "
+                "__enter__/__exit__")
+        with pytest.raises(ConfigTypeError) as e:
+            open_sink("made-test:x", SinkInfo(width=64, height=48, fps=10.0))
+        assert str(e.value) == said
+        with pytest.raises(ConfigTypeError) as e:
+            run_video(small_clip, "made-test:x", load_config(), progress=False)
+        assert str(e.value) == said
+    finally:
+        del _SINKS["made-test"]

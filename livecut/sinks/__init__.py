@@ -98,7 +98,18 @@ def open_sink(spec: str | os.PathLike, info: SinkInfo, cfg: Config | VideoConfig
         check_options(options, PREVIEW_OPTIONS if kind == "preview" else OPTIONS, "open_sink")
         if "inputs" in options:  # (inputs="in.mp4" was read letter by letter: the input written over)
             options["inputs"] = input_paths(options["inputs"], "open_sink")
-    return factory(spec, info, cfg, **options)
+        return factory(spec, info, cfg, **options)
+    sink = factory(spec, info, cfg, **options)
+    # (a registered factory that gave None, or a sink without write, failed run_video as Python's
+    # "'NoneType' object does not support the context manager protocol", "writer stage failed:
+    # AttributeError: 'K' object has no attribute 'write'", the sink not named, its source read)
+    missing = [name for name in ("write", "__enter__", "__exit__") if not callable(getattr(sink, name, None))]
+    if missing:
+        from livecut.errors import ConfigTypeError
+
+        raise ConfigTypeError(f"open_sink: the {kind!r} sink's factory returned {type(sink).__name__}, which has "
+                              f"no {', '.join(missing)}; a sink has write(image, pts=None) and __enter__/__exit__")
+    return sink
 
 
 def check_sink(spec: str | os.PathLike, channels: int = 3, cfg: Config | VideoConfig | None = None) -> None:
