@@ -1000,6 +1000,33 @@ def test_a_device_that_is_no_v4l2_node_is_said_before_the_camera_turns_on(
     assert fake_camera.instances == [], "the camera was opened"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="v4l2loopback: Linux")
+@pytest.mark.parametrize("loaded", [True, False])
+def test_a_virtual_camera_named_by_a_file_name_is_said_to_be_no_video_device(
+        fake_camera, monkeypatch, tmp_path, capsys, loaded):
+    """`livecut cam 0 --vcam --vcam-device x.mp4` (no such file; a file name where /dev/videoN was
+    meant) with v4l2loopback not loaded said 'no such device; load v4l2loopback ...', exit 1 --
+    loading it makes no x.mp4; it is said to be no video device, exit 2, before the camera
+    turns on, the module loaded or not."""
+    pyvirtualcam = pytest.importorskip("pyvirtualcam")
+    if "v4l2loopback" not in pyvirtualcam.camera.BACKENDS:
+        pytest.skip("needs pyvirtualcam's Linux backend")
+    import livecut.sinks.vcam as vcam
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS",
+                        {"v4l2loopback": pyvirtualcam.camera.BACKENDS["v4l2loopback"]})
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path if loaded else tmp_path / "absent"))
+    monkeypatch.chdir(tmp_path)
+    code = _cli(["cam", "0", "--vcam", "--vcam-device", "x.mp4", "-q"])
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert lines[0].startswith("livecut: error: no virtual camera x.mp4 available (not a video device: "
+                               "/dev/videoN, or N); it is not a virtual camera: pick one"), err
+    assert "modprobe" not in err, err
+    assert fake_camera.instances == [], "the camera was opened"
+
+
 def test_a_virtual_camera_output_that_names_no_device_is_refused(fake_camera, fake_vcam, capsys):
     """`livecut cam 0 -o "vcam:$DEV"` with DEV unset sent to the first virtual camera without a
     word (its summary 'camera 0 -> vcam:: 3 frames'), where --vcam-device "$DEV" is refused as

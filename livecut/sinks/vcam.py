@@ -184,6 +184,11 @@ def check_available(device: str | None = None, backend: str | None = None) -> No
     loaded = os.path.exists(LOOPBACK_MODULE)
     if device is None and not loaded:
         raise DeviceUnavailable("no virtual camera available (v4l2loopback is not loaded); " + missing_help())
+    if device is not None and not os.path.exists(device) and not device.startswith("/dev/"):
+        # (`--vcam-device x.mp4`, a name that is no device's at all: loading v4l2loopback, as it
+        # said, makes no x.mp4; the name is the user's to change, exit 2)
+        raise DeviceNameError(f"no virtual camera {device} available (not a video device: /dev/videoN, or N); "
+                              f"it is not a virtual camera: {PICK_ANOTHER}")
     if device is not None and not os.path.exists(device):
         # (the module loaded, another device number: loading it again is not the answer, and
         # the number is the user's to change, exit 2; none loaded: loading it is, exit 1)
