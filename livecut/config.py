@@ -430,10 +430,12 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
         out = value.lower() if key in _LOWER_CASE else value
     if choices and out not in choices:  # (a keyword in any case, as a background's: model = "Auto" was refused)
         out = next((c for c in choices if c.casefold() == out.casefold()), out)
+    # (segment.method=focsu named the methods but not the one meant, as a misspelt key's is)
+    meant = _did_you_mean(str(out), choices) if choices and out not in choices else ""
     if choices and out not in choices and key in _WAS_BOOLEAN:  # (the words it takes besides its choices)
-        raise ConfigError(f"{key}: {_shown(out)} is not one of auto, on (true, yes, 1), off (false, no, 0)")
+        raise ConfigError(f"{key}: {_shown(out)} is not one of auto, on (true, yes, 1), off (false, no, 0){meant}")
     if choices and out not in choices:
-        raise ConfigError(f"{key}: {_shown(out)} is not one of {', '.join(choices)}")
+        raise ConfigError(f"{key}: {_shown(out)} is not one of {', '.join(choices)}{meant}")
     if key == "composite.background":
         _check_background(key, out)
     # (an integer key given a whole float, 1e300, is said as written: it was the 301 digits it makes;

@@ -1124,8 +1124,27 @@ def test_a_keyword_key_takes_its_words_in_any_case(tmp_path):
     assert (cfg.composite.mode, cfg.segment.refine) == ("composite", "guided")
     assert load_config(None, ["video.rtsp_transport=UDP"]).video.rtsp_transport == "udp"
     assert SegmentConfig(method="Canny").method == "canny"
-    with pytest.raises(ConfigError, match=r"segment\.model: 'Autos' is not one of auto, standard, small, ensemble$"):
+    with pytest.raises(ConfigError, match=r"segment\.model: 'Autos' is not one of auto, standard, small, ensemble; "
+                       r"did you mean auto\?$"):
         load_config(None, ["segment.model=Autos"])
+
+
+def test_a_misspelt_keyword_is_answered_with_the_one_meant(tmp_path):
+    """`livecut file in.mp4 -o out.mp4 --set segment.method=focsu` said "'focsu' is not one of
+    focusnet, focus, canny" and suggested nothing, where a misspelt key gets 'did you mean': the
+    word meant is said too; a word like none of them is not guessed at."""
+    from conftest import run_cli
+
+    r = run_cli("file", str(tmp_path / "in.mp4"), "-o", str(tmp_path / "out.mp4"), "--set", "segment.method=focsu")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.strip() == ("livecut: error: --set: segment.method: 'focsu' is not one of focusnet, focus, "
+                                "canny; did you mean focus?"), r.stderr
+    with pytest.raises(ConfigError, match=r"video\.segment_ahead: 'atuo' is not one of auto, on \(true, yes, 1\), "
+                       r"off \(false, no, 0\); did you mean auto\?$"):
+        load_config(None, ["video.segment_ahead=atuo"])
+    with pytest.raises(ConfigError, match=r"segment\.method: 'zzz' is not one of focusnet, focus, canny$"):
+        load_config(None, ["segment.method=zzz"])
+    assert not (tmp_path / "out.mp4").exists()
 
 
 def test_an_x264_preset_is_taken_in_any_case():
