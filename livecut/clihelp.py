@@ -221,6 +221,9 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg = str(exc.format_message())
     msg = " ".join(msg.split())
     ctx = getattr(exc, "ctx", None)
+    number = _bad_number_line(exc, msg) if type(exc).__name__ == "BadParameter" else None
+    if number:  # (livecut's own wording, as `livecut file -n 0` says "--frames must be at least 1")
+        return _as_livecut_escapes(number)
     case = _option_case_hint(unknown, ctx, msg) if unknown and ctx is not None else ""
     if case:
         msg += case
@@ -246,6 +249,35 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
     if ctx is not None:
         msg += f" (see '{ctx.command_path} --help')"
     return _as_livecut_escapes(msg)
+
+
+def _bad_number_line(exc: Any, msg: str) -> str | None:
+    """livecut's line for an option's value that is no number or out of its range (``--frames
+    clip.mp4`` said "Invalid value for '--frames' / '-n': Input should be a valid integer, unable
+    to parse string as an integer"; Click's own words, of the Typers before 0.29: "'clip.mp4' is
+    not a valid integer."); None for another message."""
+    import re
+
+    param = getattr(exc, "param", None)
+    opts = [o for o in getattr(param, "opts", ()) if o.startswith("-")]
+    if not opts:
+        return None
+    name = next((o for o in opts if o.startswith("--")), opts[0])
+    cause = exc.__cause__
+    errors = cause.errors() if hasattr(cause, "errors") and callable(cause.errors) else []
+    value = errors[0].get("input") if errors and isinstance(errors[0], dict) else None
+    if value is None:
+        given = re.match(r"(?:Invalid value for .*?: )?'(.*)' is not a valid", msg)
+        value = given[1] if given else None
+    whole = re.search(r"valid integer|is not a valid integer", msg)
+    if whole or re.search(r"valid number|is not a valid float", msg):
+        kind = "a whole number" if whole else "a number"
+        return f"{name} {value!r}: expected {kind}" if isinstance(value, str) else f"{name}: expected {kind}"
+    bound = re.search(r"(greater|less) than or equal to (-?[\d.]+)|x(>=|<=)(-?[\d.]+)", msg)
+    if bound:
+        low = bound[1] == "greater" or bound[3] == ">="
+        return f"{name} must be at {'least' if low else 'most'} {bound[2] or bound[4]}"
+    return None
 
 
 def _as_livecut_escapes(msg: str) -> str:

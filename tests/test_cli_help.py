@@ -244,6 +244,24 @@ def test_an_option_in_capitals_is_answered_with_the_option_meant(args, said):
     assert "lower case" not in runner.invoke(app, ["image", "a.jpg", "-o", "cut/", "-X"]).stderr
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "out.mp4", "--frames", "clip.mp4"], "--frames 'clip.mp4': expected a whole number"),
+    (["bench", "-n", "clip.mp4"], "--frames 'clip.mp4': expected a whole number"),
+    (["batch", "a.jpg", "-o", "cut/", "-j", "two"], "--jobs 'two': expected a whole number"),
+    (["eval", "photos", "masks", "--soften", "x"], "--soften 'x': expected a number"),
+    (["bench", "--frames", "0"], "--frames must be at least 1"),
+    (["bench", "--threads=-1"], "--threads must be at least 1")])
+def test_a_number_option_given_no_number_says_so_in_livecut_s_words(args, said):
+    """`livecut file in.mp4 -o out.mp4 --frames clip.mp4` said Typer's "Invalid value for
+    '--frames' / '-n': Input should be a valid integer, unable to parse string as an integer";
+    bench's --frames 0 "Input should be greater than or equal to 1" where file's said "--frames
+    must be at least 1": one line in livecut's words, naming the value given, exit 2."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: {said}"], r.stderr
+
+
 @pytest.mark.parametrize("args", [["image", "a.jpg", "-o", "-q"], ["batch", "a.jpg", "-o", "-h"],
                                   ["file", "in.mp4", "-o", "--force"], ["run", "in.mp4", "--output=-m", "-q"]])
 def test_an_option_taken_for_the_output_as_its_name_was_left_out_is_refused(tmp_path, monkeypatch, args):
