@@ -669,6 +669,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         raise UsageError("--scales: each scale must be between 0.05 and 8")
     check_degrade(noise, jpeg)
     check_soften(soft)
+    if isinstance(bars, str):  # (in any case, as `livecut eval --bars Letterbox` takes it)
+        bars = next((b for b in BARS if b.casefold() == bars.casefold()), bars)
     if bars is not None and bars not in BARS:
         raise UsageError(f"--bars {bars!r}: expected {' or '.join(BARS)}")
     if sheet is not None:

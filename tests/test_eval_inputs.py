@@ -1540,6 +1540,24 @@ def test_a_jpeg_quality_out_of_range_is_said_as_the_other_options_are(photos, q)
         r.stderr
 
 
+def test_evaluate_folder_takes_its_bars_in_any_case_as_the_command_does(photos):
+    """`livecut eval IMAGES MASKS --bars Letterbox` takes the word in any case, but the library's
+    evaluate_folder(bars="Letterbox") refused it, "--bars 'Letterbox': expected letterbox or
+    pillarbox": the photos are letterboxed there too, scored as with "letterbox"; another word
+    is still refused (and add_bars, below, stays strict)."""
+    from livecut.config import Config
+    from livecut.errors import UsageError
+    from livecut.evaluate import evaluate_folder
+
+    images, masks, _ = photos
+    given = evaluate_folder(images, masks, Config(), subset={"basic"}, bars="LetterBox")
+    lower = evaluate_folder(images, masks, Config(), subset={"basic"}, bars="letterbox")
+    assert given["as"] == lower["as"] == "photos, letterboxed", (given["as"], lower["as"])
+    assert given["mean"]["iou"] == lower["mean"]["iou"]
+    with pytest.raises(UsageError, match=r"--bars 'sidebox': expected letterbox or pillarbox"):
+        evaluate_folder(images, masks, Config(), bars="sidebox")
+
+
 @pytest.mark.parametrize("args", [("LETTERBOX", 4), ("bogus", 4), ("letterbox", -4), ("letterbox", 4.5),
                                   ("pillarbox", True)])
 def test_add_bars_refuses_an_unknown_kind_or_depth(args):
