@@ -198,6 +198,18 @@ def judged_line(judged: int, frames: int) -> str:
     return f"engine judged focus on {judged} of {_count(frames, 'frame')}" + (JUDGED_NOTE if judged < frames else "")
 #: what the generated bench clip shows (``livecut bench --scene``)
 SCENES = ("moving", "still")
+
+
+def _scene(scene: str) -> str:
+    """``scene`` as :data:`SCENES` spells it, in any case as ``livecut bench --scene Still``
+    takes it (``scene="Still"`` was refused by the library alone); another word refused."""
+    if isinstance(scene, str):
+        scene = next((s for s in SCENES if s.casefold() == scene.casefold()), scene)
+    if scene not in SCENES:
+        raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
+    return scene
+
+
 #: sensor noise (gray levels, per pixel and frame) of the ``still`` scene
 STILL_NOISE = 2.0
 
@@ -246,8 +258,7 @@ def make_bench_clip(path, size: tuple[int, int] = (1280, 720), seconds: float = 
     sensor noise (a camera on a tripod, a video call)."""
     import av
 
-    if scene not in SCENES:
-        raise UsageError(f"--scene {scene!r}: expected one of {', '.join(SCENES)}")
+    scene = _scene(scene)
     from livecut.sinks.file import encoder_options, open_encoder, rate_control
 
     cfg = cfg or Config()
@@ -468,6 +479,7 @@ def run_transcode_bench(cfg: Config, clip=None, size: tuple[int, int] = (1280, 7
     from livecut.stageclock import StageClock
 
     generated = clip is None
+    scene = _scene(scene)
     check_mp4_encoder(cfg)  # (the plain decode+encode and `livecut file` write .mp4 with it)
     check_opaque_output(cfg)
     with _temporary_room(tempfile.gettempdir()), tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
@@ -593,6 +605,7 @@ def run_live_bench(cfg: Config, size: tuple[int, int] = (1920, 1080), seconds: f
     from livecut.threads import usable_cpus
 
     generated = clip is None
+    scene = _scene(scene)
     with _temporary_room(tempfile.gettempdir()), tempfile.TemporaryDirectory(prefix="livecut-bench-") as tmp:
         clip, info = _bench_clip(clip, Path(tmp) / f"live_{size[0]}x{size[1]}.mp4", size, cfg,
                                  seconds=seconds, fps=fps, scene=scene)

@@ -132,6 +132,22 @@ def test_transcode_bench_json_names_no_temporary_clip():
     assert data["clip"] == "generated, moving scene" and data["scene"] == "moving", data
 
 
+def test_the_library_takes_a_scene_in_any_case_as_the_command_does():
+    """`livecut bench --transcode --scene Still` takes the word in any case, but the library's
+    run_transcode_bench(scene="Still") (and run_live_bench, make_bench_clip) refused it, "--scene
+    'Still': expected one of moving, still": it is the still scene there too; another word is
+    still refused."""
+    from livecut.bench import run_live_bench, run_transcode_bench
+    from livecut.config import Config
+    from livecut.errors import UsageError
+
+    data = run_transcode_bench(Config(), size=(32, 16), repeat=1, scene="Still")
+    assert data["clip"] == "generated, still scene" and data["scene"] == "still", data
+    for run in (run_transcode_bench, run_live_bench):
+        with pytest.raises(UsageError, match=r"--scene 'walking': expected one of moving, still"):
+            run(Config(), size=(32, 16), scene="walking")
+
+
 @pytest.mark.parametrize("codec,said,said_not", [("mpeg4", "mpeg4, ", ("crf", "preset")),
                                                  ("libx264", "libx264 crf 20 preset veryfast, ", ()),
                                                  ("libvpx-vp9", "libvpx-vp9 crf 20, ", ("preset",))])
