@@ -456,4 +456,12 @@ def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:
         return ""
     if not any("-o" in p.opts for p in ctx.command.params):
         return ""
+    # (`livecut file out.mp4 in.mp4`, the output first: "-o in.mp4" was said, the input as the
+    # output, and given so said "out.mp4: no such file")
+    params = ctx.params or {}
+    given, other = params.get("input", params.get("source")), (found[1] if len(extra) == 1 else "")
+    if (isinstance(given, str) and given != "-" and not os.path.lexists(os.path.expanduser(given))
+            and os.path.isfile(os.path.expanduser(other))):
+        return (f"; {given} is not there and {other} is: the input comes first, "
+                f"{ctx.command_path} {shlex.quote(other)} -o {shlex.quote(given)}")
     return f"; an output is given with -o: -o {extra[0]}"

@@ -180,6 +180,22 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("cmd", ["file", "run"])
+def test_an_output_given_before_its_input_is_answered_with_the_order(tmp_path, monkeypatch, cmd):
+    """`livecut file out.mp4 in.mp4` (the output first, as cp would not take it) said "-o in.mp4",
+    the input there as the output, and so given said "out.mp4: no such file"; where the first is
+    not there and the second is a file, the order is said, nothing made."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in clip.mp4").write_bytes(b"")
+    r = runner.invoke(app, [cmd, "out.mp4", "in clip.mp4"])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: Got unexpected extra argument(s) (in clip.mp4); out.mp4 is not there and "
+                     f"in clip.mp4 is: the input comes first, livecut {cmd} 'in clip.mp4' -o out.mp4 "
+                     f"(see 'livecut {cmd} --help')"], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in clip.mp4"]
+
+
 @pytest.mark.parametrize("args, said", [
     (["image", "a.jpg", "b.jpg", "cut/"], "-o cut/"), (["image", "a.jpg", "cut.png"], "-o cut.png"),
     (["image", "a.jpg", "b.jpg", "cut", "-q"], "-o cut"), (["batch", "shots/", "cut/"], "-o cut/"),
