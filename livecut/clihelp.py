@@ -450,8 +450,12 @@ def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:
 
     found = re.search(r"extra arguments?(?:\(s\))? \((.*)\)$", msg)  # (a name may hold brackets: 'clip (1).mp4')
     extra = found[1].split() if found else []
+    raw = extra
     if found and found[1] in [a for a in argv if isinstance(a, str)]:  # (one name, as given: 'out .mp4')
-        extra = [shlex.quote(found[1])]
+        extra, raw = [shlex.quote(found[1])], [found[1]]
+    several = _several_files_hint(ctx, raw)
+    if several:
+        return several
     if len(extra) != 1 or (ctx.params or {}).get("output") is not None:
         return ""
     if not any("-o" in p.opts for p in ctx.command.params):
@@ -465,3 +469,24 @@ def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:
         return (f"; {given} is not there and {other} is: the input comes first, "
                 f"{ctx.command_path} {shlex.quote(other)} -o {shlex.quote(given)}")
     return f"; an output is given with -o: -o {extra[0]}"
+
+
+def _several_files_hint(ctx: Any, extra: list[str]) -> str:
+    """The way to several files given to one that cuts one (``livecut file *.mp4 -o out/``, the
+    shell's list of files, said "Got unexpected extra argument(s) (b.mp4 c.mp4)" alone): said
+    where the input and each of ``extra`` are files here, and ``-o`` is given or they are more
+    than one (``livecut file in.mp4 out.mp4``, out.mp4 from a run before, is an output's)."""
+    import shlex
+
+    params = ctx.params or {}
+    given = params.get("input", params.get("source"))
+    if ctx.command.name not in ("file", "run") or not isinstance(given, str) or not extra:
+        return ""
+    if not all(os.path.isfile(os.path.expanduser(name)) for name in (given, *extra)):
+        return ""
+    output = params.get("output")
+    if output is None and len(extra) < 2:
+        return ""
+    folder = output if isinstance(output, str) and output.endswith(("/", os.sep)) else "DIR/"
+    return (f"; livecut {ctx.command.name} cuts one video: for these {len(extra) + 1} files, "
+            f"livecut batch FILE... -o {shlex.quote(folder) if folder != 'DIR/' else folder} (a folder of their outputs)")

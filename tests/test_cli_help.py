@@ -197,6 +197,29 @@ def test_an_output_given_before_its_input_is_answered_with_the_order(tmp_path, m
 
 
 @pytest.mark.parametrize("args, said", [
+    (["file", "a.mp4", "b.mp4", "c.mp4", "-o", "out/"], "for these 3 files, livecut batch FILE... -o out/"),
+    (["file", "a.mp4", "b.mp4", "-o", "cut.mp4"], "for these 2 files, livecut batch FILE... -o DIR/"),
+    (["run", "a.mp4", "b.mp4", "c.mp4"], "for these 3 files, livecut batch FILE... -o DIR/"),
+    (["file", "a.mp4", "b.mp4"], None), (["file", "a.mp4", "nothere.mp4", "-o", "out/"], None)])
+def test_several_videos_given_to_file_are_answered_with_batch(tmp_path, monkeypatch, args, said):
+    """`livecut file *.mp4 -o out/` (the shell's list of the clips) said "Got unexpected extra
+    argument(s) (b.mp4 c.mp4)" alone: where they are all files here, livecut batch is named;
+    `livecut file a.mp4 b.mp4` (b.mp4 there from a run before) is still answered with -o b.mp4."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.mp4", "b.mp4", "c.mp4"):
+        (tmp_path / name).write_bytes(b"")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: Got unexpected extra argument(s) ("), r.stderr
+    if said:
+        assert f"; livecut {args[0]} cuts one video: {said} (a folder of their outputs) (see" in lines[0], r.stderr
+    else:
+        assert "batch" not in lines[0], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "c.mp4"]
+
+
+@pytest.mark.parametrize("args, said", [
     (["image", "a.jpg", "b.jpg", "cut/"], "-o cut/"), (["image", "a.jpg", "cut.png"], "-o cut.png"),
     (["image", "a.jpg", "b.jpg", "cut", "-q"], "-o cut"), (["batch", "shots/", "cut/"], "-o cut/"),
     (["batch", "--list", "files.txt", "cut"], "-o cut"), (["image", "a.jpg", "b.jpg"], None),
