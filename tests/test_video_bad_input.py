@@ -96,6 +96,25 @@ def test_an_image_sequence_pattern_says_how_to_read_it(tmp_path, pattern, glob):
     assert not (tmp_path / "o.mp4").exists()
 
 
+@pytest.mark.parametrize("command", ["file", "run"])
+def test_a_pattern_for_the_input_says_it_is_one(tmp_path, command):
+    """`livecut file '*.mov' -o out.mp4` (quoted, or unquoted with nothing for the shell to
+    expand it to) said "*.mov: no such file" alone -- and so with the clips it matches there: it
+    says it is a pattern, and that none matches, the one that does, or livecut batch for several."""
+    import shlex
+
+    for name in ("a.mp4", "b.mp4", "solo.mkv"):
+        make_clip(tmp_path / name, n=2, w=64, h=48)
+    out = tmp_path / "o.mp4"
+    for pattern, said in (("*.mov", "(a pattern, and no file here matches it)"),
+                          ("sol?.mkv", f"(a pattern: one video is read, by its name: {shlex.quote(str(tmp_path / 'solo.mkv'))})"),
+                          ("*.mp4", f"(a pattern: one video is read, by its name; for the 2 files it matches, "
+                                    f"livecut batch {shlex.quote(str(tmp_path / '*.mp4'))} -o DIR/)")):
+        r = run_cli(command, str(tmp_path / pattern), "-o", str(out))
+        _one_line_error(r, 2, f"{tmp_path / pattern}: no such file {said}")
+    assert not out.exists()
+
+
 def test_output_folder_missing_is_a_usage_error(tmp_path):
     r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "nodir" / "o.mp4"))
     _one_line_error(r, 2, "does not exist")

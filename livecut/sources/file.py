@@ -1436,7 +1436,7 @@ def check_present(path: str | os.PathLike) -> None:
                                    f"(livecut reads {', '.join(s + '://' for s in INPUT_SCHEMES)})")
         from livecut.atomic import not_there
 
-        raise VideoOpenFailure(f"{p}: {not_there(p, 'no such file')}" + _sequence_hint(p))
+        raise VideoOpenFailure(f"{p}: {not_there(p, 'no such file')}" + (_sequence_hint(p) or _pattern_hint(p)))
 
 
 class FileSource(ClosesWhileReading):
@@ -2759,6 +2759,27 @@ def _sequence_hint(p: Path) -> str:
     glob = "" if re.search(r"%0?\d*d", p.name) else "-pattern_type glob "
     return (f" (an image sequence is not read as a video: make one of it first, e.g. ffmpeg -framerate 25 "
             f"{glob}-i {shlex.quote(str(p))} -pix_fmt yuv420p {video}, or cut the pictures as photos: livecut image)")
+
+
+def _pattern_hint(p: Path) -> str:
+    """What a missing file named with ``*`` or ``?`` is (``livecut file '*.mov' -o out.mp4``, or
+    unquoted where the shell found nothing to expand it to, said "no such file" alone): a
+    pattern, which no file here matches, or whose files ``livecut batch`` cuts (a video is read
+    by its name: it was "no such file" with the clips it matches there)."""
+    import glob
+
+    if not re.search(r"[*?]", p.name):
+        return ""
+    try:
+        found = [f for f in glob.glob(str(p)) if os.path.isfile(f)]
+    except (OSError, ValueError):
+        found = []
+    if not found:
+        return " (a pattern, and no file here matches it)"
+    if len(found) == 1:
+        return f" (a pattern: one video is read, by its name: {shlex.quote(found[0])})"
+    return (f" (a pattern: one video is read, by its name; for the {len(found)} files it matches, "
+            f"livecut batch {shlex.quote(str(p))} -o DIR/)")
 
 
 def _is_file_spec(spec: str) -> bool:
