@@ -1137,8 +1137,23 @@ def cam(
     if number is None:
         if re.fullmatch(r"\s*-\d+\s*", index):  # (`livecut cam -- -1` was taken for a file named -1)
             raise UsageError(f"camera index {index.strip()}: expected 0 or more (see `livecut devices`)")
-        raise UsageError(f"camera {index!r}: expected an index (0 = the first camera) or /dev/videoN "
-                         "(see `livecut devices`)")
+        import shlex
+
+        from livecut.urls import redact_url, url_scheme
+
+        # (`livecut cam clip.mp4`, `livecut cam rtsp://...`: the command that reads it is named)
+        if url_scheme(index):
+            instead = f"; a stream is read by livecut run: livecut run {shlex.quote(redact_url(index))} -o OUT.mp4"
+        elif os.path.isfile(os.path.expanduser(index)):
+            from livecut.imageio import IMAGE_EXTS
+
+            photo = os.path.splitext(index)[1].lower() in IMAGE_EXTS
+            instead = (f"; {index} is a file: livecut {'image' if photo else 'file'} {shlex.quote(index)} "
+                       f"-o {'cut.png' if photo else 'OUT.mp4'}")
+        else:
+            instead = " (see `livecut devices`)"
+        raise UsageError(f"camera {redact_url(index)!r}: expected an index (0 = the first camera) or /dev/videoN"
+                         + instead)
     from livecut.sources.camera import FOURCCS, parse_fps
 
     rate = parse_fps(fps) if fps is not None else None

@@ -1174,6 +1174,29 @@ def test_cam_takes_the_camera_s_device_as_livecut_devices_names_it(fake_camera, 
     assert fake_camera.instances == []
 
 
+def test_a_file_or_a_stream_given_to_cam_is_answered_with_the_command_that_reads_it(
+        fake_camera, tmp_path, monkeypatch, capsys):
+    """`livecut cam clip.mp4` (a file here) said "camera 'clip.mp4': expected an index ... or
+    /dev/videoN (see `livecut devices`)", naming no way to it, and `livecut cam
+    rtsp://user:secret@host/x` wrote the password in that line: the command that reads it is
+    named (livecut file, livecut image for a photo, livecut run for a stream), the URL's secret
+    hidden; exit 2, no camera opened."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    (tmp_path / "shot.jpg").write_bytes(b"")
+    for given, said in (("clip.mp4", "; clip.mp4 is a file: livecut file clip.mp4 -o OUT.mp4"),
+                        ("shot.jpg", "; shot.jpg is a file: livecut image shot.jpg -o cut.png"),
+                        ("rtsp://user:secret@host/x", "; a stream is read by livecut run: livecut run "
+                                                      "'rtsp://***@host/x' -o OUT.mp4")):
+        code = _cli(["cam", given, "-q"])
+        err = capsys.readouterr().err
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert code == 2 and len(lines) == 1, err
+        assert lines[0].endswith("expected an index (0 = the first camera) or /dev/videoN" + said), err
+        assert "secret" not in err, err
+    assert fake_camera.instances == []
+
+
 def test_force_with_a_virtual_camera_as_output_is_said_to_be_ignored(fake_camera, fake_vcam, capsys):
     """`livecut cam 0 -o vcam --force`: no file is written, and the warning names the -o given
     (it said "no -o" of a virtual camera named with -o)."""
