@@ -221,6 +221,11 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
         msg = str(exc.format_message())
     msg = " ".join(msg.split())
     ctx = getattr(exc, "ctx", None)
+    command = getattr(getattr(ctx, "command", None), "name", None)
+    if (unknown and command in ("cam", "run") and unknown[1:].isdigit() and unknown[1:].isascii()
+            and not os.path.lexists(unknown)):  # (a file -1 here: said to name it ./-1, below)
+        # (`livecut cam -1`, a camera's index below 0: "No such option: -1", where `livecut cam -- -1` says this)
+        return f"camera index {unknown}: expected 0 or more (see `livecut devices`)"
     number = _bad_number_line(exc, msg) if type(exc).__name__ == "BadParameter" else None
     if number:  # (livecut's own wording, as `livecut file -n 0` says "--frames must be at least 1")
         return _as_livecut_escapes(number)

@@ -180,6 +180,21 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("args", [["cam", "-1"], ["cam", "-q", "-2"], ["run", "-1", "-o", "out.mp4"]])
+def test_a_camera_index_below_zero_is_said_so_not_taken_for_an_option(tmp_path, monkeypatch, args):
+    """`livecut cam -1` said "No such option: -1" (where `livecut cam -- -1` says the index must
+    be 0 or more): it says that, exit 2; a file named -1 here is still said to be named ./-1."""
+    monkeypatch.chdir(tmp_path)
+    given = next(a for a in args[1:] if a[1:].isdigit())
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: camera index {given}: expected 0 or more (see `livecut devices`)"], r.stderr
+    (tmp_path / given).write_bytes(b"")
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2 and f"name it ./{given}" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("cmd", ["file", "run"])
 def test_an_output_given_before_its_input_is_answered_with_the_order(tmp_path, monkeypatch, cmd):
     """`livecut file out.mp4 in.mp4` (the output first, as cp would not take it) said "-o in.mp4",
