@@ -2072,7 +2072,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     if mode is not None:  # (in any case, as composite.mode and --mode take it: mode="Cutout" was refused)
         mode = next((m for m in VIDEO_MODES if isinstance(mode, str) and m.casefold() == mode.casefold()), mode)
     if mode is not None and mode not in VIDEO_MODES:
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}")
+        from livecut.config import _did_you_mean
+
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}"
+                         f"{_did_you_mean(str(mode), VIDEO_MODES)}")
     if ray is not None and not ray.strip():
         # (--ray "$HEAD" with HEAD unset ran the whole batch on this machine alone, without a word)
         raise UsageError("--ray '': give auto (the cluster running here, or a local one) or the cluster's "

@@ -959,7 +959,9 @@ def _check_video_flags(opts: dict) -> None:
     if frames is not None and frames < 1:
         raise UsageError("--frames must be at least 1")
     if mode is not None and mode not in MODES:
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}")
+        from livecut.config import _did_you_mean
+
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(MODES)}{_did_you_mean(str(mode), MODES)}")
 
 
 def _check_rtsp_transport(spec: str, output: Optional[str], transport: Optional[str]) -> None:

@@ -599,7 +599,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
             raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
     mode = mode_word(mode)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
     if mode not in IMAGE_MODES:
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}")
+        from livecut.config import _did_you_mean
+
+        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}"
+                         f"{_did_you_mean(str(mode), IMAGE_MODES)}")
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not
     # found', and once found, refused as a video's)
     background = parse_background(cfg.composite.background, files=False)

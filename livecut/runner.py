@@ -1723,7 +1723,9 @@ def _alpha_asked(cfg: Config, mode: str | None, background: str | None) -> str:
 def _check_mode(mode: str) -> None:
     if mode not in MODES:
         # (the library's words: the command line says --mode, see cli._check_video_flags)
-        raise UsageError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+        from livecut.config import _did_you_mean
+
+        raise UsageError(f"mode {mode!r}: expected one of {', '.join(MODES)}{_did_you_mean(str(mode), MODES)}")
 
 
 def _check_output(output: str | None, inputs: tuple, force: bool, channels: int, cfg: Config,

@@ -180,6 +180,34 @@ def test_an_output_given_as_a_second_argument_is_answered_with_its_option(cmd):
     assert r.exit_code == 2 and "given with -o" not in r.stderr, r.stderr  # (-o there: a stray word)
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "out.mp4", "-m", "cutot"], "--mode 'cutot': expected one of composite, cutout, mask, "
+                                                         "side-by-side; did you mean cutout?"),
+    (["image", "a.jpg", "-o", "cut/", "-m", "maks"], "--mode 'maks': expected one of cutout, mask, composite, "
+                                                     "side-by-side; did you mean mask?"),
+    (["batch", "a.jpg", "-o", "cut/", "--mode", "compsite"], "--mode 'compsite': expected one of composite, mask, "
+                                                             "cutout, side-by-side; did you mean composite?"),
+    (["file", "in.mp4", "-o", "out.mp4", "-m", "sepia"], "--mode 'sepia': expected one of composite, cutout, mask, "
+                                                         "side-by-side")])
+def test_a_misspelt_mode_is_answered_with_the_one_meant(tmp_path, monkeypatch, args, said):
+    """`livecut file in.mp4 -o out.mp4 -m cutot` said "--mode 'cutot': expected one of
+    composite, cutout, mask, side-by-side", where --set segment.method=focsu and a misspelt key
+    name the one meant: the mode meant is named too (image, batch, the library's Processor); a
+    word like none of them is not guessed at; exit 2, nothing made."""
+    from livecut.config import load_config
+    from livecut.errors import UsageError
+    from livecut.runner import Processor
+
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: {said}"], r.stderr
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(UsageError, match=r"^mode 'side-by-sid': expected one of .*; did you mean side-by-side\?$"):
+        Processor(load_config(), mode="side-by-sid")
+
+
 @pytest.mark.parametrize("args", [["cam", "-1"], ["cam", "-q", "-2"], ["run", "-1", "-o", "out.mp4"]])
 def test_a_camera_index_below_zero_is_said_so_not_taken_for_an_option(tmp_path, monkeypatch, args):
     """`livecut cam -1` said "No such option: -1" (where `livecut cam -- -1` says the index must
