@@ -660,7 +660,14 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
             raise UsageError(f"{d}: {lookup_reason(exc)}") from None
         if not there:
-            raise UsageError(f"{d}: not a folder")
+            # (`livecut eval photos mask` -- a typo of masks/ -- said "mask: not a folder", as of a file)
+            from livecut.atomic import dangling_link, not_there
+
+            if d.exists():
+                raise UsageError(f"{d}: not a folder")
+            why = not_there(d, "no such folder")
+            dangling = dangling_link(d) if why == "no such folder" else None  # (not of a loop of links)
+            raise UsageError(f"{d}: {why}" + (f" ({dangling})" if dangling else ""))
     if images_dir.resolve() == masks_dir.resolve():
         raise UsageError(f"{images_dir}: IMAGES and MASKS are the same folder; give the folder of "
                          "the photos and that of their masks")

@@ -1417,7 +1417,7 @@ def test_eval_scores_known_masks(tmp_path):
 def test_eval_bad_folders(tmp_path, dataset):
     images, masks = dataset
     r = invoke("eval", tmp_path / "nope", masks)
-    assert r.exit_code == 2 and "nope: not a folder" in r.stderr
+    assert r.exit_code == 2 and "nope: no such folder" in r.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
     r = invoke("eval", images, empty)

@@ -1540,6 +1540,21 @@ def test_a_jpeg_quality_out_of_range_is_said_as_the_other_options_are(photos, q)
         r.stderr
 
 
+def test_a_folder_not_there_is_said_to_be_missing_not_no_folder(photos):
+    """`livecut eval images/ mask/` (a typo of masks/) said "mask: not a folder", as of a file
+    given: a folder not there is said so, a link to nothing named; a file is still 'not a folder'."""
+    images, masks, _ = photos
+    typo = masks.parent / "mask"
+    (masks.parent / "gone").symlink_to(masks.parent / "moved")
+    for given, said in ((typo, f"{typo}: no such folder"),
+                        (masks.parent / "gone", f"{masks.parent / 'gone'}: no such folder ({masks.parent / 'gone'} is a "
+                                                f"link to {masks.parent / 'moved'}, which is not there)"),
+                        (masks / "basic.png", f"{masks / 'basic.png'}: not a folder")):
+        r = invoke("eval", images, given)
+        assert r.exit_code == 2, r.output
+        assert r.stderr.strip().splitlines() == [f"livecut: error: {said}"], r.stderr
+
+
 def test_evaluate_folder_takes_its_bars_in_any_case_as_the_command_does(photos):
     """`livecut eval IMAGES MASKS --bars Letterbox` takes the word in any case, but the library's
     evaluate_folder(bars="Letterbox") refused it, "--bars 'Letterbox': expected letterbox or
