@@ -248,12 +248,36 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
     elif ctx is not None and hasattr(ctx.command, "commands") and msg.startswith("No such command '") \
             and msg.endswith("'."):
         msg += _other_case_hint(msg, ctx.command)
+    if unknown and ctx is not None and msg.endswith(f"No such option: {unknown}"):  # (nothing said of it yet)
+        msg += _other_command_hint(unknown, ctx)
     hint = _dash_file_hint(argv)
     if hint:
         msg = msg.rstrip(".") + hint
     if ctx is not None:
         msg += f" (see '{ctx.command_path} --help')"
     return _as_livecut_escapes(msg)
+
+
+def _other_command_hint(name: str, ctx: Any) -> str:
+    """The commands that have an option a command has not (``livecut image a.jpg -o cut/
+    --preview``, ``livecut file ... --jobs 4``, ``livecut file --version`` said "No such option"
+    alone, as if livecut had none)."""
+    parent = getattr(ctx, "parent", None)
+    group = getattr(parent, "command", None)
+    if group is None or not hasattr(group, "commands"):
+        return ""
+
+    def has(command: Any) -> bool:
+        return any(name in (*p.opts, *p.secondary_opts) for p in getattr(command, "params", ()))
+
+    if has(group):
+        return f"; {name} is an option of livecut itself: livecut {name}"
+    others = [n for n, c in group.commands.items() if not getattr(c, "hidden", False) and n != ctx.command.name
+              and has(c)]
+    if not others:
+        return ""
+    names = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
+    return f"; {name} is an option of livecut {names}, not of livecut {ctx.command.name}"
 
 
 def _bad_number_line(exc: Any, msg: str) -> str | None:

@@ -208,6 +208,26 @@ def test_a_misspelt_mode_is_answered_with_the_one_meant(tmp_path, monkeypatch, a
         Processor(load_config(), mode="side-by-sid")
 
 
+@pytest.mark.parametrize("args, said", [
+    (["image", "a.jpg", "-o", "cut/", "--preview"], "--preview is an option of livecut cam, file and run, "
+                                                    "not of livecut image"),
+    (["image", "a.jpg", "-o", "cut/", "--jobs", "2"], "--jobs is an option of livecut batch, not of livecut image"),
+    (["file", "in.mp4", "-o", "out.mp4", "--skip-existing"], "--skip-existing is an option of livecut image, "
+                                                             "not of livecut file"),
+    (["file", "--version"], "--version is an option of livecut itself: livecut --version"),
+    (["file", "in.mp4", "-o", "out.mp4", "--bogus"], None)])
+def test_an_option_of_another_command_is_answered_with_the_commands_that_have_it(args, said):
+    """`livecut image a.jpg -o cut/ --preview` (or --jobs, or `livecut file ... --skip-existing`,
+    `livecut file --version`) said "No such option: --preview" alone, as if livecut had none:
+    the commands that have it are named; an option of none is as it was."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    unknown = next(a for a in args if a.startswith("--"))
+    tail = f"; {said}" if said else ""
+    assert lines == [f"livecut: error: No such option: {unknown}{tail} (see 'livecut {args[0]} --help')"], r.stderr
+
+
 @pytest.mark.parametrize("args", [["cam", "-1"], ["cam", "-q", "-2"], ["run", "-1", "-o", "out.mp4"]])
 def test_a_camera_index_below_zero_is_said_so_not_taken_for_an_option(tmp_path, monkeypatch, args):
     """`livecut cam -1` said "No such option: -1" (where `livecut cam -- -1` says the index must
