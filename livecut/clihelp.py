@@ -248,6 +248,12 @@ def usage_error_line(exc: Any, argv: Iterable[str] = ()) -> str | None:
     elif ctx is not None and hasattr(ctx.command, "commands") and msg.startswith("No such command '") \
             and msg.endswith("'."):
         msg += _other_case_hint(msg, ctx.command)
+    given = [a for a in argv if isinstance(a, str)]
+    if (name in ("-b", "--background") and type(exc).__name__ == "BadOptionUsage" and given
+            and given[-1] == name):
+        # (`-b #00ff00` unquoted: the shell takes # for a comment, and -b came last, with no value)
+        msg = (msg.rstrip(".") + "; a colour written #RRGGBB is quoted, -b '#00ff00', or written "
+               "-b color:#00ff00 (unquoted, the shell takes # and what follows for a comment)")
     if unknown and ctx is not None and msg.endswith(f"No such option: {unknown}"):  # (nothing said of it yet)
         msg += _other_command_hint(unknown, ctx)
     hint = _dash_file_hint(argv)

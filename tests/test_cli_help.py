@@ -228,6 +228,20 @@ def test_an_option_of_another_command_is_answered_with_the_commands_that_have_it
     assert lines == [f"livecut: error: No such option: {unknown}{tail} (see 'livecut {args[0]} --help')"], r.stderr
 
 
+@pytest.mark.parametrize("cmd", ["file", "image", "batch"])
+def test_a_background_colour_the_shell_took_for_a_comment_is_answered_with_quotes(cmd):
+    """`livecut file in.mp4 -o out.mp4 -b #00ff00` (unquoted: the shell drops # and what follows
+    as a comment) said "Option '-b' requires an argument." alone, the colour given in plain
+    sight: it says to quote it, or to write color:#00ff00; -b elsewhere without a value is as it was."""
+    out = "cut/" if cmd != "file" else "out.mp4"
+    r = runner.invoke(app, [cmd, "in.mp4", "-o", out, "-b"])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"livecut: error: Option '-b' requires an argument; a colour written #RRGGBB is quoted, "
+                     f"-b '#00ff00', or written -b color:#00ff00 (unquoted, the shell takes # and what follows "
+                     f"for a comment) (see 'livecut {cmd} --help')"], r.stderr
+
+
 @pytest.mark.parametrize("args", [["cam", "-1"], ["cam", "-q", "-2"], ["run", "-1", "-o", "out.mp4"]])
 def test_a_camera_index_below_zero_is_said_so_not_taken_for_an_option(tmp_path, monkeypatch, args):
     """`livecut cam -1` said "No such option: -1" (where `livecut cam -- -1` says the index must
