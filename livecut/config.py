@@ -304,6 +304,24 @@ def _preset_of(name: str) -> Path | None:
     return presets_dir() / f"{name}.toml"
 
 
+def _unquoted_word_hint(exc: Exception, data: bytes) -> str:
+    """How to write a word that TOML refused unquoted (``method = focus``, ``background =
+    #00ff00``: "invalid TOML: Invalid value (at line 2, column 10)" alone, where
+    ``--set segment.method=focus`` takes it so)."""
+    where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    if not where or not str(exc).startswith("Invalid value"):
+        return ""
+    lines = data.decode(text_codec(data, "utf-8"), "replace").removeprefix("\ufeff").splitlines()
+    n = int(where[1])
+    line = lines[n - 1] if 0 < n <= len(lines) else ""
+    word = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*=\s*(#[0-9A-Fa-f]{3,8}|[A-Za-z][\w:./#+-]*)\s*(#.*)?", line)
+    if not word:
+        return ""
+    if word[2].lower() in ("true", "false"):
+        return f"; TOML writes true and false in lower case: {word[1]} = {word[2].lower()}"
+    return f"; a word is written in quotes: {word[1]} = \"{word[2]}\""
+
+
 def preset_names() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.toml"))
 
@@ -716,7 +734,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: is a folder; give a preset ({', '.join(preset_names())}) or a .toml "
                           "file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML: {exc}{_unquoted_word_hint(exc, data)}") from None
     except UnicodeDecodeError as exc:
         if exc.encoding.startswith("utf-16"):  # (a file cut short, an odd byte: it was "not UTF-8 text")
             raise ConfigError(f"{path}: invalid TOML: not UTF-16 text, as its byte-order mark says (byte "

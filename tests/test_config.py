@@ -1129,6 +1129,24 @@ def test_a_keyword_key_takes_its_words_in_any_case(tmp_path):
         load_config(None, ["segment.model=Autos"])
 
 
+@pytest.mark.parametrize("line, said", [
+    ('[segment]\nmethod = focus\n', 'Invalid value (at line 2, column 10); a word is written in quotes: '
+                                      'method = "focus"'),
+    ('[composite]\nbackground = #00ff00  # green\n', 'Invalid value (at line 2, column 14); a word is written in '
+                                                     'quotes: background = "#00ff00"'),
+    ('[composite]\nenabled = True\n', 'Invalid value (at line 2, column 11); TOML writes true and false in lower '
+                                      'case: enabled = true'),
+    ('[segment]\nthreshold = 0,5\n', 'Expected newline or end of document after a statement (at line 2, column 14)')])
+def test_a_word_toml_refused_unquoted_is_answered_with_its_quotes(tmp_path, line, said):
+    """`method = focus` in a -c file (as --set segment.method=focus takes it) said "invalid TOML:
+    Invalid value (at line 2, column 10)" alone, and `background = #00ff00` the same (TOML's #
+    begins a comment): the line as TOML takes it is said; another error is as it was."""
+    path = _write(tmp_path, line)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}: invalid TOML: {said}", str(info.value)
+
+
 def test_a_misspelt_keyword_is_answered_with_the_one_meant(tmp_path):
     """`livecut file in.mp4 -o out.mp4 --set segment.method=focsu` said "'focsu' is not one of
     focusnet, focus, canny" and suggested nothing, where a misspelt key gets 'did you mean': the
