@@ -488,7 +488,7 @@ def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:
     raw = extra
     if found and found[1] in [a for a in argv if isinstance(a, str)]:  # (one name, as given: 'out .mp4')
         extra, raw = [shlex.quote(found[1])], [found[1]]
-    several = _several_files_hint(ctx, raw)
+    several = _several_files_hint(ctx, raw) or _set_value_hint(argv, raw)
     if several:
         return several
     if len(extra) != 1 or (ctx.params or {}).get("output") is not None:
@@ -525,3 +525,19 @@ def _several_files_hint(ctx: Any, extra: list[str]) -> str:
     folder = output if isinstance(output, str) and output.endswith(("/", os.sep)) else "DIR/"
     return (f"; livecut {ctx.command.name} cuts one video: for these {len(extra) + 1} files, "
             f"livecut batch FILE... -o {shlex.quote(folder) if folder != 'DIR/' else folder} (a folder of their outputs)")
+
+
+def _set_value_hint(argv: Iterable[str], extra: list[str]) -> str:
+    """The way to a --set value given as a word of its own (``--set segment.threshold 0.5``
+    said "Got unexpected extra argument(s) (0.5)" alone, as of a stray word)."""
+    import shlex
+
+    given = [a for a in argv if isinstance(a, str)]
+    for i, arg in enumerate(given[:-1]):
+        if arg == "--":
+            break
+        if (arg == "--set" and "=" not in given[i + 1] and i + 2 < len(given) and given[i + 2] in extra
+                and not given[i + 2].startswith("-")):
+            key, value = given[i + 1], given[i + 2]
+            return f"; --set takes the key and its value as one word: --set {shlex.quote(f'{key}={value}')}"
+    return ""

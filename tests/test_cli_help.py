@@ -228,6 +228,22 @@ def test_an_option_of_another_command_is_answered_with_the_commands_that_have_it
     assert lines == [f"livecut: error: No such option: {unknown}{tail} (see 'livecut {args[0]} --help')"], r.stderr
 
 
+@pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "out.mp4", "--set", "segment.threshold", "0.5"], "--set segment.threshold=0.5"),
+    (["run", "in.mp4", "--set", "composite.background", "color:#00ff00", "-o", "out.mp4"],
+     "--set 'composite.background=color:#00ff00'"),
+    (["bench", "--set", "segment.method", "canny"], "--set segment.method=canny")])
+def test_a_set_value_given_as_a_word_of_its_own_is_answered_with_one_word(args, said):
+    """`livecut file in.mp4 -o out.mp4 --set segment.threshold 0.5` said "Got unexpected extra
+    argument(s) (0.5)" alone, as of a stray word: it says --set takes key=value as one word."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: Got unexpected extra argument(s) ("), r.stderr
+    assert f"; --set takes the key and its value as one word: {said} (see 'livecut {args[0]} --help')" in lines[0], \
+        r.stderr
+
+
 @pytest.mark.parametrize("cmd", ["file", "image", "batch"])
 def test_a_background_colour_the_shell_took_for_a_comment_is_answered_with_quotes(cmd):
     """`livecut file in.mp4 -o out.mp4 -b #00ff00` (unquoted: the shell drops # and what follows
