@@ -367,6 +367,11 @@ def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] |
                 raw = f.read()
         codec = text_codec(raw, "utf-8-sig")
         lines = raw.decode(codec, errors="replace" if codec == "utf-16" else "surrogateescape").splitlines()
+    except IsADirectoryError:  # (it was "cannot read: Is a directory", where --subset says what it takes)
+        import shlex
+
+        raise UsageError(f"--list {list_file}: a folder, not a file of paths (one a line); a folder is "
+                         f"given as an input: livecut batch {shlex.quote(list_file)} -o OUTDIR") from None
     except OSError as exc:
         raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
     if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)

@@ -423,6 +423,19 @@ def test_every_list_given_is_read(library, tmp_path):
     assert r.returncode == 2 and "--list - is given twice" in r.stderr, r.stderr
 
 
+def test_a_folder_given_as_the_list_says_it_is_given_as_an_input(tmp_path):
+    """`livecut batch --list shoot/ -o cut/` (the folder to cut given as its list) said "--list
+    shoot/: cannot read: Is a directory": it says a folder is no list and how a folder is given,
+    exit 2, nothing made."""
+    shoot = tmp_path / "my shoot"
+    shoot.mkdir()
+    r = run_cli("batch", "--list", str(shoot), "-o", str(tmp_path / "cut"))
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == (f"livecut: error: --list {shoot}: a folder, not a file of paths (one a line); a folder is "
+                        f"given as an input: livecut batch '{shoot}' -o OUTDIR\n"), r.stderr
+    assert not (tmp_path / "cut").exists()
+
+
 @pytest.mark.parametrize("content", [b"", b"# nothing found\n\n   \n"])
 def test_a_list_that_names_nothing_is_said_as_an_empty_folder_is(tmp_path, content):
     """`find shoot -name '*.MOV' > list.txt` that found nothing, or a list of comments alone: `batch
