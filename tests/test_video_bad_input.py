@@ -115,6 +115,29 @@ def test_a_pattern_for_the_input_says_it_is_one(tmp_path, command):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["file", "run"])
+def test_a_folder_given_as_the_video_names_the_command_for_what_it_holds(tmp_path, command):
+    """`livecut file shoot/ -o out.mp4` said "shoot: is a folder, not a video file" alone: the
+    command that cuts what it holds is named, livecut batch for videos, livecut image for
+    pictures; a folder of neither is as it was."""
+    import cv2
+
+    (tmp_path / "vids").mkdir()
+    make_clip(tmp_path / "vids" / "a.mp4", n=2, w=64, h=48)
+    (tmp_path / "pics").mkdir()
+    cv2.imwrite(str(tmp_path / "pics" / "a.png"), np.zeros((32, 32, 3), np.uint8))
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("x")
+    out = tmp_path / "o.mp4"
+    for folder, said in (("vids", f"; the videos in it are cut by livecut batch {tmp_path / 'vids'} -o OUTDIR"),
+                         ("pics", f"; the pictures in it are cut by livecut image {tmp_path / 'pics'} -o OUTDIR"),
+                         ("other", "")):
+        r = run_cli(command, str(tmp_path / folder), "-o", str(out))
+        _one_line_error(r, 2)
+        assert r.stderr == f"livecut: error: {tmp_path / folder}: is a folder, not a video file{said}\n", r.stderr
+    assert not out.exists()
+
+
 def test_output_folder_missing_is_a_usage_error(tmp_path):
     r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "nodir" / "o.mp4"))
     _one_line_error(r, 2, "does not exist")

@@ -1500,7 +1500,7 @@ class FileSource(ClosesWhileReading):
         p = self.path
         check_present(path)
         if p.is_dir():
-            raise VideoOpenFailure(f"{p}: is a folder, not a video file")
+            raise VideoOpenFailure(f"{p}: is a folder, not a video file" + _folder_hint(p))
         if not p.is_file():
             from livecut.atomic import open_file_named, special_kind
 
@@ -2759,6 +2759,27 @@ def _sequence_hint(p: Path) -> str:
     glob = "" if re.search(r"%0?\d*d", p.name) else "-pattern_type glob "
     return (f" (an image sequence is not read as a video: make one of it first, e.g. ffmpeg -framerate 25 "
             f"{glob}-i {shlex.quote(str(p))} -pix_fmt yuv420p {video}, or cut the pictures as photos: livecut image)")
+
+
+def _folder_hint(p: Path, look: int = 1000) -> str:
+    """What cuts what the folder ``p`` holds (``livecut file shoot/ -o out.mp4`` said "shoot: is a
+    folder, not a video file" alone): its videos ``livecut batch``, its pictures ``livecut image``
+    (of its first ``look`` entries: a huge folder is not listed whole)."""
+    from itertools import islice
+
+    from livecut.batch import VIDEO_EXTS
+    from livecut.imageio import IMAGE_EXTS
+
+    try:
+        with os.scandir(p) as entries:
+            suffixes = {os.path.splitext(e.name)[1].lower() for e in islice(entries, look)}
+    except OSError:
+        return ""
+    if suffixes & set(VIDEO_EXTS):
+        return f"; the videos in it are cut by livecut batch {shlex.quote(str(p))} -o OUTDIR"
+    if suffixes & set(IMAGE_EXTS):
+        return f"; the pictures in it are cut by livecut image {shlex.quote(str(p))} -o OUTDIR"
+    return ""
 
 
 def _pattern_hint(p: Path) -> str:
