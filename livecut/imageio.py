@@ -2623,6 +2623,21 @@ def raw_left_out(files: list[Path]) -> str:
 NAMED_ONLY_EXTS = (".gif", ".apng")
 
 
+def _videos_left_out(files: list[Path], given: str) -> str:
+    """What to add to "no images" of livecut image's folder or pattern ``given`` whose ``files``
+    hold videos (`livecut image clips/ -o cut/` said the folder holds no images alone): the
+    command that cuts them; else ""."""
+    import shlex
+
+    from livecut.batch import VIDEO_EXTS
+
+    videos = sum(q.suffix.lower() in VIDEO_EXTS for q in files)
+    if not videos:
+        return ""
+    return (f"; {videos} video{'s' * (videos > 1)}, which livecut image does not cut: livecut batch "
+            f"{shlex.quote(given)} -o OUTDIR cuts {'them' if videos > 1 else 'it'}")
+
+
 def gifs_left_out(files: list[Path]) -> str:
     """What to add to "no images" of a folder or a pattern that holds GIFs or APNGs alone
     (``files``: its files): they are cut only when named, and a folder or a pattern names none;
@@ -2927,7 +2942,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
             found = sorted(q for q in files if q.suffix.lower() in IMAGE_EXTS)
             if not found:
                 errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + raw_left_out(files)
-                              + gifs_left_out(files) + _subfolders_unread(p))
+                              + gifs_left_out(files) + _videos_left_out(files, text) + _subfolders_unread(p))
             paths.extend(found)
         elif exists:
             paths.append(p)
@@ -2952,7 +2967,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
                 left = (f" ({results_too} file{'s' * (results_too > 1)} in the output folder left out: "
                         "results of a run before)") if results_too else ""
                 errors.append(f"{text}: pattern matches no images{left}{unreadable(base)}" + raw_left_out(files)
-                              + gifs_left_out(files) + folders_matched(matched, text))
+                              + gifs_left_out(files) + _videos_left_out(files, text) + folders_matched(matched, text))
                 unmatched.append((len(errors) - 1, text, lambda q, in_results=in_results: (
                     q.suffix.lower() in IMAGE_EXTS and _file_or_special(q)
                     and not (in_results and results in q.resolve().parents))))

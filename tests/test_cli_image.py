@@ -5013,6 +5013,24 @@ def test_a_folder_of_raw_files_says_so(tmp_path):
            "it as" in r.stderr, r.stderr
 
 
+def test_a_folder_of_videos_names_the_command_that_cuts_them(tmp_path):
+    """`livecut image clips/ -o cut/` (or 'clips/*') of videos alone said the folder "holds no
+    images", as if nothing were there: it says how many videos, which livecut image does not
+    cut, and that livecut batch does; nothing made."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in ("a.mp4", "b.MOV"):
+        (clips / name).write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(16))
+    r = invoke("image", clips, f"{clips}/a*", "-o", tmp_path / "cut")
+    assert r.exit_code == 2, r.output
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut: error")]
+    assert errors == [f"livecut: error: {clips}: directory holds no images (.jpg, .jpeg, .png, .bmp ...); 2 videos, "
+                      f"which livecut image does not cut: livecut batch {clips} -o OUTDIR cuts them",
+                      f"livecut: error: {clips}/a*: pattern matches no images; 1 video, which livecut image does not "
+                      f"cut: livecut batch '{clips}/a*' -o OUTDIR cuts it"], r.stderr
+    assert not (tmp_path / "cut").exists()
+
+
 def test_a_folder_of_subfolders_and_a_glob_of_gifs_say_what_they_left_out(tmp_path, scene):
     """`livecut image shoot/` of a shoot kept in day folders said the folder "holds no images",
     and `livecut image 'anims/*.gif'` (livecut batch too) that the pattern "matches no images",
