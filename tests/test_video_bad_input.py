@@ -252,6 +252,20 @@ def test_a_video_name_with_a_stop_or_a_space_after_it_is_refused_naming_it(tmp_p
     assert "unknown video type" not in r.stderr and not out.exists() and not (tmp_path / name[:-1]).exists()
 
 
+@pytest.mark.parametrize("name, meant", [("out.wemb", "out.webm"), ("out.mpp4", "out.mp4"), ("out.mvo", "out.mov"),
+                                         ("out.gif", None)])
+def test_a_typo_in_the_video_s_extension_names_the_one_meant(tmp_path, name, meant):
+    """`livecut file in.mp4 -o out.wemb` said "unknown video type '.wemb' (use .mp4, ...)", where
+    `livecut image a.jpg -o cut.pgn` says "did you mean cut.png?": the type one typo away is
+    named; another type is as it was; nothing made."""
+    out = tmp_path / name
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(out), "-q")
+    said = f"did you mean {tmp_path / meant}? " if meant else ""
+    _one_line_error(r, 2, f"{out}: unknown video type '{out.suffix}' ({said}use .mp4, .m4v, .mkv, .mov, .avi, .webm "
+                          "or DIR/ for PNG frames)")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("tail", ["o.mp4", "frames/", "a/b/"])
 def test_a_file_where_the_output_folder_should_be_is_a_usage_error(tmp_path, tail):
     """-o in.mp4/o.mp4 (a file where a folder of the path should be) failed after the run had

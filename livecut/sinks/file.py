@@ -846,8 +846,13 @@ def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
         # (an MPEG-TS file is written through the pipe, as the README says: the refusal did not)
         ts = (f"; an MPEG-TS file: -o - --set video.pipe_format=mpegts > {out.name}"
               if out.suffix.lower() in (".ts", ".mts", ".m2ts") else "")
+        from livecut.images import one_typo
+
+        # (-o out.wemb, out.mpp4: a typo of a type it writes, named as livecut image names a picture's)
+        near = [e for e in VIDEO_EXTS if one_typo(out.suffix.lower(), e)] if out.suffix else []
+        meant = f"did you mean {out.with_suffix(near[0])}? " if near else ""
         raise UsageError(f"{out}: unknown video type {out.suffix or '(no extension)'!r} "
-                         f"(use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames{ts})")
+                         f"({meant}use {', '.join(VIDEO_EXTS)} or DIR/ for PNG frames{ts})")
     # (after its type: -o out.gif, there, said to give --force, which then said '.gif' is no video type)
     if out.exists() and not force:
         raise OutputExistsError(f"{out}: exists (give {FORCE} to overwrite)")
