@@ -827,7 +827,12 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
         video_ext = "." + video_ext
 
     if video_ext != "/" and video_ext.lower() not in OUT_EXTS:
-        raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)")
+        from livecut.images import one_typo
+
+        # (--video-ext .mkvv, .wemb: a typo of a type it writes, named as -o out.wemb's is)
+        near = [e for e in OUT_EXTS if one_typo(video_ext.lower(), e)]
+        raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)"
+                         + (f"; did you mean {near[0]}?" if near else ""))
     result = Plan(outdir=outdir)
     pairs, errors = expand(inputs, outdir, list_file, result.warnings, typed)
     result.refused += [(None, e) for e in errors]

@@ -406,6 +406,21 @@ def test_a_list_to_be_typed_at_a_terminal_is_not_announced_before_a_bad_option(t
         assert code == 2 and said.startswith(f"livecut: error: {error}") and "note" not in said, (options, said)
 
 
+def test_a_typo_in_the_video_ext_names_the_one_meant(tmp_path):
+    """`livecut batch shoot/ -o cut/ --video-ext .mkvv` said "--video-ext .mkvv: expected one of
+    .mp4, ..." where -o out.wemb names out.webm: the type one typo away is named; another as it was."""
+    from livecut.batch import plan
+    from livecut.errors import UsageError
+
+    for given, said in ((".mkvv", "; did you mean .mkv?"), ("wemb", "; did you mean .webm?"), (".gif", "")):
+        with pytest.raises(UsageError) as info:
+            plan([str(tmp_path)], tmp_path / "cut", video_ext=given)
+        ext = given if given.startswith(".") else "." + given
+        assert str(info.value) == (f"--video-ext {ext}: expected one of .mp4, .m4v, .mkv, .mov, .avi, .webm or / "
+                                   f"(PNG frames){said}"), str(info.value)
+    assert not (tmp_path / "cut").exists()
+
+
 def test_every_list_given_is_read(library, tmp_path):
     """`batch --list a.txt --list b.txt` cut b.txt's inputs alone, without a word (the second
     --list replaced the first, exit 0); every list is read now.  --list - twice is refused:
