@@ -422,9 +422,15 @@ def _last_input_output_hint(ctx: Any) -> str:
     inputs = (ctx.params or {}).get("inputs") or []
     if len(inputs) < (1 if (ctx.params or {}).get("list_file") else 2):
         return ""
-    last = inputs[-1]
+    last, first = inputs[-1], inputs[0]
     if not isinstance(last, str) or not last.strip() or any(c in last for c in "*?["):  # (a pattern that found nothing)
         return ""
+    if (ctx.command.name == "image" and len(inputs) == 2 and isinstance(first, str)
+            and not os.path.lexists(os.path.expanduser(first)) and _written_picture(first)
+            and os.path.isfile(os.path.expanduser(last))):
+        # (`livecut image cut.png a.jpg`, the output first: nothing was said of it)
+        return (f"; {first} is not there and {last} is: the input comes first, "
+                f"livecut image {shlex.quote(last)} -o {shlex.quote(first)}")
     if not last.endswith(("/", os.sep)):
         if os.path.lexists(os.path.expanduser(last)):
             return ""

@@ -289,6 +289,20 @@ def test_an_output_given_before_its_input_is_answered_with_the_order(tmp_path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in clip.mp4"]
 
 
+def test_an_image_s_output_given_before_its_input_is_answered_with_the_order(tmp_path, monkeypatch):
+    """`livecut image cut.png shot.jpg` (the output first) said "Missing option '--output' / '-o'"
+    alone: where the first is a picture's name not there and the second a file, the order is said
+    (as of `livecut file out.mp4 in.mp4`), nothing made."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shot.jpg").write_bytes(b"")
+    r = runner.invoke(app, ["image", "cut.png", "shot.jpg"])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == ["livecut: error: Missing option '--output' / '-o'; cut.png is not there and shot.jpg is: the "
+                     "input comes first, livecut image shot.jpg -o cut.png (see 'livecut image --help')"], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.jpg"]
+
+
 @pytest.mark.parametrize("args, said", [
     (["file", "a.mp4", "b.mp4", "c.mp4", "-o", "out/"], "for these 3 files, livecut batch FILE... -o out/"),
     (["file", "a.mp4", "b.mp4", "-o", "cut.mp4"], "for these 2 files, livecut batch FILE... -o DIR/"),
