@@ -120,7 +120,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if head[:4] == b"8BPS":  # (PSD, PSB: read whole, 1-2 GB, then "not an image, or truncated/corrupt")
             raise ImageReadError(f"{p}: a Photoshop document, which livecut does not read; save it as TIFF, "
                                  "PNG or JPEG first")
-        data = np.fromfile(p, dtype=np.uint8)
+        data = _tiff_mapped(p) if head[:4] in _TIFF_HEADS else None
+        if data is None:
+            data = np.fromfile(p, dtype=np.uint8)
     except OSError as exc:
         raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None
     # check the header before decoding: OpenCV refuses huge images with a vague error
@@ -187,7 +189,23 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     bitfields = _bmp_bitfields(data, p)  # (a BMP of bit masks: decoded here, by them)
     with _capture_stderr() as said, _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
         try:
-            img = bitfields if bitfields is not None else cv2.imdecode(data, flags)
+            if bitfields is not None:
+                img = bitfields
+            elif (isinstance(data, np.memmap) and alpha_kind[0] != 2 and (os.name != "nt" or str(p).isascii())
+                  and _ifd0_numbers(data).get(274, 1) == 1):
+                # a TIFF decoded from its path, its file not held in memory meanwhile: a 48-megapixel
+                # float RGBA one (768 MB) peaked at 2.3 GB decoded from the file's bytes, 1.55 GB so
+                # (OpenCV decodes it through a copy of its own); not one whose ExtraSamples is
+                # changed in data for the decoder (see _unspecified_alpha), nor on Windows a path
+                # OpenCV cannot open there (not ASCII), nor one of an Orientation other than 1,
+                # which OpenCV 5.1's imread turns and then refuses ('Internal imread issue');
+                # what it refuses else is decoded from the bytes, as before, and said as they say
+                with _capture_stderr():
+                    img = cv2.imread(str(p), flags)
+                if img is None:
+                    img = cv2.imdecode(data, flags)
+            else:
+                img = cv2.imdecode(data, flags)
         except cv2.error as exc:
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise _too_large(p, None, None) from None
@@ -294,6 +312,21 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     return img
 
 
+#: the first bytes of a TIFF (classic or BigTIFF, either byte order)
+_TIFF_HEADS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def _tiff_mapped(p: Path) -> np.ndarray | None:
+    """A TIFF's bytes mapped from its file, read from it as they are looked at (its directories:
+    a few pages; copied on write, see :func:`_unspecified_alpha`), not read whole into memory,
+    so that it can be decoded from its path without a copy of the file held meanwhile; None
+    where it cannot be mapped (read whole then)."""
+    try:
+        return np.memmap(p, dtype=np.uint8, mode="c")
+    except (OSError, ValueError):
+        return None
+
+
 #: samples of a picture rescaled at a time by :func:`_to_full_range` (their temporaries stay small)
 _RESCALE_SAMPLES = 1 << 15
 
@@ -337,7 +370,8 @@ def picture_count(data: np.ndarray) -> tuple[str, str, int]:
         if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
             return "animated WebP", "frames", max(1, _webp_frames(data))
         if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-            return "TIFF", "pages", max(1, _tiff_pages(data.tobytes()))
+            # (its bytes as they are, not a copy: 768 MB more for a 48-megapixel float RGBA TIFF)
+            return "TIFF", "pages", max(1, _tiff_pages(memoryview(data)))
         if b"avis" in _ftyp_brands(data[:64].tobytes()):  # (an AVIF image sequence: it was cut
             return "animated AVIF", "frames", max(1, _avif_frames(data))  # as its first frame, unsaid)
     except (IndexError, ValueError, struct.error):
@@ -403,7 +437,7 @@ def _webp_chunks(data: np.ndarray | bytes | memoryview):
         i += 8 + size + (size & 1)
 
 
-def _tiff_pages(b: bytes) -> int:
+def _tiff_pages(b: bytes | memoryview) -> int:
     """The image directories of a TIFF (classic or BigTIFF), less those its NewSubfileType (254)
     marks as a reduced-resolution copy of another (a thumbnail, a preview).  (A BigTIFF's were
     not counted: one of several pages was cut as its first without the word a TIFF's gets.)"""

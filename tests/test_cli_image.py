@@ -1959,6 +1959,25 @@ def test_a_float_picture_is_made_8_bit_without_a_full_size_copy():
     assert peak < img.nbytes * 0.75, f"{peak / 1e6:.1f} MB traced for a {img.nbytes / 1e6:.1f} MB picture"
 
 
+def test_a_float_tiff_is_read_without_its_file_held_in_memory_whole_or_copied(tmp_path):
+    """An uncompressed floating-point RGBA TIFF (an HDR merge's, 16 bytes a pixel on disk) was
+    read whole, decoded from those bytes, then copied whole again to count its pages: 2.3 GB of
+    memory at the peak for a 48-megapixel one (768 MB), where its picture is 768 MB; it is
+    decoded from its path, its bytes mapped from the file (1.55 GB), its pages counted in place."""
+    from livecut.imageio import read_image
+
+    img = np.zeros((500, 1000, 4), np.float32)
+    img[..., 0], img[..., 1], img[..., 3] = 0.25, np.linspace(0, 1, 1000, dtype=np.float32), 1.0
+    img[100:200, 300:400, 3] = 0.5
+    p = tmp_path / "hdr merge.tif"
+    assert cv2.imwrite(str(p), img, [cv2.IMWRITE_TIFF_COMPRESSION, 1])
+    meta: dict = {}
+    got, peak = traced_peak(lambda: read_image(p, meta))
+    assert got.dtype == np.float32 and np.array_equal(got, img) and meta["pictures"] is None
+    size = p.stat().st_size
+    assert peak < size * 1.5, f"{peak / 1e6:.1f} MB traced for a {size / 1e6:.1f} MB file"
+
+
 def test_a_float_picture_of_one_channel_in_three_dimensions_is_made_8_bit():
     """A floating-point picture of one channel with its channel axis, height x width x 1 (as
     to_bgr8 takes any picture of one channel), in 0..1: made 8-bit in strips of rows, it was a
