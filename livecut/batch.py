@@ -153,6 +153,8 @@ class Item:
     frames: int = 1
     work: float = 1.0
     mtime_ns: int = 0
+    #: a TIFF's bytes a pixel decoded (:func:`tiff_pixel_bytes`; 0: not a TIFF): its worker's memory
+    pixel_bytes: int = 0
     digest: str | None = None
     force: bool = False
     #: the output at its final name was written by an earlier run of this batch (the
@@ -520,18 +522,39 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
     return (1, max(0.1, size_mb * 4)) if kind == "image" else (0, max(0.1, size_mb * 20))
 
 
+def tiff_pixel_bytes(path: Path) -> int:
+    """The bytes a pixel of a TIFF's first picture takes decoded, its samples times their bytes
+    (16 for floating-point RGBA, 6 for 16-bit RGB), from its directory (the file mapped, not
+    read); 0 for a file that is not a TIFF or whose directory cannot be read."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return 0
+        import numpy as np
+
+        from livecut.imageio import _tiff_layout
+
+        bits, samples, *_ = _tiff_layout(np.memmap(path, np.uint8, mode="r"))
+    except (OSError, ValueError):  # (an empty file cannot be mapped)
+        return 0
+    return samples * bits // 8
+
+
 #: memory a worker needs beyond its input's pixels (the interpreter, OpenCV, the networks):
 #: `livecut image` of a 320x240 JPEG peaked at 126 MB (maximum RSS, 2-core development machine)
 WORKER_BASE_BYTES = 130_000_000
 #: and per pixel of its photo: the README's "Large photos" peaks (Quality and speed), the worst
 #: of them -- 1.1 GB for an uncompressed 16-bit TIFF of 61 megapixels, (1.1 GB - 130 MB) / 61 MP
-#: = 16 bytes a pixel (an 8-bit JPEG's cutout: 630-730 MB, 10 bytes a pixel; 24 MP: 330 MB)
+#: = 16 bytes a pixel (an 8-bit JPEG's cutout: 630-730 MB, 10 bytes a pixel; 24 MP: 330 MB; the
+#: 16-bit TIFF, decoded from its path since, 0.8 GB; one of RGBA is 8 bytes a pixel, decoded twice)
 PHOTO_BYTES_PER_PIXEL = 16
-#: and times its file's size, where that is more: the file is read whole and OpenCV decodes its
-#: pixels through a second copy, so that an uncompressed floating-point TIFF (a raw developer's,
-#: an HDR merge's: 12-16 bytes a pixel on disk) peaks at 3 times its size -- 1.8 GB for an RGB one
-#: of 48 megapixels (576 MB), 2.3 GB for RGBA, where 16 bytes a pixel counted 0.9 GB
+#: and times its file's size, where that is more, for a photo other than a TIFF: the file is read
+#: whole and decoded into a picture of about its size, through a second copy
 PHOTO_FILE_TIMES = 3
+#: and a TIFF times its picture decoded (:func:`tiff_pixel_bytes`), where that is more: it is decoded
+#: from its path (the file is not held) through a second copy, so that a floating-point one (a raw
+#: developer's, an HDR merge's: 12-16 bytes a pixel) peaks at twice it -- 1.6 GB for RGBA at 48
+#: megapixels, 1.2 GB for RGB, compressed or not (a deflated one of 69 MB was counted 0.9 GB)
+TIFF_PICTURE_TIMES = 2
 #: per pixel of a video's frame (decoder and encoder queues, x264's look-ahead): `livecut file`
 #: of a 1080p clip peaked at 396 MB, of a 2160p one at 1052 MB (2 cores): 110-130 bytes a pixel
 VIDEO_BYTES_PER_PIXEL = 130
@@ -598,13 +621,16 @@ def _mp(px: float) -> str:
 def worker_need(items: Iterable[Item]) -> tuple[float, str]:
     """The memory a worker needs for the largest of ``items`` (:data:`WORKER_BASE_BYTES` and
     bytes per pixel of its photo or video frame, from the headers, or a photo's
-    :data:`PHOTO_FILE_TIMES` its file's size where that is more), and what that is for
+    :data:`PHOTO_FILE_TIMES` its file's size, a TIFF's :data:`TIFF_PICTURE_TIMES` its picture
+    decoded, where that is more), and what that is for
     ("photos up to 61 MP"); 0 where no item's size is known."""
     need, what = 0, ""
     for it in items:
         if it.kind == "image":  # (the header's size, else the guess from the file's size)
             px = min(it.work * 1e6, MAX_PIXELS)
-            n = WORKER_BASE_BYTES + max(PHOTO_BYTES_PER_PIXEL * px, PHOTO_FILE_TIMES * it.size)
+            decoded = (TIFF_PICTURE_TIMES * it.pixel_bytes * px if it.pixel_bytes
+                       else PHOTO_FILE_TIMES * it.size)
+            n = WORKER_BASE_BYTES + max(PHOTO_BYTES_PER_PIXEL * px, decoded)
             w = f"photos up to {_mp(px)}"
         elif it.frames:  # (a video whose header gave no frame size: not counted)
             px = it.work / it.frames * 1e6
@@ -914,6 +940,8 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             ours = prev is not None
             item.owned = ours and _owns(prev, dst)
         item.frames, item.work = estimate(src, kind)
+        if kind == "image":
+            item.pixel_bytes = tiff_pixel_bytes(src)
 
         if item.rel in taken:
             refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")

@@ -2448,6 +2448,30 @@ def test_the_default_jobs_count_a_floating_point_tiff_s_own_peak():
     assert default_jobs(16, [jpeg], int(8e9))[0] == 8
 
 
+def test_the_default_jobs_count_a_compressed_floating_point_tiff_s_picture(tmp_path):
+    """A deflated floating-point RGBA TIFF (an HDR merge's) of 48 megapixels, 69 MB on disk, peaks
+    at 1.6 GB in `livecut image` (its 768 MB picture decoded through a second copy), where its
+    worker was counted 16 bytes a pixel, 0.9 GB: 8 workers in 8 GB, 13 GB needed.  A TIFF's worker
+    counts twice its picture decoded, from its directory (float RGBA: 16 bytes a pixel); a 16-bit
+    RGB one's (6 bytes a pixel) stays at 16 bytes a pixel."""
+    from livecut.batch import WORKER_BASE_BYTES, default_jobs, plan, worker_need
+
+    src = tmp_path / "src"
+    src.mkdir()
+    rgba = np.zeros((300, 400, 4), np.float32)
+    rgba[..., 3] = 1.0
+    assert cv2.imwrite(str(src / "hdr.tif"), rgba, [cv2.IMWRITE_TIFF_COMPRESSION, 8])
+    assert (src / "hdr.tif").stat().st_size < rgba.nbytes / 10  # (deflated: its file says nothing)
+    assert cv2.imwrite(str(src / "deep.tif"), np.zeros((300, 400, 3), np.uint16), [cv2.IMWRITE_TIFF_COMPRESSION, 1])
+    items = {it.src.name: it for it in plan([str(src)], tmp_path / "out").todo}
+    px = 300 * 400
+    assert worker_need([items["hdr.tif"]])[0] == pytest.approx(WORKER_BASE_BYTES + 2 * 16 * px)
+    assert worker_need([items["deep.tif"]])[0] == pytest.approx(WORKER_BASE_BYTES + 16 * px)
+    big = items["hdr.tif"]
+    big.work = 48.0  # (its header's 48 megapixels, as a real one's)
+    assert default_jobs(8, [big], int(8e9))[0] == 4
+
+
 def test_a_tiff_s_size_is_read_from_its_directory_after_its_pixels(tmp_path):
     """A TIFF written by libtiff (OpenCV's, a raw developer's) holds its directory after its pixels:
     the batch read its first 256 KB alone, found no size and guessed its work from the file's, 4
