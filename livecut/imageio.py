@@ -200,10 +200,12 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
                 # OpenCV cannot open there (not ASCII), nor one of an Orientation other than 1,
                 # which OpenCV 5.1's imread turns and then refuses ('Internal imread issue');
                 # what it refuses else is decoded from the bytes, as before, and said as they say
-                with _capture_stderr():
+                with _capture_stderr() as tried:
                     img = cv2.imread(str(p), flags)
                 if img is None:
                     img = cv2.imdecode(data, flags)
+                else:  # (what libtiff said of it: see _tiff_damaged)
+                    said.extend(tried)
             else:
                 img = cv2.imdecode(data, flags)
         except cv2.error as exc:
@@ -216,6 +218,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     damaged, left_over = _jpeg_damaged(data, said)
     if damaged:  # (libjpeg decoded the rest out of step, a smear of wrong colours: cut, exit 0, unsaid)
         raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: {damaged})")
+    damaged = _tiff_damaged(data, said) if img is not None else None
+    if damaged:  # (libtiff left the rest of a strip black or out of step: cut, exit 0, unsaid)
+        raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: libtiff: {damaged})")
     if img is None or img.size == 0:
         if _video_container(data):
             raise _not_a_video(p)
@@ -2063,6 +2068,23 @@ def _jpeg_damaged(data: np.ndarray, said: list[str]) -> tuple[str | None, str | 
     damaged = next((line for line in lines if line.startswith(_JPEG_DAMAGED)), None)
     left_over = next((line for line in lines if _JPEG_LEFT_OVER.fullmatch(line)), None)
     return damaged, left_over
+
+
+#: what libtiff says (an error, which OpenCV logs as ``TIFF_Error ...``) of a strip or tile whose
+#: compressed data it cannot decode (LZW, deflate, PackBits), OpenCV returning the picture all the
+#: same, the rest of that strip black or wrong
+#: (after the file's name, where it was decoded from its path, or a codec's: 'ZIPDecode: ')
+_TIFF_DAMAGED = re.compile(r"TIFF_Error\s+(?:.*?: )?((?:Using code not yet in table|Corrupted LZW table|"
+                           r"Decoding error|Not enough data)\b.*)")
+
+
+def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:
+    """What libtiff said (``said``: its log while ``data`` was decoded) of a TIFF whose picture
+    data it could not decode (:data:`_TIFF_DAMAGED`), though a picture was returned; None for
+    any other file or message."""
+    if data[:4].tobytes() not in _TIFF_HEADS:
+        return None
+    return next((m.group(1).strip() for m in map(_TIFF_DAMAGED.search, "".join(said).splitlines()) if m), None)
 
 
 def _boxes_cut_short(data: np.ndarray) -> bool:

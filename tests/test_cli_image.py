@@ -2446,6 +2446,28 @@ def test_a_jpeg_whose_picture_data_is_damaged_is_refused(tmp_path, progressive, 
                           "JPEG data: bad Huffman code)")
 
 
+@pytest.mark.parametrize("name", ["scan 01.tif", "scan: 01.tif"])
+def test_a_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, name):
+    """An LZW TIFF overwritten in the middle of its picture data (a bad sector, a copy gone
+    wrong): libtiff says 'Using code not yet in table' (OpenCV logs it as TIFF_Error, after the
+    file's name where it is read from its path), leaves the rest of the strip black and OpenCV
+    returns the picture; it was cut, exit 0, without a word.  It is refused as a damaged JPEG is."""
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    ok, tif = cv2.imencode(".tif", img)  # (LZW; its directory after its strips)
+    data = bytearray(tif.tobytes())
+    assert ok and data[:4] == b"II*\x00" and int.from_bytes(data[4:8], "little") > len(data) // 2
+    i = len(data) // 3
+    data[i:i + 2000] = np.random.default_rng(1).integers(0, 256, 2000, dtype=np.uint8).tobytes()
+    p = tmp_path / name
+    p.write_bytes(bytes(data))
+    _refused_beside_whole(tmp_path, p, src, "image file is damaged (its picture data cannot be decoded: libtiff: "
+                          "Using code not yet in table)")
+
+
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
     """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
     does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
