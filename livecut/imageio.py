@@ -228,6 +228,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if other:  # (a picture of a type OpenCV does not decode was 'not an image, or truncated/corrupt')
             raise ImageReadError(f"{p}: {other}, which livecut does not read; "
                                  f"{'export' if 'SVG' in other else 'save'} it as PNG first")
+        if _xmp_sidecar(data):  # (a Lightroom folder cut as `livecut image shoot/*`: its sidecars were
+            # 'not an image, or truncated/corrupt', as a damaged photo is)
+            raise ImageReadError(f"{p}: an XMP sidecar (a photo's metadata, text), not an image")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -1565,6 +1568,14 @@ def _unread_type(data: np.ndarray, p: Path) -> str | None:
     if text.startswith((b"<?xml", b"<svg", b"<!DOCTYPE svg", b"<!--")) and b"<svg" in head:
         return _UNREAD_EXTS[".svg"]
     return _UNREAD_EXTS.get(p.suffix.lower())
+
+
+def _xmp_sidecar(data: np.ndarray) -> bool:
+    """Whether a file is an XMP sidecar, the metadata (ratings, edits) Lightroom, darktable or
+    Capture One keeps in a text file beside a photo of its name: its first 4 KB open an XMP
+    packet or its ``x:xmpmeta`` element, as text (a picture with XMP inside is binary before it)."""
+    head = data[:4096].tobytes().lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<?xpacket", b"<x:xmpmeta", b"<?xml")) and (b"<x:xmpmeta" in head or b"<?xpacket" in head)
 
 
 def _decoder_message(said: list[str]) -> str:

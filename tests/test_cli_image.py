@@ -1115,19 +1115,24 @@ def test_a_video_or_sidecar_beside_the_photo_of_its_name_is_said_for_what_it_is(
     or a Lightroom folder (IMG_2.xmp beside IMG_2.JPG): the video and the sidecar were refused
     as 'output out/IMG_1.png was already written for IMG_1.JPG (same file name)', 'rename one',
     where alone they are said to be a video and not an image.  They are said so beside the photo
-    too; two photos of one name are refused as before."""
+    too; two photos of one name are refused as before.  The sidecar was 'not an image, or
+    truncated/corrupt', as a damaged photo is: it is said to be a sidecar (Lightroom's, and
+    darktable's, which opens with an XML declaration)."""
     card = tmp_path / "card"
     card.mkdir()
     for name in ("IMG_1.JPG", "IMG_2.JPG", "IMG_3.JPG", "img_3.png"):
         cv2.imwrite(str(card / name), scene[0])
     mov = _write_bytes(card / "IMG_1.MOV", b"\0\0\0\x14ftypqt  \0\0\0\0qt  " + bytes(64))
     xmp = _write_bytes(card / "IMG_2.xmp", b'<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>\n')
+    dt = _write_bytes(card / "IMG_3.JPG.xmp", b'<?xml version="1.0" encoding="UTF-8"?>\n<x:xmpmeta '
+                      b'xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">\n</x:xmpmeta>\n')
     out = tmp_path / "o"
     r = invoke("image", *sorted(card.iterdir()), "-o", out, "-q")
     assert r.exit_code == 2, r.output
     assert _stderr_lines(r) == [
         f"livecut: error: {mov}: a video, not an image (cut a video with: livecut file {mov} -o OUT.mp4)",
-        f"livecut: error: {xmp}: not an image, or truncated/corrupt",
+        f"livecut: error: {xmp}: an XMP sidecar (a photo's metadata, text), not an image",
+        f"livecut: error: {dt}: an XMP sidecar (a photo's metadata, text), not an image",
         f"livecut: error: {card / 'img_3.png'}: output {out / 'img_3.png'} differs only in case from "
         f"{out / 'IMG_3.png'}, written for {card / 'IMG_3.JPG'}: one name on file systems that ignore case (macOS, "
         "Windows); rename one, or cut them into two folders"], r.stderr
