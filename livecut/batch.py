@@ -153,8 +153,10 @@ class Item:
     frames: int = 1
     work: float = 1.0
     mtime_ns: int = 0
-    #: a TIFF's bytes a pixel decoded (:func:`tiff_pixel_bytes`; 0: not a TIFF): its worker's memory
+    #: its picture's bytes a pixel decoded, and whether its file is held meanwhile (:func:`picture_bytes`;
+    #: 0: not known): its worker's memory
     pixel_bytes: int = 0
+    held: bool = True
     digest: str | None = None
     force: bool = False
     #: the output at its final name was written by an earlier run of this batch (the
@@ -522,21 +524,33 @@ def estimate(path: Path, kind: str) -> tuple[int, float]:
     return (1, max(0.1, size_mb * 4)) if kind == "image" else (0, max(0.1, size_mb * 20))
 
 
-def tiff_pixel_bytes(path: Path) -> int:
-    """The bytes a pixel of a TIFF's first picture takes decoded, its samples times their bytes
-    (16 for floating-point RGBA, 6 for 16-bit RGB), from its directory (the file mapped, not
-    read); 0 for a file that is not a TIFF or whose directory cannot be read."""
+#: the samples of a PNG's pixel as OpenCV decodes it, by its colour type (gray with alpha, made
+#: BGRA; a palette's BGR or BGRA)
+_PNG_SAMPLES = {0: 1, 2: 3, 3: 4, 4: 4, 6: 4}
+
+
+def picture_bytes(path: Path) -> tuple[int, bool]:
+    """``(bytes, held)``: the bytes a pixel of a photo's picture takes decoded, from its header --
+    a TIFF's first picture its samples times their bytes (16 for floating-point RGBA, 6 for 16-bit
+    RGB), from its directory (the file mapped, not read); a PNG's as OpenCV decodes it (8 for
+    16-bit RGBA), from its IHDR -- and whether its file is held in memory while it is decoded (a
+    PNG's, read whole: True; a TIFF is decoded from its path); ``(0, True)`` for another file or
+    one whose header cannot be read."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return 0
+            return 0, True
         import numpy as np
 
         from livecut.imageio import _tiff_layout
 
-        bits, samples, *_ = _tiff_layout(np.memmap(path, np.uint8, mode="r"))
-    except (OSError, ValueError):  # (an empty file cannot be mapped)
-        return 0
-    return samples * bits // 8
+        data = np.memmap(path, np.uint8, mode="r")
+        if data[:8].tobytes() == b"\x89PNG\r\n\x1a\n" and data[12:16].tobytes() == b"IHDR":
+            depth, colour = int(data[24]), int(data[25])
+            return _PNG_SAMPLES.get(colour, 0) * (2 if depth == 16 else 1), True
+        bits, samples, *_ = _tiff_layout(data)
+    except (OSError, ValueError, IndexError):  # (an empty file cannot be mapped)
+        return 0, True
+    return samples * bits // 8, False
 
 
 #: memory a worker needs beyond its input's pixels (the interpreter, OpenCV, the networks):
@@ -547,14 +561,16 @@ WORKER_BASE_BYTES = 130_000_000
 #: = 16 bytes a pixel (an 8-bit JPEG's cutout: 630-730 MB, 10 bytes a pixel; 24 MP: 330 MB; the
 #: 16-bit TIFF, decoded from its path since, 0.8 GB; one of RGBA is 8 bytes a pixel, decoded twice)
 PHOTO_BYTES_PER_PIXEL = 16
-#: and times its file's size, where that is more, for a photo other than a TIFF: the file is read
-#: whole and decoded into a picture of about its size, through a second copy
+#: and times its file's size, where that is more and its picture's size is not known: the file is
+#: read whole and decoded into a picture of about its size, through a second copy
 PHOTO_FILE_TIMES = 3
-#: and a TIFF times its picture decoded (:func:`tiff_pixel_bytes`), where that is more: it is decoded
-#: from its path (the file is not held) through a second copy, so that a floating-point one (a raw
-#: developer's, an HDR merge's: 12-16 bytes a pixel) peaks at twice it -- 1.6 GB for RGBA at 48
-#: megapixels, 1.2 GB for RGB, compressed or not (a deflated one of 69 MB was counted 0.9 GB)
-TIFF_PICTURE_TIMES = 2
+#: and times its picture decoded, where its header says it (:func:`picture_bytes`) and that is more,
+#: with its file where that is held meanwhile: decoded through a second copy, a floating-point TIFF
+#: (a raw developer's, an HDR merge's: 12-16 bytes a pixel), decoded from its path, peaks at twice
+#: it -- 1.6 GB for RGBA at 48 megapixels, 1.2 GB for RGB, compressed or not (a deflated one of 69 MB
+#: was counted 0.9 GB) --, a 16-bit RGBA PNG (8 bytes a pixel) at its file and twice it: 1.09 GB at 48
+#: megapixels for a file of 227 MB (counted 0.9 GB)
+PICTURE_TIMES = 2
 #: per pixel of a video's frame (decoder and encoder queues, x264's look-ahead): `livecut file`
 #: of a 1080p clip peaked at 396 MB, of a 2160p one at 1052 MB (2 cores): 110-130 bytes a pixel
 VIDEO_BYTES_PER_PIXEL = 130
@@ -621,14 +637,14 @@ def _mp(px: float) -> str:
 def worker_need(items: Iterable[Item]) -> tuple[float, str]:
     """The memory a worker needs for the largest of ``items`` (:data:`WORKER_BASE_BYTES` and
     bytes per pixel of its photo or video frame, from the headers, or a photo's
-    :data:`PHOTO_FILE_TIMES` its file's size, a TIFF's :data:`TIFF_PICTURE_TIMES` its picture
-    decoded, where that is more), and what that is for
+    :data:`PHOTO_FILE_TIMES` its file's size, or :data:`PICTURE_TIMES` its picture decoded (and its
+    file, held meanwhile) where its header says it, where that is more), and what that is for
     ("photos up to 61 MP"); 0 where no item's size is known."""
     need, what = 0, ""
     for it in items:
         if it.kind == "image":  # (the header's size, else the guess from the file's size)
             px = min(it.work * 1e6, MAX_PIXELS)
-            decoded = (TIFF_PICTURE_TIMES * it.pixel_bytes * px if it.pixel_bytes
+            decoded = (PICTURE_TIMES * it.pixel_bytes * px + (it.size if it.held else 0) if it.pixel_bytes
                        else PHOTO_FILE_TIMES * it.size)
             n = WORKER_BASE_BYTES + max(PHOTO_BYTES_PER_PIXEL * px, decoded)
             w = f"photos up to {_mp(px)}"
@@ -941,7 +957,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             item.owned = ours and _owns(prev, dst)
         item.frames, item.work = estimate(src, kind)
         if kind == "image":
-            item.pixel_bytes = tiff_pixel_bytes(src)
+            item.pixel_bytes, item.held = picture_bytes(src)
 
         if item.rel in taken:
             refuse(f"{src}: output {dst} is also the output of {taken[item.rel]} (same name, another extension)")

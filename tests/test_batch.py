@@ -2472,6 +2472,25 @@ def test_the_default_jobs_count_a_compressed_floating_point_tiff_s_picture(tmp_p
     assert default_jobs(8, [big], int(8e9))[0] == 4
 
 
+def test_the_default_jobs_count_a_16_bit_rgba_png_s_file_and_picture(tmp_path):
+    """A 16-bit RGBA PNG (Photoshop's or GIMP's export at 16 bits) of 48 megapixels, 227 MB on
+    disk, peaks at 1.09 GB in `livecut image` (its file read whole, its 384 MB picture decoded
+    through a second copy), where its worker was counted 16 bytes a pixel, 0.9 GB.  A PNG's worker
+    counts its file and twice its picture decoded, from its header; an 8-bit one's as before."""
+    from livecut.batch import PHOTO_BYTES_PER_PIXEL, WORKER_BASE_BYTES, plan, worker_need
+
+    src = tmp_path / "src"
+    src.mkdir()
+    ramp = np.linspace(0, 65535, 400, dtype=np.float64).astype(np.uint16)
+    deep = np.dstack([np.tile(ramp, (300, 1))] * 4)
+    assert cv2.imwrite(str(src / "deep.png"), deep) and cv2.imwrite(str(src / "flat.png"), (deep >> 8).astype(np.uint8))
+    items = {it.src.name: it for it in plan([str(src)], tmp_path / "out").todo}
+    px, size = 300 * 400, (src / "deep.png").stat().st_size
+    assert 3 * size < PHOTO_BYTES_PER_PIXEL * px  # (its file alone says less than 16 bytes a pixel)
+    assert worker_need([items["deep.png"]])[0] == pytest.approx(WORKER_BASE_BYTES + size + 2 * 8 * px)
+    assert worker_need([items["flat.png"]])[0] == pytest.approx(WORKER_BASE_BYTES + PHOTO_BYTES_PER_PIXEL * px)
+
+
 def test_a_tiff_s_size_is_read_from_its_directory_after_its_pixels(tmp_path):
     """A TIFF written by libtiff (OpenCV's, a raw developer's) holds its directory after its pixels:
     the batch read its first 256 KB alone, found no size and guessed its work from the file's, 4
