@@ -1636,8 +1636,15 @@ class _Local(_Backend):
         for p in procs:
             p.terminate()  # SIGTERM: the worker removes its temporary file and dies (see _init_worker)
         pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + 2.0
         for p in procs:
-            p.join(2.0)
+            p.join(max(0.0, deadline - time.monotonic()))
+        for p in procs:
+            if p.is_alive():  # (its main thread in a long C call -- a huge photo's encode -- takes the
+                # SIGTERM only when the call returns: the run waited for it at exit; killed, its
+                # temporary file stays, as a worker killed outright leaves it)
+                p.kill()
+                p.join(2.0)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:

@@ -3924,3 +3924,33 @@ def test_a_batch_without_a_progress_line_stopped_by_ctrl_z_leaves_the_time_stopp
     said = log.read_text()
     seconds = float(re.search(r"frames in ([\d.]+) s", said).group(1))
     assert "4 done, 0 failed" in said and seconds <= wall - held + 0.5, (said, wall)
+
+
+def test_a_worker_that_does_not_take_the_pools_sigterm_is_killed_when_the_batch_stops():
+    """A worker takes the pool's SIGTERM in Python, to remove its temporary file first (see
+    _init_worker); one whose main thread is inside a long C call (a 140-megapixel PNG's encode,
+    seconds) takes it only when the call returns, and the batch stopped (Ctrl-C, a failed item's
+    stop) left it running on, the interpreter's exit waiting for it.  A worker still alive 2 s
+    after its SIGTERM is killed."""
+    from livecut.batch import _Local
+
+    backend = _Local(1, 1)
+    backend.pool = backend._new_pool()
+    # (SIGTERM blocked: as a handler that cannot run until a C call returns)
+    backend.pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, [signal.SIGTERM]).result(timeout=60)
+    busy = backend.pool.submit(time.sleep, 60)
+    deadline = time.monotonic() + 30
+    while not busy.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    procs = list(backend.pool._processes.values())
+    try:
+        t0 = time.monotonic()
+        backend.stop()
+        took = time.monotonic() - t0
+        assert not any(p.is_alive() for p in procs), "a worker that did not take its SIGTERM ran on"
+        assert took < 5, took
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join(5)
