@@ -2162,6 +2162,11 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             # server (the virtual camera is opened after it); the preview's display is asked
             # when its window is made, before the output
             _check_devices(False, None, extra_sinks)
+        from livecut.sources import SOURCE_HAS, info_lack
+
+        if lacks := info_lack(source):  # (a registered source's, which open_source leaves to its __enter__)
+            raise ConfigTypeError(f"run_video: the {kind!r} source, {type(source).__name__}, {lacks} once entered; "
+                                  f"{SOURCE_HAS}")
         info = source.info
         # a frame far longer than it is wide, which the segmentation cannot measure: said of the
         # video, before an output is made (it was "image is 4001x17: too long ...", at its first

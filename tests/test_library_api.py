@@ -2706,7 +2706,6 @@ def test_a_registered_source_whose_frame_has_no_time_in_seconds_is_said_so(tmp_p
 
 @pytest.mark.parametrize("made, lacks", [
     (None, "returned NoneType, which has no read, __enter__, __exit__"),
-    ("no info", "returned Made, which has no info"),
     ("dict info", "returned Made, which has an info of dict, no SourceInfo"),
 ])
 def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, made, lacks):
@@ -2754,6 +2753,58 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
         assert not out.exists()
     finally:
         del _SOURCES["made-test"]
+
+
+def test_a_registered_source_that_sets_its_info_as_it_is_entered_is_read(tmp_path):
+    """A registered source that opens (and sets its info) in __enter__ -- as a context manager
+    may -- was refused by open_source, "the 'entered-test' source's factory returned Lazy, which
+    has no info", though run_video reads the info of the source entered; it is read.  One that
+    has none once entered is said so, by run_video, the source closed."""
+    import numpy as np
+
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+    from livecut.sources import _SOURCES, Frame, SourceInfo, open_source, register_source
+
+    closed = []
+
+    class Lazy:
+        live = False
+
+        def __init__(self, sets_info):
+            self.sets_info, self.n = sets_info, 0
+
+        def __enter__(self):
+            if self.sets_info:
+                self.info = SourceInfo(width=64, height=48, fps=10.0)
+            return self
+
+        def __exit__(self, *exc):
+            closed.append(True)
+
+        def read(self):
+            self.n += 1
+            if self.n > 3:
+                return None
+            return Frame(image=np.full((48, 64, 3), 40 * self.n, np.uint8), index=self.n - 1, pts=None)
+
+        def close(self):
+            pass
+
+    register_source("entered-test", lambda spec: spec.startswith("entered-test:"))(
+        lambda spec, cfg, **o: Lazy(spec.endswith("info")))
+    try:
+        assert isinstance(open_source("entered-test:info"), Lazy)
+        out = tmp_path / "out.mp4"
+        stats = run_video("entered-test:info", out, load_config(), progress=False)
+        assert stats.written == 3 and out.exists()
+        with pytest.raises(ConfigTypeError) as e:
+            run_video("entered-test:none", tmp_path / "o2.mp4", load_config(), progress=False)
+        assert str(e.value) == ("run_video: the 'entered-test' source, Lazy, has no info once entered; a source has "
+                                "read(), __enter__/__exit__ and info (a livecut.sources.SourceInfo)")
+        assert not (tmp_path / "o2.mp4").exists() and len(closed) == 2
+    finally:
+        del _SOURCES["entered-test"]
 
 
 @pytest.mark.parametrize("made, lacks", [

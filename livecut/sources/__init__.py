@@ -71,6 +71,19 @@ def source_kind(spec: str | int | os.PathLike) -> str:
     return "file"
 
 
+#: what a source has, as a refused one is told
+SOURCE_HAS = "a source has read(), __enter__/__exit__ and info (a livecut.sources.SourceInfo)"
+
+
+def info_lack(source) -> str:
+    """'' or what ``source``'s ``info`` lacks (none, or no SourceInfo: a dict).  Asked of a source
+    entered (run_video): one may set its info only as it opens, in ``__enter__``."""
+    info = getattr(source, "info", None)
+    if hasattr(info, "width") and hasattr(info, "height"):
+        return ""
+    return "has no info" if info is None else f"has an info of {type(info).__name__}, no SourceInfo"
+
+
 def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None = None, **options: Any) -> Source:
     """Open (not yet enter) the source for ``spec`` (a path, a URL or a camera index); raises
     :class:`VideoOpenFailure`.  ``cfg``: a :class:`~livecut.config.Config` (its ``video`` section is
@@ -91,16 +104,15 @@ def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None 
         check_options(options, OPTIONS, "open_source")
         return factory(spec, cfg, **options)
     source = factory(spec, cfg, **options)
-    # (a registered factory that gave None, or an object without info or read, failed run_video as
-    # Python's "'NoneType' object does not support the context manager protocol", "'S' object has no
-    # attribute 'info'", the source not named)
-    # (close is not asked: what the runner calls is read, and the source as a context manager)
+    # (a registered factory that gave None, or an object without read, failed run_video as
+    # Python's "'NoneType' object does not support the context manager protocol", the source not
+    # named; one whose info was a dict as "'dict' object has no attribute 'width'")
+    # (close is not asked: what the runner calls is read, and the source as a context manager;
+    # nor info, which a source may set as it is entered: see info_lack)
     missing = [name for name in ("read", "__enter__", "__exit__") if not callable(getattr(source, name, None))]
-    info = getattr(source, "info", None)
-    if missing or not (hasattr(info, "width") and hasattr(info, "height")):
-        lacks = (f"has no {', '.join(missing)}" if missing
-                 else "has no info" if info is None else f"has an info of {type(info).__name__}, no SourceInfo")
+    lacks = (f"has no {', '.join(missing)}" if missing
+             else info_lack(source) if getattr(source, "info", None) is not None else "")
+    if lacks:
         raise ConfigTypeError(f"open_source: the {kind!r} source's factory returned {type(source).__name__}, which "
-                              f"{lacks}; a source has read(), __enter__/__exit__ and info (a "
-                              "livecut.sources.SourceInfo)")
+                              f"{lacks}; {SOURCE_HAS}")
     return source
