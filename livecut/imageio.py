@@ -1866,11 +1866,15 @@ def looks_like_picture(path: str | Path) -> bool:
     first bytes alone (nothing decoded): False for what it refuses so -- a camera raw file (most
     are TIFF-based), a video, a Photoshop document, an icon, an SVG drawing, a sidecar (an
     iPhone's .AAE, Lightroom's .xmp) -- and for a file it cannot open; a False is no verdict
-    (read_image then says what the file is, or reads a picture of a rarer kind)."""
+    (read_image then says what the file is, or reads a picture of a rarer kind).  False, unopened,
+    for a pipe or a device, which read_image refuses unopened: a FIFO with no writer waited for
+    one for ever (an output there was said to exist at once)."""
     p = Path(path)
     if p.suffix.lower() in RAW_EXTS:
         return False
     try:
+        if special_kind(os.stat(p).st_mode):
+            return False
         with open(p, "rb") as f:
             head = f.read(16)
     except OSError:

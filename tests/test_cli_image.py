@@ -3751,6 +3751,21 @@ def test_a_raw_file_or_sidecar_beside_its_photo_run_again_is_said_as_itself(tmp_
     assert f"{card / 'IMG_1.JPG'}: output {out / 'IMG_1.png'} exists" in r.stderr, r.stderr
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
+def test_a_named_pipe_whose_output_is_there_is_said_at_once(tmp_path):
+    """`livecut image shot.jpg -o cut/` of a named pipe (no writer) with cut/shot.png there from
+    an earlier run: its first bytes were read to tell whether it is a picture (see 4926ea7), and
+    the open waited for a writer for ever; it is said at once, as a pipe given alone is."""
+    fifo, out = tmp_path / "shot.jpg", tmp_path / "cut"
+    os.mkfifo(fifo)
+    out.mkdir()
+    (out / "shot.png").write_bytes(b"")
+    for flag in ([], ["--skip-existing"]):
+        r = run_cli("image", str(fifo), "-o", f"{out}/", "-q", *flag, timeout=60)
+        assert r.returncode == 2, r.stderr
+        assert f"{fifo}: is a FIFO (named pipe), not a picture file: save the picture to a file first" in r.stderr
+
+
 def test_a_quoted_tilde_is_the_home_folder_as_livecut_file_takes_it(tmp_path, good, monkeypatch):
     """-o '~/cut/' (quoted, or --output=~/cut/ in zsh, which leaves it) made a folder named '~' in
     the current one (livecut image, livecut batch), and `livecut image '~/p.jpg'` or `livecut eval
