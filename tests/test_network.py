@@ -1555,6 +1555,20 @@ def test_an_rtsp_address_of_an_http_camera_says_it_answers_http(tmp_path):
     assert SECRET not in r.stderr and not (tmp_path / "o.mp4").exists()
 
 
+def test_an_rtsp_output_to_a_web_server_is_not_told_to_use_an_http_address(tmp_path, clips):
+    """`livecut file c.mp4 -o rtsp://server:8888/live` to the server's web port: it said 'the
+    server answers HTTP (is it an http:// address?)', an input's hint, and -o http://... is then
+    refused, 'unsupported output URL scheme http://'; it says a web server answers there."""
+    with _http_server(tmp_path) as base:
+        url = base.replace("http://", f"rtsp://bob:{SECRET}@") + "/live"
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clips["plain"]), "-o", url, "-q",
+                            "--set", "video.open_timeout=5"], capture_output=True, text=True, timeout=60,
+                           env=env_with_repo())
+    assert r.returncode != 0, r.stderr
+    assert "the server answers HTTP, not RTSP (a web server: is the port the RTSP server's?)" in r.stderr, r.stderr
+    assert "http://" not in r.stderr and SECRET not in r.stderr, r.stderr
+
+
 def test_an_http_address_of_an_rtsp_camera_says_it_answers_rtsp(tmp_path, capsys):
     """`livecut run http://cam:8554/live` typed for the camera's rtsp:// address: its RTSP server
     answers the GET in RTSP, which FFmpeg read as "Server returned 5XX Server Error reply", exit

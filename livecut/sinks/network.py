@@ -868,7 +868,7 @@ class StreamSink:
         if not self._started and why in ("the server reset the connection", "the server closed the connection") \
                 and not (self._relay is not None and self._relay.spoke):  # (one that spoke RTMP, RTSP is none)
             # (the server's language asked with a handshake of its own: one connection more)
-            return answers_tls(self.spec, min(5.0, self.cfg.open_timeout))
+            return answers_tls(self.spec, min(5.0, self.cfg.open_timeout), output=True)
         return None
 
     def _hold_last(self, container: Any) -> None:

@@ -191,7 +191,7 @@ def not_tls_text(scheme: str) -> str:
     return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
 
 
-def answers_tls(url: str, timeout: float, describe: bool = False) -> str | None:
+def answers_tls(url: str, timeout: float, describe: bool = False, output: bool = False) -> str | None:
     """What to say when ``url`` (a plain scheme with a TLS counterpart) reaches a server that
     answers only in TLS (an ``rtsp://`` typed for a camera's ``rtsps://``): FFmpeg says no more
     than "Invalid data found when processing input" or "Connection reset by peer".  None when
@@ -199,7 +199,9 @@ def answers_tls(url: str, timeout: float, describe: bool = False) -> str | None:
     cannot be reached.  An ``rtsp://`` server is asked a plain OPTIONS first (see
     :func:`_rtsp_exchange`): one that answers it in RTSP, or not at once, is not probed for TLS;
     with ``describe`` (FFmpeg's "Invalid data") the DESCRIBE is asked again on that connection,
-    and one that closes it unanswered (a path it does not serve, a proxy) is said to."""
+    and one that closes it unanswered (a path it does not serve, a proxy) is said to.  One that
+    answers in HTTP is a web server: an input's address may be its http:// one; an ``output``'s
+    is not (livecut publishes to no http:// address): its port may be the web server's."""
     scheme = url_scheme(url)
     address = _tls_address(url) if scheme in PLAIN_PORTS else None
     if address is None:
@@ -211,7 +213,9 @@ def answers_tls(url: str, timeout: float, describe: bool = False) -> str | None:
             return ("the server answers RTSP, and closed the connection at DESCRIBE unanswered "
                     "(a path it does not serve?)")
         if asked == "http":  # (an HTTP camera's address typed as rtsp://: its web server's 400)
-            return "the server answers HTTP (is it an http:// address?)"
+            # (an output's: to its http:// address livecut writes nothing, refused as a scheme)
+            return ("the server answers HTTP, not RTSP (a web server: is the port the RTSP server's?)" if output
+                    else "the server answers HTTP (is it an http:// address?)")
         if asked != "other":
             return None
     try:
