@@ -5,6 +5,7 @@ ValueError, cv2.error or AttributeError)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import cv2
@@ -2628,6 +2629,33 @@ def test_run_video_refuses_one_file_given_as_two_outputs(small_clip, tmp_path, e
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+class _Managed:
+    """A context manager that holds nothing, not live: the registered sources and sinks of the
+    tests below (a subclass gives read() or write(), and info)."""
+    live = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def close(self):
+        pass
+
+
+@contextlib.contextmanager
+def _registered_source(name, factory):
+    """``factory`` registered as the source ``name`` while the block runs; the spec it opens."""
+    from livecut.sources import _SOURCES, register_source
+
+    register_source(name, lambda spec: spec.startswith(f"{name}:"))(factory)
+    try:
+        yield f"{name}:x"
+    finally:
+        del _SOURCES[name]
+
+
 def test_a_registered_source_whose_read_gives_no_frame_is_said_so(tmp_path):
     """A source registered with register_source whose read() gave the picture itself (an
     ndarray, not a Frame) failed as "processing stage failed: AttributeError: 'numpy.ndarray'
@@ -2635,35 +2663,21 @@ def test_a_registered_source_whose_read_gives_no_frame_is_said_so(tmp_path):
     source and what its read() is to give; no output is left."""
     from livecut.errors import UsageError
     from livecut.runner import run_video
-    from livecut.sources import _SOURCES, register_source
     from livecut.sources.base import SourceInfo
 
-    class Pictures:
-        live = False
+    class Pictures(_Managed):
         info = SourceInfo(width=64, height=48, fps=10.0)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
 
         def read(self):
             return np.full((48, 64, 3), 100, np.uint8)
 
-        def close(self):
-            pass
-
-    register_source("pictures-test", lambda spec: spec.startswith("pictures-test:"))(lambda spec, cfg, **o: Pictures())
-    try:
+    with _registered_source("pictures-test", lambda spec, cfg, **o: Pictures()) as spec:
         out = tmp_path / "out.mp4"
         with pytest.raises(UsageError) as e:
-            run_video("pictures-test:x", out, load_config(), progress=False)
+            run_video(spec, out, load_config(), progress=False)
         assert str(e.value) == ("source Pictures: read() returned ndarray; expected a livecut.sources.base.Frame "
                                 "(Frame(image=..., index=..., pts=...)), or None at the end")
         assert not out.exists()
-    finally:
-        del _SOURCES["pictures-test"]
 
 
 @pytest.mark.parametrize("pts", ["0", float("nan")])
@@ -2673,35 +2687,21 @@ def test_a_registered_source_whose_frame_has_no_time_in_seconds_is_said_so(tmp_p
     names the source and what its frames' pts is to be."""
     from livecut.errors import UsageError
     from livecut.runner import run_video
-    from livecut.sources import _SOURCES, register_source
     from livecut.sources.base import Frame, SourceInfo
 
-    class Timed:
-        live = False
+    class Timed(_Managed):
         info = SourceInfo(width=64, height=48, fps=10.0)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
 
         def read(self):
             return Frame(image=np.full((48, 64, 3), 100, np.uint8), index=0, pts=pts)
 
-        def close(self):
-            pass
-
-    register_source("timed-test", lambda spec: spec.startswith("timed-test:"))(lambda spec, cfg, **o: Timed())
-    try:
+    with _registered_source("timed-test", lambda spec, cfg, **o: Timed()) as spec:
         out = tmp_path / "out.mp4"
         with pytest.raises(UsageError) as e:
-            run_video("timed-test:x", out, load_config(), progress=False)
+            run_video(spec, out, load_config(), progress=False)
         assert str(e.value) == (f"source Timed: read() gave a Frame with pts {pts!r}; expected its time in seconds "
                                 "(a finite number) or None")
         assert not out.exists()
-    finally:
-        del _SOURCES["timed-test"]
 
 
 @pytest.mark.parametrize("made, lacks", [
@@ -2716,20 +2716,11 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
     factory gave what, and what a source has."""
     from livecut.errors import ConfigTypeError
     from livecut.runner import run_video
-    from livecut.sources import _SOURCES, open_source, register_source
+    from livecut.sources import open_source
 
-    class Made:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
-
+    class Made(_Managed):
         def read(self):
             return None
-
-        def close(self):
-            pass
 
     def factory(spec, cfg, **options):
         if made is None:
@@ -2739,8 +2730,7 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
             m.info = {"width": 64, "height": 48, "fps": 10.0}
         return m
 
-    register_source("made-test", lambda spec: spec.startswith("made-test:"))(factory)
-    try:
+    with _registered_source("made-test", factory):
         said = (f"open_source: the 'made-test' source's factory {lacks}; a source has read(), "
                 "__enter__/__exit__ and info (a livecut.sources.SourceInfo)")
         with pytest.raises(ConfigTypeError) as e:
@@ -2751,8 +2741,6 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
             run_video("made-test:x", out, load_config(), progress=False)
         assert str(e.value) == said
         assert not out.exists()
-    finally:
-        del _SOURCES["made-test"]
 
 
 def test_a_registered_source_that_sets_its_info_as_it_is_entered_is_read(tmp_path):
@@ -2764,13 +2752,11 @@ def test_a_registered_source_that_sets_its_info_as_it_is_entered_is_read(tmp_pat
 
     from livecut.errors import ConfigTypeError
     from livecut.runner import run_video
-    from livecut.sources import _SOURCES, Frame, SourceInfo, open_source, register_source
+    from livecut.sources import Frame, SourceInfo, open_source
 
     closed = []
 
-    class Lazy:
-        live = False
-
+    class Lazy(_Managed):
         def __init__(self, sets_info):
             self.sets_info, self.n = sets_info, 0
 
@@ -2788,12 +2774,7 @@ def test_a_registered_source_that_sets_its_info_as_it_is_entered_is_read(tmp_pat
                 return None
             return Frame(image=np.full((48, 64, 3), 40 * self.n, np.uint8), index=self.n - 1, pts=None)
 
-        def close(self):
-            pass
-
-    register_source("entered-test", lambda spec: spec.startswith("entered-test:"))(
-        lambda spec, cfg, **o: Lazy(spec.endswith("info")))
-    try:
+    with _registered_source("entered-test", lambda spec, cfg, **o: Lazy(spec.endswith("info"))):
         assert isinstance(open_source("entered-test:info"), Lazy)
         out = tmp_path / "out.mp4"
         stats = run_video("entered-test:info", out, load_config(), progress=False)
@@ -2803,8 +2784,6 @@ def test_a_registered_source_that_sets_its_info_as_it_is_entered_is_read(tmp_pat
         assert str(e.value) == ("run_video: the 'entered-test' source, Lazy, has no info once entered; a source has "
                                 "read(), __enter__/__exit__ and info (a livecut.sources.SourceInfo)")
         assert not (tmp_path / "o2.mp4").exists() and len(closed) == 2
-    finally:
-        del _SOURCES["entered-test"]
 
 
 @pytest.mark.parametrize("made, lacks", [
@@ -2821,15 +2800,8 @@ def test_a_registered_sink_factory_that_makes_no_sink_is_said_so(small_clip, tmp
     from livecut.runner import run_video
     from livecut.sinks import SinkInfo, _SINKS, open_sink, register_sink
 
-    class Made:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
-
-        def close(self):
-            pass
+    class Made(_Managed):
+        pass
 
     register_sink("made-test", lambda spec: spec.startswith("made-test:"))(
         lambda spec, info, cfg, **options: None if made is None else Made())
