@@ -14,6 +14,7 @@ Usage::
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import datetime
 import functools
@@ -699,6 +700,62 @@ def _binary_kind(data: bytes) -> str:
     return next((kind for at, magic, kind in _BINARY_KINDS if data[at:at + len(magic)] == magic), "a binary file")
 
 
+def _toml_key(text: str) -> str:
+    """A TOML key as written (``"threshold"``, ``a . b``) in its plain dotted form."""
+    return ".".join(part.strip().strip("\"'") for part in text.split("."))
+
+
+def _toml_header(line: str) -> str | None:
+    """The table a TOML line ``[segment]`` (or ``[[x]]``) opens, dotted; None for another line."""
+    head = re.fullmatch(r"\s*\[\[?([^\[\]]+)\]\]?\s*(#.*)?", line)
+    return _toml_key(head[1]) if head else None
+
+
+def _toml_headers(lines: list[str]) -> Iterable[tuple[int, str]]:
+    """(line number, table) of each table header of ``lines``."""
+    for n, line in enumerate(lines, 1):
+        head = _toml_header(line)
+        if head is not None:
+            yield n, head
+
+
+def _toml_error(text: str, message: str) -> str:
+    """tomllib's ``message`` for the TOML ``text``, in the file's words where it spoke Python's or
+    named nothing: a key given twice was "Cannot overwrite a value (at line 3, column 16)", without
+    the key; a section given twice "Cannot declare ('segment',) twice", a Python tuple."""
+    m = re.fullmatch(r"(.*) \(at line (\d+), column \d+\)", message, re.S)
+    if not m:
+        return message
+    what, where = m[1], m[0][len(m[1]) + 1:]
+    declared = re.fullmatch(r"Cannot declare (\(.*\)) twice", what, re.S)
+    if declared:
+        try:
+            name = ".".join(ast.literal_eval(declared[1]))
+        except (ValueError, SyntaxError, TypeError):
+            return message
+        first = next((n for n, head in _toml_headers(text.splitlines()[:int(m[2]) - 1]) if head == name), None)
+        where = f"(at lines {first} and {m[2]})" if first else where
+        return f"[{name}] is declared twice {where}; give each section once, its keys under it"
+    if what != "Cannot overwrite a value":
+        return message
+    lines = text.splitlines()
+    line = int(m[2])
+    header, seen = "", {}  # (the table each key line is in, and where each full key was first given)
+    for n, written in enumerate(lines[:line], 1):
+        head = _toml_header(written)
+        if head is not None:
+            header = head
+            continue
+        pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", written)
+        if not pair or written.lstrip().startswith("#"):
+            continue
+        key = ".".join(filter(None, (header, _toml_key(pair[1]))))
+        if n == line and key in seen:
+            return f"{key} is given twice (at lines {seen[key]} and {line}); give each key once"
+        seen.setdefault(key, n)
+    return message
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     if "\0" in str(path):  # (open's ValueError was taken for the integer one below: UnboundLocalError)
         raise ConfigError(f"{str(path)!r}: not a file name (a NUL character in it)")
@@ -720,7 +777,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 # (at line 1, column 44: byte 0xca)", as if a text file had one odd letter)
                 raise ConfigError(f"{path}: {_binary_kind(data)}, not a config file (a config is a short TOML "
                                   "text file, as config/default.toml)")
-            return tomllib.loads(data.decode(codec).removeprefix("\ufeff"))
+            text = data.decode(codec).removeprefix("\ufeff")
+            return tomllib.loads(text)
     except FileNotFoundError:
         # (-c fast.toml or ./fast, meaning the shipped preset, is a file name: say what the
         # preset's is; ./site meaning ./site.toml: say that file)
@@ -734,7 +792,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: is a folder; give a preset ({', '.join(preset_names())}) or a .toml "
                           "file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}{_unquoted_word_hint(exc, data)}") from None
+        raise ConfigError(f"{path}: invalid TOML: {_toml_error(text, str(exc))}") from None
     except UnicodeDecodeError as exc:
         if exc.encoding.startswith("utf-16"):  # (a file cut short, an odd byte: it was "not UTF-8 text")
             raise ConfigError(f"{path}: invalid TOML: not UTF-16 text, as its byte-order mark says (byte "

@@ -1177,3 +1177,37 @@ def test_an_x264_preset_is_taken_in_any_case():
     check_encoder(cfg.video.codec, cfg.video.preset, "yuv420p")
     with pytest.raises(UsageError, match="video.preset 'veryfastest': not an x264/x265 preset"):
         check_encoder("libx264", load_config(None, ["video.preset=VeryFastest"]).video.preset, "yuv420p")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[segment]\nthreshold = 0.5\nwork_size = 256\nthreshold = 0.6\n",
+     r"segment\.threshold is given twice \(at lines 2 and 4\); give each key once$"),
+    ('[segment]\r\nthreshold = 0.5\r\n"threshold" = 0.6\r\n',  # (quoted, CRLF: the same key)
+     r"segment\.threshold is given twice \(at lines 2 and 3\)"),
+    ('preset = "fast"\npreset = "quality"\n', r"preset is given twice \(at lines 1 and 2\)"),
+    ("[segment]\nthreshold = 0.5\n[composite]\nmode = \"mask\"\n[segment]\nwork_size = 256\n",
+     r"\[segment\] is declared twice \(at lines 1 and 5\); give each section once, its keys under it$"),
+])
+def test_a_key_or_section_given_twice_in_a_file_is_named(tmp_path, text, said):
+    """A key given twice in a file was "invalid TOML: Cannot overwrite a value (at line 4, column
+    16)", the key not named; a section declared twice "Cannot declare ('segment',) twice", a Python
+    tuple.  Each is named as the file writes it, with both its lines."""
+    p = tmp_path / "my.toml"
+    p.write_bytes(text.encode())
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: " + said) as exc:
+        load_config(p)
+    assert "(" + "'" not in str(exc.value)
+
+
+def test_a_key_given_twice_is_one_line_exit_2_on_the_command_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "[segment]\nthreshold = 0.5\nthreshold = 0.6\n")
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((32, 32, 3), np.uint8))
+    r = CliRunner().invoke(app, ["image", "a.png", "-o", "out/", "-c", "my.toml"])
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.splitlines() == ["livecut: error: my.toml: invalid TOML: segment.threshold is given twice "
+                                     "(at lines 2 and 3); give each key once"], r.stderr
