@@ -736,10 +736,32 @@ def _toml_error(text: str, message: str) -> str:
         first = next((n for n, head in _toml_headers(text.splitlines()[:int(m[2]) - 1]) if head == name), None)
         where = f"(at lines {first} and {m[2]})" if first else where
         return f"[{name}] is declared twice {where}; give each section once, its keys under it"
-    if what != "Cannot overwrite a value":
-        return message
     lines = text.splitlines()
     line = int(m[2])
+    if what == "Invalid value" and 0 < line <= len(lines):
+        # (a word unquoted, method = focus or soft = True, as INI and YAML write them: it was
+        # "Invalid value (at line 2, column 10)" and no more)
+        written = lines[line - 1]
+        column = int(re.search(r"column (\d+)\)$", message)[1])
+        pair = re.match(r"\s*(.+?)\s*=", written)
+        value = re.split(r"\s+#", written[column - 1:], maxsplit=1)[0].strip()
+        key = _toml_key(pair[1]) if pair else ""
+        section = next((head for _, head in reversed(list(_toml_headers(lines[:line - 1])))), "")
+        default = next((f.default for f in fields(SECTIONS[section]) if f.name == key), None) \
+            if section in SECTIONS else None
+        if pair and re.fullmatch(r"[+-]?\.\d+", value):  # (.5, as Python and YAML take it)
+            return f"{message}: {key} = {value}: TOML writes a fraction with its 0, {key} = {value.replace('.', '0.')}"
+        if pair and re.match(r"[A-Za-z]", value) and "\"" not in value:
+            if isinstance(default, bool) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
+                plain = "true" if value.lower() in ("true", "yes", "on") else "false"
+                return f"{message}: {key} = {value}: TOML writes a boolean as true or false, lower case: {key} = {plain}"
+            if isinstance(default, bool):
+                return f"{message}: {key} = {value}: {section}.{key} is true or false"
+            if isinstance(default, (int, float)):
+                return f"{message}: {key} = {value}: {section}.{key} is a number, written as digits"
+            return f"{message}: {key} = {value}: TOML writes a word in quotes, {key} = \"{value}\""
+    if what != "Cannot overwrite a value":
+        return message
     header, seen = "", {}  # (the table each key line is in, and where each full key was first given)
     for n, written in enumerate(lines[:line], 1):
         head = _toml_header(written)

@@ -1211,3 +1211,25 @@ def test_a_key_given_twice_is_one_line_exit_2_on_the_command_line(tmp_path, monk
     assert r.exit_code == 2, (r.output, r.exception)
     assert r.stderr.splitlines() == ["livecut: error: my.toml: invalid TOML: segment.threshold is given twice "
                                      "(at lines 2 and 3); give each key once"], r.stderr
+
+
+@pytest.mark.parametrize("line, said", [
+    ("[segment]\nmethod = focus  # the old engine\n",
+     'method = focus: TOML writes a word in quotes, method = "focus"'),
+    ("[composite]\nbackground = color:#00b140\n",
+     'background = color:#00b140: TOML writes a word in quotes, background = "color:#00b140"'),
+    ("[segment]\r\nsoft = True\r\n", "soft = True: TOML writes a boolean as true or false, lower case: soft = true"),
+    ("[segment]\nfill_holes = no\n", "fill_holes = no: TOML writes a boolean as true or false, lower case: "
+                                    "fill_holes = false"),
+    ("[segment]\nwork_size = auto\n", "work_size = auto: segment.work_size is a number, written as digits"),
+    ("[segment]\nthreshold = .5\n", "threshold = .5: TOML writes a fraction with its 0, threshold = 0.5"),
+])
+def test_a_value_written_as_ini_or_yaml_write_it_is_said_as_toml_writes_it(tmp_path, line, said):
+    """A word unquoted (method = focus, background = color:#00b140), a boolean as Python writes it
+    (soft = True) or a fraction without its 0 (.5) was "invalid TOML: Invalid value (at line 2,
+    column 10)" and no more, though --set takes each; the message says how TOML writes it."""
+    p = tmp_path / "my.toml"
+    p.write_bytes(line.encode())
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Invalid value \(at line 2, column \d+\): ") as exc:
+        load_config(p)
+    assert str(exc.value).endswith(said), str(exc.value)
