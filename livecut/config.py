@@ -551,7 +551,12 @@ def apply_mapping(cfg: Config, data: Mapping[str, Any], origin: str = "config") 
             raise ConfigError(f"{origin}: unknown section [{_brief(section)}]{_did_you_mean(section, SECTIONS)} "
                               f"(known: {', '.join(SECTIONS)})")
         if not isinstance(values, Mapping):
-            raise ConfigError(f"{origin}: [{section}] must be a table")
+            # (it was "[segment] must be a table", a table being the [segment] the user had not written)
+            if isinstance(values, list) and all(isinstance(v, Mapping) for v in values):
+                raise ConfigError(f"{origin}: [[{section}]] is a list of tables; write [{section}] (single "
+                                  "brackets), its keys under it")
+            raise ConfigError(f"{origin}: {section} = {_shown(values)}: {section} is a section; write [{section}] "
+                              "on a line of its own, its keys under it")
         cls = SECTIONS[section]
         by_name = {f.name: f for f in fields(cls)}
         changes = {}

@@ -680,7 +680,7 @@ def test_a_key_above_every_section_says_where_it_goes(tmp_path):
         load_config(_write(tmp_path, "sparkle = 1\n"))
     assert "sparkle is outside any section" in str(info.value)
     assert "preset" in str(info.value) and "[segment], [composite], [smooth], [video]" in str(info.value)
-    with pytest.raises(ConfigError, match=r"\[segment\] must be a table"):  # (a section's name: as before)
+    with pytest.raises(ConfigError, match=r"segment = 3: segment is a section; write \[segment\]"):  # (a section's name)
         load_config(_write(tmp_path, "segment = 3\n"))
 
 
@@ -1233,3 +1233,15 @@ def test_a_value_written_as_ini_or_yaml_write_it_is_said_as_toml_writes_it(tmp_p
     with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Invalid value \(at line 2, column \d+\): ") as exc:
         load_config(p)
     assert str(exc.value).endswith(said), str(exc.value)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[[segment]]\nthreshold = 0.5\n", r"\[\[segment\]\] is a list of tables; write \[segment\] \(single brackets\), "
+                                       r"its keys under it$"),
+    ("segment = 5\n", r"segment = 5: segment is a section; write \[segment\] on a line of its own, its keys under it$"),
+])
+def test_a_section_written_as_a_list_or_a_value_is_said_so(tmp_path, text, said):
+    """[[segment]] (TOML's list of tables) or segment = 5 in a file was "[segment] must be a table",
+    naming the [segment] the user had not written; it says what was written and what to write."""
+    with pytest.raises(ConfigError, match=r"my\.toml: " + said):
+        load_config(_write(tmp_path, text))
