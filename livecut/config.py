@@ -671,6 +671,9 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
     try:
         doc = tomllib.loads(f"v = {value}")
         parsed = doc["v"] if len(doc) == 1 else value
+        # (an inline table, {a = 1}, is no key's value: it was "got a table ([segment.threshold]);
+        # threshold is a key: threshold = VALUE under [segment]", a file's words; said as written)
+        parsed = value if isinstance(parsed, dict) else parsed
     except tomllib.TOMLDecodeError:
         parsed = value
     except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)

@@ -1245,3 +1245,22 @@ def test_a_section_written_as_a_list_or_a_value_is_said_so(tmp_path, text, said)
     naming the [segment] the user had not written; it says what was written and what to write."""
     with pytest.raises(ConfigError, match=r"my\.toml: " + said):
         load_config(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("value, said", [
+    ("{a = 1}", "segment.threshold: expected a number, got '{a = 1}'"),
+    ("{}", "segment.threshold: expected a number, got '{}'"),
+])
+def test_an_override_given_a_table_is_said_as_written_not_in_a_files_words(tmp_path, monkeypatch, value, said):
+    """--set 'segment.threshold={a = 1}' (TOML's inline table) was "--set: segment.threshold: expected a
+    number, got a table ([segment.threshold]); threshold is a key: threshold = VALUE under [segment]": a
+    file's words, a [segment.threshold] nobody wrote.  It is said as written, as '0.5 0.6' is."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((32, 32, 3), np.uint8))
+    r = CliRunner().invoke(app, ["image", "a.png", "-o", "out/", "--set", f"segment.threshold={value}"])
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.splitlines() == [f"livecut: error: --set: {said}"], r.stderr
