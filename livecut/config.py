@@ -339,6 +339,12 @@ def _shown(value: Any) -> str:
         return f"{quoted(value[:_LONG])}... ({len(value)} characters)"
     if isinstance(value, str):
         return quoted(value)
+    if isinstance(value, (list, dict)):
+        # (a TOML array was said in Python's words, "got [True, False]", "[datetime.date(1979, 5, 27)]",
+        # and whole, however long: as TOML writes it, cut as a long string is)
+        shown = (f"[{', '.join(_shown(v) for v in value)}]" if isinstance(value, list)
+                 else f"{{{', '.join(f'{k} = {_shown(v)}' for k, v in value.items())}}}")
+        return shown if len(shown) <= _LONG else f"{shown[:_LONG]}... ({len(value)} items)"
     return str(value).lower() if isinstance(value, bool) else repr(value)
 
 

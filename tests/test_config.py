@@ -1264,3 +1264,17 @@ def test_an_override_given_a_table_is_said_as_written_not_in_a_files_words(tmp_p
     r = CliRunner().invoke(app, ["image", "a.png", "-o", "out/", "--set", f"segment.threshold={value}"])
     assert r.exit_code == 2, (r.output, r.exception)
     assert r.stderr.splitlines() == [f"livecut: error: --set: {said}"], r.stderr
+
+
+def test_an_array_given_to_a_key_is_said_as_toml_writes_it_and_cut_when_long(tmp_path):
+    """An array where one value is wanted was said in Python's words, "got [True, False]",
+    "got [datetime.date(1979, 5, 27), nan]", and whole however long (a pasted list of 3000 numbers:
+    15000 characters before the message's end); it is said as TOML writes it, a long one cut."""
+    with pytest.raises(ConfigError, match=r"my\.toml: segment\.soft: expected true or false, got \[true, false\]$"):
+        load_config(_write(tmp_path, "[segment]\nsoft = [true, false]\n"))
+    with pytest.raises(ConfigError, match=r"segment\.threshold: expected a number, got \[1979-05-27, nan\]$"):
+        load_config(_write(tmp_path, "[segment]\nthreshold = [1979-05-27, nan]\n"))
+    with pytest.raises(ConfigError) as exc:
+        load_config(None, [f"segment.threshold=[{', '.join(map(str, range(3000)))}]"])
+    assert str(exc.value).endswith("got [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1... "
+                                   "(3000 items)") and len(str(exc.value)) < 200, str(exc.value)[:300]
