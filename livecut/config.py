@@ -740,6 +740,10 @@ def _toml_error(text: str, message: str) -> str:
     m = re.fullmatch(r"(.*) \(at line (\d+), column \d+\)", message, re.S)
     if not m:
         return message
+    if "\r" in text.rstrip() and "\n" not in text:
+        # (lines ended by CR alone, as classic Mac OS saved text: all one line to TOML, which said
+        # "Expected newline or end of document after a statement (at line 1, column 10)")
+        return f"{message}; its lines end in CR alone (classic Mac OS), which TOML does not take: save it with LF or CRLF"
     what, where = m[1], m[0][len(m[1]) + 1:]
     declared = re.fullmatch(r"Cannot declare (\(.*\)) twice", what, re.S)
     if declared:

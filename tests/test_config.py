@@ -1278,3 +1278,16 @@ def test_an_array_given_to_a_key_is_said_as_toml_writes_it_and_cut_when_long(tmp
         load_config(None, [f"segment.threshold=[{', '.join(map(str, range(3000)))}]"])
     assert str(exc.value).endswith("got [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1... "
                                    "(3000 items)") and len(str(exc.value)) < 200, str(exc.value)[:300]
+
+
+def test_a_file_whose_lines_end_in_cr_alone_is_said_so(tmp_path):
+    """A file saved with classic Mac OS's line ends, CR alone, is one line to TOML: it was "invalid
+    TOML: Expected newline or end of document after a statement (at line 1, column 10)", in a file
+    that looks right in an editor.  It says what its lines end in (CRLF's are taken)."""
+    p = tmp_path / "my.toml"
+    p.write_bytes(b"[segment]\rthreshold = 0.5\r")
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: .*\(at line 1, column 10\); its lines end in CR "
+                                          r"alone \(classic Mac OS\), which TOML does not take: save it with LF or CRLF$"):
+        load_config(p)
+    p.write_bytes(b"[segment]\r\nthreshold = 0.5\r\n")
+    assert load_config(p).segment.threshold == 0.5
