@@ -694,6 +694,9 @@ def text_codec(data: bytes, otherwise: str) -> str:
     return "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else otherwise
 
 
+#: the key of :func:`_read_toml`'s table that holds where each key is written (a NUL: no key a config writes)
+_LINES = "\0lines"
+
 #: how many files may name a base preset in a row (a -> b -> ...), each distinct
 MAX_PRESET_DEPTH = 16
 
@@ -796,6 +799,28 @@ def _toml_error(text: str, message: str) -> str:
     return message
 
 
+def _toml_lines(text: str) -> dict[str, int]:
+    """The line each table and key of the TOML ``text`` is first written on, by its dotted name
+    (``segment``, ``segment.threshold``; a dotted key's parents too), for a message."""
+    at: dict[str, int] = {}
+    header = ""
+    for n, written in enumerate(text.splitlines(), 1):
+        head = _toml_header(written)
+        if head is not None:
+            header = head
+            at.setdefault(head, n)
+            continue
+        pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", written)
+        if pair and not written.lstrip().startswith("#"):
+            parts = [p for p in (header, _toml_key(pair[1])) if p]
+            full = ".".join(parts)
+            at.setdefault(full, n)
+            while "." in full:
+                full = full.rsplit(".", 1)[0]
+                at.setdefault(full, n)
+    return at
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     if "\0" in str(path):  # (open's ValueError was taken for the integer one below: UnboundLocalError)
         raise ConfigError(f"{str(path)!r}: not a file name (a NUL character in it)")
@@ -818,7 +843,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"{path}: {_binary_kind(data)}, not a config file (a config is a short TOML "
                                   "text file, as config/default.toml)")
             text = data.decode(codec).removeprefix("\ufeff")
-            return tomllib.loads(text)
+            read = tomllib.loads(text)
+            # (where each key is, for a message about its value: it named the file and the key, not
+            # its line, where a syntax error says its line)
+            read[_LINES] = _toml_lines(text)
+            return read
     except FileNotFoundError:
         # (-c fast.toml or ./fast, meaning the shipped preset, is a file name: say what the
         # preset's is; ./site meaning ./site.toml: say that file)
@@ -910,13 +939,16 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                                   f"(known: {', '.join(preset_names())}; or give a .toml path{folder})")
             path = candidate
         data = _read_toml(path)
+        lines = data.pop(_LINES, {})
         folder = _folder_of(path)
         base = data_base = data.pop("preset", None)
         if base is not None:
             # (a file named after the preset it starts from, my/fast.toml with preset = "fast",
             # names the shipped one: it was refused; a file that names itself is a loop, below)
             if not isinstance(base, str):
-                raise ConfigError(f"{path}: preset must name another preset")
+                raise _at_line(ConfigError(f"{path}: preset = {_shown(base)}: preset must name another preset "
+                                           f"({', '.join(preset_names())}) or a .toml file, in quotes"),
+                               path, lines.get("preset"))
             # a file named by a relative path is found beside this file, not in the current folder
             # (~/ too: it was taken for absolute, then read as a folder named ~); a base that is
             # not there is said here, naming this file: it was "unknown preset 'x'" or "x.toml:
@@ -961,10 +993,26 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 raise ConfigError(f"{path}: presets are nested more than {MAX_PRESET_DEPTH} deep ({names})")
             cfg = load_config(base, _chain=chain)
         _paths_beside(data, folder)
-        cfg = apply_mapping(cfg, data, origin=str(path))
+        for section, values in data.items():  # (key by key, to say the line of the one refused)
+            each = values.items() if section in SECTIONS and isinstance(values, Mapping) else [(None, values)]
+            for key, value in each:
+                try:
+                    cfg = apply_mapping(cfg, {section: {key: value} if key is not None else values},
+                                        origin=str(path))
+                except ConfigError as exc:
+                    raise _at_line(exc, path, lines.get(f"{section}.{key}" if key is not None else section)) \
+                        from None
     for text in overrides:
         cfg = apply_mapping(cfg, parse_override(text), origin=OVERRIDE)
     return cfg
+
+
+def _at_line(exc: ConfigError, path: Path, line: int | None) -> ConfigError:
+    """``exc``, a message about ``path`` (``my.toml: ...``), naming the ``line`` it is about."""
+    message = str(exc)
+    if line and message.startswith(f"{path}: "):
+        message = f"{path}, line {line}: {message[len(str(path)) + 2:]}"
+    return ConfigError(message)
 
 
 def _folder_of(path: Path) -> Path:

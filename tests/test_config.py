@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def test_file_errors_name_the_file(tmp_path):
     with pytest.raises(ConfigError, match="unknown preset 'turbo'"):
         load_config("turbo")
     wrong = _write(tmp_path, "[segment]\nwork_size = \"big\"\n", "wrong.toml")
-    with pytest.raises(ConfigError, match=r"wrong\.toml: segment\.work_size: expected an integer"):
+    with pytest.raises(ConfigError, match=r"wrong\.toml, line 2: segment\.work_size: expected an integer"):
         load_config(wrong)
 
 
@@ -384,7 +385,8 @@ def test_a_key_written_as_a_section_is_said_as_one(tmp_path, text, want):
         load_config(p)
     key = text.split("]")[0].lstrip("[") if text.count("[") == 1 and "." in text.split("]")[0] else "segment.threshold"
     section, name = key.split(".")
-    assert str(exc.value) == (f"{p}: {key}: expected {want}, got a table ([{key}]); {name} is a key: "
+    line = 2 if "\nthreshold.x" in text else 1
+    assert str(exc.value) == (f"{p}, line {line}: {key}: expected {want}, got a table ([{key}]); {name} is a key: "
                               f"{name} = VALUE under [{section}]")
 
 
@@ -499,7 +501,7 @@ def test_unknown_key_suggests_the_meant_one(override, hint):
 
 
 def test_unknown_key_in_a_file_suggests_the_meant_one(tmp_path):
-    with pytest.raises(ConfigError, match=r"my\.toml: unknown key segment\.threshhold; did you mean "
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: unknown key segment\.threshhold; did you mean "
                                           r"segment\.threshold\?"):
         load_config(_write(tmp_path, "[segment]\nthreshhold = 0.5\n"))
     with pytest.raises(ConfigError, match=r"composite\.background"):
@@ -643,7 +645,7 @@ def test_a_bad_background_in_a_file_is_refused_when_the_file_is_read(tmp_path, v
     with pytest.raises(ConfigError) as info:
         load_config(bad)
     msg = str(info.value)
-    assert msg.startswith(f"{bad}: composite.background: "), msg
+    assert msg.startswith(f"{bad}, line 2: composite.background: "), msg
     assert "\n" not in msg and "pw" not in msg, msg
     with pytest.raises(ConfigError, match=r"^override: composite\.background: "):
         load_config(None, [f"composite.background={value}"])
@@ -662,7 +664,7 @@ def test_a_bad_background_in_a_file_is_one_line_exit_2(tmp_path):
     r = run_cli("bench", "-c", str(bad), "--frames", "1")   # (a command that makes no background)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode == 2 and len(lines) == 1, r.stderr
-    assert f"{bad}: composite.background: 'nonsense'" in lines[0], r.stderr
+    assert f"{bad}, line 2: composite.background: 'nonsense'" in lines[0], r.stderr
 
 
 def test_a_key_above_every_section_says_where_it_goes(tmp_path):
@@ -671,9 +673,9 @@ def test_a_key_above_every_section_says_where_it_goes(tmp_path):
     called "unknown section [threshold]", with no hint."""
     with pytest.raises(ConfigError) as info:
         load_config(_write(tmp_path, "threshold = 0.5\n[segment]\nwork_size = 256\n"))
-    assert str(info.value) == (f"{tmp_path / 'my.toml'}: threshold is outside any section; did you mean "
+    assert str(info.value) == (f"{tmp_path / 'my.toml'}, line 1: threshold is outside any section; did you mean "
                                "segment.threshold (under [segment])?")
-    with pytest.raises(ConfigError, match=r"my\.toml: treshold is outside any section; did you mean "
+    with pytest.raises(ConfigError, match=r"my\.toml, line 1: treshold is outside any section; did you mean "
                                           r"segment\.threshold \(under \[segment\]\)\?"):
         load_config(_write(tmp_path, "treshold = 0.5\n"))
     with pytest.raises(ConfigError) as info:
@@ -725,7 +727,7 @@ def test_a_whole_float_out_of_an_integer_keys_range_is_shown_as_written(tmp_path
         load_config(None, ["segment.work_size=1e300"])
     with pytest.raises(ConfigError, match=r"^override: video\.stream_bitrate: -1e\+200 is below the minimum 100$"):
         load_config(None, ["video.stream_bitrate=-1e200"])
-    with pytest.raises(ConfigError, match=r"my\.toml: segment\.work_size: 1e\+300 is above the maximum 2048$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.work_size: 1e\+300 is above the maximum 2048$"):
         load_config(_write(tmp_path, "[segment]\nwork_size = 1e300\n"))
     assert load_config(None, ["segment.work_size=1e3"]).segment.work_size == 1000
 
@@ -736,7 +738,7 @@ def test_an_integer_out_of_a_number_keys_range_is_shown_as_written(tmp_path):
     written; a fraction still as written."""
     with pytest.raises(ConfigError, match=r"^override: video\.crf: -1 is below the minimum 0$"):
         load_config(None, ["video.crf=-1"])
-    with pytest.raises(ConfigError, match=r"my\.toml: segment\.threshold: 2 is above the maximum 0\.95$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.threshold: 2 is above the maximum 0\.95$"):
         load_config(_write(tmp_path, "[segment]\nthreshold = 2\n"))
     with pytest.raises(ConfigError, match=r"^override: video\.crf: 63\.5 is above the maximum 63$"):
         load_config(None, ["video.crf=63.5"])
@@ -1243,7 +1245,7 @@ def test_a_value_written_as_ini_or_yaml_write_it_is_said_as_toml_writes_it(tmp_p
 def test_a_section_written_as_a_list_or_a_value_is_said_so(tmp_path, text, said):
     """[[segment]] (TOML's list of tables) or segment = 5 in a file was "[segment] must be a table",
     naming the [segment] the user had not written; it says what was written and what to write."""
-    with pytest.raises(ConfigError, match=r"my\.toml: " + said):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 1: " + said):
         load_config(_write(tmp_path, text))
 
 
@@ -1270,7 +1272,7 @@ def test_an_array_given_to_a_key_is_said_as_toml_writes_it_and_cut_when_long(tmp
     """An array where one value is wanted was said in Python's words, "got [True, False]",
     "got [datetime.date(1979, 5, 27), nan]", and whole however long (a pasted list of 3000 numbers:
     15000 characters before the message's end); it is said as TOML writes it, a long one cut."""
-    with pytest.raises(ConfigError, match=r"my\.toml: segment\.soft: expected true or false, got \[true, false\]$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.soft: expected true or false, got \[true, false\]$"):
         load_config(_write(tmp_path, "[segment]\nsoft = [true, false]\n"))
     with pytest.raises(ConfigError, match=r"segment\.threshold: expected a number, got \[1979-05-27, nan\]$"):
         load_config(_write(tmp_path, "[segment]\nthreshold = [1979-05-27, nan]\n"))
@@ -1291,3 +1293,36 @@ def test_a_file_whose_lines_end_in_cr_alone_is_said_so(tmp_path):
         load_config(p)
     p.write_bytes(b"[segment]\r\nthreshold = 0.5\r\n")
     assert load_config(p).segment.threshold == 0.5
+
+
+def test_a_refused_value_in_a_file_names_its_line(tmp_path, monkeypatch):
+    """A value refused in a -c file (wrong type, out of range, unknown key or section) named the
+    file and the key, not its line, where a syntax error says its line: in a copy of default.toml
+    (200 lines, threshold in more than one comment) the line was to be looked for.  It is said."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    text = ("# my settings\n[segment]\n# threshold = 2 would be too high\nwork_size = 256\n\n[composite]\n"
+            "mode = \"mask\"\n[smooth]\nenabled = true\n[segment.refine_radius]\n")
+    p = tmp_path / "my.toml"
+    p.write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode())  # (a BOM and CRLF: the same lines)
+    with pytest.raises(ConfigError, match=r"my\.toml, line 10: segment\.refine_radius: expected a number, got a table"):
+        load_config(p)
+    p.write_text(text.replace("enabled = true", "enabled = 'maybe'").replace("[segment.refine_radius]\n", ""))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 9: smooth\.enabled: expected true or false, got 'maybe'$"):
+        load_config(p)
+    p.write_text(text.replace("enabled = true", "rate = 2").replace("[segment.refine_radius]\n", ""))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 9: smooth\.rate: 2 is above the maximum"):
+        load_config(p)
+    base = _write(tmp_path, '[video]\ncodec = "libx264"\n\n"crf" = 99\n', "base.toml")  # (a base's own line)
+    _write(tmp_path, 'preset = "base.toml"\n[segment]\nwork_size = 256\n', "top.toml")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(base))}, line 4: video\.crf: 99 is above the maximum 63$"):
+        load_config(tmp_path / "top.toml")
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "[segment]\nwork_size = 256\n[composite]\nbackground = 'nonsense'\n", "cli.toml")
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((32, 32, 3), np.uint8))
+    r = CliRunner().invoke(app, ["image", "a.png", "-o", "out/", "-c", "cli.toml"])
+    assert r.exit_code == 2, (r.output, r.exception)
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("livecut: error: cli.toml, line 4: composite.background: "), r.stderr
