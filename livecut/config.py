@@ -437,7 +437,11 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{key}: expected a finite number, got an integer of {_digits(value)} "
                               "digits") from None
         except (TypeError, ValueError):
-            raise ConfigError(f"{key}: expected a number, got {_shown(value)}") from None
+            # (0,5 as a decimal comma writes it, in much of Europe: "got '0,5'" and no more)
+            comma = isinstance(value, str) and re.fullmatch(r"\s*[+-]?(\d*),(\d+)\s*", value)
+            comma = comma and not _thousands(comma[1], comma[2])
+            hint = f" (a number is written with a point: {value.strip().replace(',', '.')})" if comma else ""
+            raise ConfigError(f"{key}: expected a number, got {_shown(value)}{hint}") from None
         # NaN passes every comparison below; inf only where the key has no bound
         if math.isnan(out):
             raise ConfigError(f"{key}: expected a number, got nan")
@@ -476,6 +480,11 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     if meta.get("hi") is not None and out > meta["hi"]:
         raise ConfigError(f"{key}: {_shown_number(shown)} is above the maximum {meta['hi']}")
     return out
+
+
+def _thousands(whole: str, after: str) -> bool:
+    """Whether ``WHOLE,AFTER`` may be a thousands separator's (1,000), not a decimal comma's (0,5)."""
+    return len(after) == 3 and whole not in ("", "0")
 
 
 def _shown_number(value: Any) -> str:
@@ -781,6 +790,12 @@ def _toml_error(text: str, message: str) -> str:
             if isinstance(default, (int, float)):
                 return f"{message}: {key} = {value}: {section}.{key} is a number, written as digits"
             return f"{message}: {key} = {value}: TOML writes a word in quotes, {key} = \"{value}\""
+    if what.startswith("Expected newline or end of document") and 0 < line <= len(lines):
+        # (threshold = 0,5, a decimal comma, read as 0 and a stray ",5")
+        comma = re.fullmatch(r"\s*(.+?)\s*=\s*([+-]?\d+),(\d+)\s*(#.*)?", lines[line - 1])
+        if comma and not _thousands(comma[2].lstrip("+-"), comma[3]):
+            key = _toml_key(comma[1])
+            return f"{message}: {key} = {comma[2]},{comma[3]}: a number is written with a point, {key} = {comma[2]}.{comma[3]}"
     if what != "Cannot overwrite a value":
         return message
     header, seen = "", {}  # (the table each key line is in, and where each full key was first given)

@@ -1326,3 +1326,21 @@ def test_a_refused_value_in_a_file_names_its_line(tmp_path, monkeypatch):
     assert r.exit_code == 2, (r.output, r.exception)
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("livecut: error: cli.toml, line 4: composite.background: "), r.stderr
+
+
+def test_a_decimal_comma_is_answered_with_the_point(tmp_path):
+    """threshold = 0,5 (a decimal comma, as much of Europe writes it) was "invalid TOML: Expected
+    newline or end of document after a statement (at line 2, column 14)" in a file, and "expected a
+    number, got '0,5'" from --set; each says the number with its point (1,000, which may be a
+    thousands separator's, is left unanswered)."""
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Expected newline .*\(at line 2, column 14\): "
+                                          r"threshold = 0,5: a number is written with a point, threshold = 0\.5$"):
+        load_config(_write(tmp_path, "[segment]\nthreshold = 0,5\n"))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.threshold: expected a number, got '0,5' "
+                                          r"\(a number is written with a point: 0\.5\)$"):
+        load_config(_write(tmp_path, "[segment]\nthreshold = \"0,5\"\n"))
+    with pytest.raises(ConfigError, match=r"^override: segment\.gain: expected a number, got '2,5' \(a number is "
+                                          r"written with a point: 2\.5\)$"):
+        load_config(None, ["segment.gain=2,5"])
+    with pytest.raises(ConfigError, match=r"^override: segment\.gain: expected a number, got '1,000'$"):
+        load_config(None, ["segment.gain=1,000"])
