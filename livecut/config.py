@@ -803,6 +803,9 @@ def _toml_error(text: str, message: str) -> str:
         head = _toml_header(written)
         if head is not None:
             header = head
+            if n == line and head in seen:  # ([segment.threshold] after threshold = 0.5 under [segment])
+                return (f"[{head}] (at line {line}): {head} is a key, given a value at line {seen[head]}; a key "
+                        "is not a section")
             continue
         pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", written)
         if not pair or written.lstrip().startswith("#"):
@@ -810,6 +813,9 @@ def _toml_error(text: str, message: str) -> str:
         key = ".".join(filter(None, (header, _toml_key(pair[1]))))
         if n == line and key in seen:
             return f"{key} is given twice (at lines {seen[key]} and {line}); give each key once"
+        parent = next((k for k in seen if key.startswith(f"{k}.")), None) if n == line else None
+        if parent:  # (refine.radius = 1 after refine = "auto": a key of a key)
+            return f"{key} (at line {line}): {parent} is a key, given a value at line {seen[parent]}; a key holds no keys"
         seen.setdefault(key, n)
     return message
 

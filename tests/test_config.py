@@ -1344,3 +1344,18 @@ def test_a_decimal_comma_is_answered_with_the_point(tmp_path):
         load_config(None, ["segment.gain=2,5"])
     with pytest.raises(ConfigError, match=r"^override: segment\.gain: expected a number, got '1,000'$"):
         load_config(None, ["segment.gain=1,000"])
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[segment]\nthreshold = 0.5\n[segment.threshold]\n",
+     r"\[segment\.threshold\] \(at line 3\): segment\.threshold is a key, given a value at line 2; a key is not a "
+     r"section$"),
+    ('[segment]\nrefine = "auto"\nrefine.radius = 1\n',
+     r"segment\.refine\.radius \(at line 3\): segment\.refine is a key, given a value at line 2; a key holds no keys$"),
+])
+def test_a_key_given_a_value_and_then_keys_is_said_so(tmp_path, text, said):
+    """A key given a value and then opened as a table ([segment.threshold]) or given keys
+    (refine.radius = 1 after refine = "auto") was "invalid TOML: Cannot overwrite a value (at line 3,
+    column 19)", no key named; it says which key, where it was given its value."""
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: " + said):
+        load_config(_write(tmp_path, text))
