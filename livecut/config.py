@@ -765,7 +765,7 @@ def _toml_error(text: str, message: str) -> str:
             return message
         first = next((n for n, head in _toml_headers(text.splitlines()[:int(m[2]) - 1]) if head == name), None)
         where = f"(at lines {first} and {m[2]})" if first else where
-        return f"[{name}] is declared twice {where}; give each section once, its keys under it"
+        return f"[{_brief(name)}] is declared twice {where}; give each section once, its keys under it"
     lines = text.splitlines()
     line = int(m[2])
     if what == "Invalid value" and 0 < line <= len(lines):
@@ -779,6 +779,8 @@ def _toml_error(text: str, message: str) -> str:
         section = next((head for _, head in reversed(list(_toml_headers(lines[:line - 1])))), "")
         default = next((f.default for f in fields(SECTIONS[section]) if f.name == key), None) \
             if section in SECTIONS else None
+        if len(key) > _LONG or len(value) > _LONG:  # (a pasted blob: said twice, its point came after it)
+            return message
         if pair and re.fullmatch(r"[+-]?\.\d+", value):  # (.5, as Python and YAML take it)
             return f"{message}: {key} = {value}: TOML writes a fraction with its 0, {key} = {value.replace('.', '0.')}"
         if pair and re.match(r"[A-Za-z]", value) and "\"" not in value:
@@ -793,7 +795,7 @@ def _toml_error(text: str, message: str) -> str:
     if what.startswith("Expected newline or end of document") and 0 < line <= len(lines):
         # (threshold = 0,5, a decimal comma, read as 0 and a stray ",5")
         comma = re.fullmatch(r"\s*(.+?)\s*=\s*([+-]?\d+),(\d+)\s*(#.*)?", lines[line - 1])
-        if comma and not _thousands(comma[2].lstrip("+-"), comma[3]):
+        if comma and not _thousands(comma[2].lstrip("+-"), comma[3]) and len(comma[0]) <= _LONG:
             key = _toml_key(comma[1])
             return f"{message}: {key} = {comma[2]},{comma[3]}: a number is written with a point, {key} = {comma[2]}.{comma[3]}"
     if what != "Cannot overwrite a value":
@@ -804,6 +806,7 @@ def _toml_error(text: str, message: str) -> str:
         if head is not None:
             header = head
             if n == line and head in seen:  # ([segment.threshold] after threshold = 0.5 under [segment])
+                head = _brief(head)
                 return (f"[{head}] (at line {line}): {head} is a key, given a value at line {seen[head]}; a key "
                         "is not a section")
             continue
@@ -812,10 +815,11 @@ def _toml_error(text: str, message: str) -> str:
             continue
         key = ".".join(filter(None, (header, _toml_key(pair[1]))))
         if n == line and key in seen:
-            return f"{key} is given twice (at lines {seen[key]} and {line}); give each key once"
+            return f"{_brief(key)} is given twice (at lines {seen[key]} and {line}); give each key once"
         parent = next((k for k in seen if key.startswith(f"{k}.")), None) if n == line else None
         if parent:  # (refine.radius = 1 after refine = "auto": a key of a key)
-            return f"{key} (at line {line}): {parent} is a key, given a value at line {seen[parent]}; a key holds no keys"
+            return (f"{_brief(key)} (at line {line}): {_brief(parent)} is a key, given a value at line {seen[parent]}; "
+                    "a key holds no keys")
         seen.setdefault(key, n)
     return message
 

@@ -1359,3 +1359,18 @@ def test_a_key_given_a_value_and_then_keys_is_said_so(tmp_path, text, said):
     column 19)", no key named; it says which key, where it was given its value."""
     with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: " + said):
         load_config(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text", [
+    "[segment]\nmethod = " + "x" * 5000 + "\n",
+    "[segment]\n" + "y" * 5000 + " = 1,5\n",
+    "[segment]\n" + "y" * 5000 + " = 1\n" + "y" * 5000 + " = 2\n",
+    "[segment]\n" + "y" * 5000 + " = 1\n" + "y" * 5000 + ".z = 2\n",
+])
+def test_a_toml_error_about_a_pasted_blob_is_short(tmp_path, text):
+    """The answers to a TOML error in a key or value's words (a word unquoted, a decimal comma, a key
+    given twice) wrote a key or value of 5000 characters out whole, twice: 10000 characters before
+    the message's point.  A long one is cut, as README says of a long value or key."""
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: ") as exc:
+        load_config(_write(tmp_path, text))
+    assert len(str(exc.value)) < len(str(tmp_path)) + 300, str(exc.value)[:300]
