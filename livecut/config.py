@@ -774,6 +774,8 @@ def _toml_error(text: str, message: str) -> str:
         written = lines[line - 1]
         column = int(re.search(r"column (\d+)\)$", message)[1])
         pair = re.match(r"\s*(.+?)\s*=", written)
+        if pair and len(written) - len(written[pair.end():].lstrip()) != column - 1:
+            pair = None  # (the value is not the key's own: in an array, [focus], or an inline table)
         value = re.split(r"\s+#", written[column - 1:], maxsplit=1)[0].strip()
         key = _toml_key(pair[1]) if pair else ""
         section = next((head for _, head in reversed(list(_toml_headers(lines[:line - 1])))), "")

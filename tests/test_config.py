@@ -1374,3 +1374,12 @@ def test_a_toml_error_about_a_pasted_blob_is_short(tmp_path, text):
     with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: ") as exc:
         load_config(_write(tmp_path, text))
     assert len(str(exc.value)) < len(str(tmp_path)) + 300, str(exc.value)[:300]
+
+
+@pytest.mark.parametrize("text", ["[segment]\nmethod = [focus]\n", "[video]\nx = {a = b}\n"])
+def test_a_word_unquoted_inside_an_array_or_table_is_not_answered_as_the_keys_value(tmp_path, text):
+    """A word unquoted in an array or an inline table was answered as the key's whole value,
+    'method = focus]: TOML writes a word in quotes, method = "focus]"', a bracket in the quotes;
+    only a key's own value is answered so, the rest left in tomllib's words."""
+    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Invalid value \(at line 2, column \d+\)$"):
+        load_config(_write(tmp_path, text))
