@@ -755,7 +755,8 @@ def _toml_error(text: str, message: str) -> str:
     if "\r" in text.rstrip() and "\n" not in text:
         # (lines ended by CR alone, as classic Mac OS saved text: all one line to TOML, which said
         # "Expected newline or end of document after a statement (at line 1, column 10)")
-        return f"{message}; its lines end in CR alone (classic Mac OS), which TOML does not take: save it with LF or CRLF"
+        return (f"{message}; its lines end in CR alone (classic Mac OS), which TOML does not take: save it "
+                "with LF or CRLF")
     what, where = m[1], m[0][len(m[1]) + 1:]
     declared = re.fullmatch(r"Cannot declare (\(.*\)) twice", what, re.S)
     if declared:
@@ -788,7 +789,8 @@ def _toml_error(text: str, message: str) -> str:
         if pair and re.match(r"[A-Za-z]", value) and "\"" not in value:
             if isinstance(default, bool) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
                 plain = "true" if value.lower() in ("true", "yes", "on") else "false"
-                return f"{message}: {key} = {value}: TOML writes a boolean as true or false, lower case: {key} = {plain}"
+                return (f"{message}: {key} = {value}: TOML writes a boolean as true or false, lower case: "
+                        f"{key} = {plain}")
             if isinstance(default, bool):
                 return f"{message}: {key} = {value}: {section}.{key} is true or false"
             if isinstance(default, (int, float)):
@@ -799,7 +801,8 @@ def _toml_error(text: str, message: str) -> str:
         comma = re.fullmatch(r"\s*(.+?)\s*=\s*([+-]?\d+),(\d+)\s*(#.*)?", lines[line - 1])
         if comma and not _thousands(comma[2].lstrip("+-"), comma[3]) and len(comma[0]) <= _LONG:
             key = _toml_key(comma[1])
-            return f"{message}: {key} = {comma[2]},{comma[3]}: a number is written with a point, {key} = {comma[2]}.{comma[3]}"
+            return (f"{message}: {key} = {comma[2]},{comma[3]}: a number is written with a point, "
+                    f"{key} = {comma[2]}.{comma[3]}")
     if what != "Cannot overwrite a value":
         return message
     header, seen = "", {}  # (the table each key line is in, and where each full key was first given)
