@@ -305,24 +305,6 @@ def _preset_of(name: str) -> Path | None:
     return presets_dir() / f"{name}.toml"
 
 
-def _unquoted_word_hint(exc: Exception, data: bytes) -> str:
-    """How to write a word that TOML refused unquoted (``method = focus``, ``background =
-    #00ff00``: "invalid TOML: Invalid value (at line 2, column 10)" alone, where
-    ``--set segment.method=focus`` takes it so)."""
-    where = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-    if not where or not str(exc).startswith("Invalid value"):
-        return ""
-    lines = data.decode(text_codec(data, "utf-8"), "replace").removeprefix("\ufeff").splitlines()
-    n = int(where[1])
-    line = lines[n - 1] if 0 < n <= len(lines) else ""
-    word = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*=\s*(#[0-9A-Fa-f]{3,8}|[A-Za-z][\w:./#+-]*)\s*(#.*)?", line)
-    if not word:
-        return ""
-    if word[2].lower() in ("true", "false"):
-        return f"; TOML writes true and false in lower case: {word[1]} = {word[2].lower()}"
-    return f"; a word is written in quotes: {word[1]} = \"{word[2]}\""
-
-
 def preset_names() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.toml"))
 
@@ -786,8 +768,11 @@ def _toml_error(text: str, message: str) -> str:
             return message
         if pair and re.fullmatch(r"[+-]?\.\d+", value):  # (.5, as Python and YAML take it)
             return f"{message}: {key} = {value}: TOML writes a fraction with its 0, {key} = {value.replace('.', '0.')}"
+        if pair and re.fullmatch(r"#[0-9A-Fa-f]{3,8}", value):  # (TOML's # begins a comment: no value)
+            return f"{message}: {key} = {value}: TOML reads # as a comment; a word is written in quotes, {key} = \"{value}\""
         if pair and re.match(r"[A-Za-z]", value) and "\"" not in value:
-            if isinstance(default, bool) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
+            if (isinstance(default, bool) and value.lower() in ("true", "false", "yes", "no", "on", "off")
+                    or default is None and value.lower() in ("true", "false")):  # (a key it does not know)
                 plain = "true" if value.lower() in ("true", "yes", "on") else "false"
                 return (f"{message}: {key} = {value}: TOML writes a boolean as true or false, lower case: "
                         f"{key} = {plain}")

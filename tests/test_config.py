@@ -1132,13 +1132,15 @@ def test_a_keyword_key_takes_its_words_in_any_case(tmp_path):
 
 
 @pytest.mark.parametrize("line, said", [
-    ('[segment]\nmethod = focus\n', 'Invalid value (at line 2, column 10); a word is written in quotes: '
-                                      'method = "focus"'),
-    ('[composite]\nbackground = #00ff00  # green\n', 'Invalid value (at line 2, column 14); a word is written in '
-                                                     'quotes: background = "#00ff00"'),
-    ('[composite]\nenabled = True\n', 'Invalid value (at line 2, column 11); TOML writes true and false in lower '
-                                      'case: enabled = true'),
-    ('[segment]\nthreshold = 0,5\n', 'Expected newline or end of document after a statement (at line 2, column 14)')])
+    ('[segment]\nmethod = focus\n', 'Invalid value (at line 2, column 10): method = focus: TOML writes a word in '
+                                      'quotes, method = "focus"'),
+    ('[composite]\nbackground = #00ff00  # green\n', 'Invalid value (at line 2, column 14): background = #00ff00: '
+                                                     'TOML reads # as a comment; a word is written in quotes, '
+                                                     'background = "#00ff00"'),
+    ('[composite]\nenabled = True\n', 'Invalid value (at line 2, column 11): enabled = True: TOML writes a '
+                                      'boolean as true or false, lower case: enabled = true'),
+    ('[segment]\nthreshold = 0,5\n', 'Expected newline or end of document after a statement (at line 2, column 14): '
+                                      'threshold = 0,5: a number is written with a point, threshold = 0.5')])
 def test_a_word_toml_refused_unquoted_is_answered_with_its_quotes(tmp_path, line, said):
     """`method = focus` in a -c file (as --set segment.method=focus takes it) said "invalid TOML:
     Invalid value (at line 2, column 10)" alone, and `background = #00ff00` the same (TOML's #
