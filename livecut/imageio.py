@@ -231,6 +231,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if _xmp_sidecar(data):  # (a Lightroom folder cut as `livecut image shoot/*`: its sidecars were
             # 'not an image, or truncated/corrupt', as a damaged photo is)
             raise ImageReadError(f"{p}: an XMP sidecar (a photo's metadata, text), not an image")
+        if _text_file(data):  # (notes.txt among the photos was 'not an image, or truncated/corrupt', as a
+            # damaged photo is: there is nothing to repair)
+            raise ImageReadError(f"{p}: a text file, not a picture")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -1576,6 +1579,23 @@ def _xmp_sidecar(data: np.ndarray) -> bool:
     packet or its ``x:xmpmeta`` element, as text (a picture with XMP inside is binary before it)."""
     head = data[:4096].tobytes().lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith((b"<?xpacket", b"<x:xmpmeta", b"<?xml")) and (b"<x:xmpmeta" in head or b"<?xpacket" in head)
+
+
+def _text_file(data: np.ndarray) -> bool:
+    """Whether a file is text (notes, a list, a script): its first 4 KB are UTF-8 (ASCII included)
+    of no control character but tabs and line ends; not one that opens as a picture (a PNM's
+    header is text, a plain PGM's picture too: a damaged one is said as damaged; nor an XPM
+    picture or a PostScript drawing, which are text too)."""
+    head = data[:4096].tobytes()
+    if not head or head.startswith(_PICTURE_STARTS) or head.lstrip().startswith((b"/* XPM */", b"%!")):
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # (4 KB may end inside a character)
+        if len(data) <= 4096 or exc.start < len(head) - 3:
+            return False
+        text = head[:exc.start].decode("utf-8")
+    return not any(c < " " and c not in "\t\n\r\f\v" or c == "\x7f" for c in text)
 
 
 def _decoder_message(said: list[str]) -> str:

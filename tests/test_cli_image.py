@@ -589,7 +589,7 @@ def test_progress_bar_many_files(tmp_path, scene):
 
 BAD_MESSAGES = {
     "empty": "file is empty",
-    "text": "not an image",
+    "text": "a text file, not a picture",
     "trunc_jpg": "truncated",
     "trunc_png": "truncated",
     "corrupt_png": "not an image, or truncated/corrupt",
@@ -3738,7 +3738,7 @@ def test_a_raw_file_or_sidecar_beside_its_photo_run_again_is_said_as_itself(tmp_
     (card / other).write_bytes(b"II*\0" + bytes(64) if other.endswith("CR2") else
                                b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict/></plist>\n')
     said = (f"{card / other}: a camera raw file, which livecut does not read" if other.endswith("CR2")
-            else f"{card / other}: not an image")
+            else f"{card / other}: a text file, not a picture")
     r = invoke("image", card / other, card / "IMG_1.JPG", "-o", f"{out}/", "-q")
     assert r.exit_code == 2 and said in r.stderr and (out / "IMG_1.png").is_file(), r.output
     r = invoke("image", card / other, card / "IMG_1.JPG", "-o", f"{out}/", "--skip-existing")
@@ -6592,3 +6592,22 @@ def test_a_double_star_pattern_over_links_back_up_the_tree_ends(good, tmp_path):
                     timeout=40)
         assert r.returncode == 0, r.stderr
         assert sorted(p.name for p in (tmp_path / cmd).glob("*.png")) == ["a.png"]
+
+
+def test_a_text_file_is_said_to_be_text_not_a_damaged_picture(tmp_path):
+    """`livecut image notes.txt -o cut/` said 'not an image, or truncated/corrupt', as a damaged
+    photo is, and a user looked for what to repair; it is said to be a text file (UTF-8 too, its
+    4 KB cut inside a character).  A damaged plain PGM, whose picture is text, is said as before (an XPM too)."""
+    notes = _write_bytes(tmp_path / "notes.txt", b"shoot on Sunday\r\n\tcaf\xc3\xa9 at 9\n")
+    long = _write_bytes(tmp_path / "long.md", b"a" * 4095 + "\u00e9".encode() * 10)
+    pgm = _write_bytes(tmp_path / "bad.pgm", b"P2\n2 2\n255\n1 2")
+    binary = _write_bytes(tmp_path / "blob.bin", b"abc\x00\x01def")
+    xpm = _write_bytes(tmp_path / "icon.xpm", b'/* XPM */\nstatic char *icon[] = {\n"1 1 1 1",\n". c #000000",\n"."};\n')
+    r = invoke("image", notes, long, pgm, binary, xpm, "-o", tmp_path / "cut", "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: error: {notes}: a text file, not a picture",
+        f"livecut: error: {long}: a text file, not a picture",
+        f"livecut: error: {pgm}: not an image, or truncated/corrupt",
+        f"livecut: error: {binary}: not an image, or truncated/corrupt",
+        f"livecut: error: {xpm}: not an image, or truncated/corrupt"], r.stderr
