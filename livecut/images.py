@@ -640,7 +640,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     if no_folder and suffix.lower() in UNWRITTEN_EXTS:
         # (-o cut.gif became a folder cut.gif/ holding cut.png, with a note calling .gif no
         # image extension: a picture type livecut reads or knows, but does not write)
-        kinds = (".png, .webp, .tif or .avif" if compositor.channels == 4 else
+        # (from ALPHA_EXTS, .tiff as .tif: a literal list here left out .pam, which livecut writes)
+        alpha = [ext for ext in ALPHA_EXTS if ext != ".tiff"]
+        kinds = (f"{', '.join(alpha[:-1])} or {alpha[-1]}" if compositor.channels == 4 else
                  ".jp2 (JPEG 2000), .png, .jpg ..." if suffix.lower() in J2K_EXTS else ".png, .jpg, .webp, .tif ...")
         raise UsageError(f"-o {text}: livecut does not write {suffix} pictures ({mode}); name a {kinds} "
                          "file, or end -o with / for a folder of that name")

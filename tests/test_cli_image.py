@@ -3628,11 +3628,20 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
     extension; a picture type livecut does not write is refused (exit 2, one line naming what
     it writes); an existing folder of that name, or a final /, is still a folder."""
     monkeypatch.chdir(tmp_path)
-    for name, mode, says in (("cut.gif", "cutout", ".png, .webp, .tif or .avif"), ("cut.HEIC", "mask", ".jpg")):
+    for name, mode, says in (("cut.gif", "cutout", ".png, .webp, .tif, .avif or .pam"), ("cut.HEIC", "mask", ".jpg")):
         r = invoke("image", good["a.jpg"], "-o", tmp_path / name, "--mode", mode)
         assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
         assert f"does not write {Path(name).suffix} pictures" in r.stderr and says in r.stderr, r.stderr
         assert not (tmp_path / name).exists()
+    # (the types named for a cutout were a literal, .pam left out: each named is written, and each
+    # livecut writes a cutout in is named)
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.gif")
+    named = re.search(r"name a (.*) file", r.stderr)[1].replace(" or ", ", ").split(", ")
+    for ext in named:
+        r = invoke("image", good["a.jpg"], "-o", tmp_path / f"named{ext}", "-q")
+        assert r.exit_code == 0 and (tmp_path / f"named{ext}").is_file(), (ext, r.stderr)
+    from livecut.imageio import ALPHA_EXTS
+    assert set(named) == set(ALPHA_EXTS) - {".tiff"}, named
     r = invoke("image", good["a.jpg"], "-o", f"{tmp_path / 'cut.gif'}/")
     assert r.exit_code == 0 and (tmp_path / "cut.gif" / "a.png").is_file(), r.stderr
     r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.gif", "--force")  # the folder exists now
@@ -3640,7 +3649,7 @@ def test_an_output_of_a_picture_type_livecut_does_not_write_is_refused(tmp_path,
 
 
 @pytest.mark.parametrize("name, mode, says", [("cut.j2k", "mask", "name a .jp2 (JPEG 2000), .png, .jpg ... file"),
-                                              ("cut.J2C", "cutout", "name a .png, .webp, .tif or .avif file")])
+                                              ("cut.J2C", "cutout", "name a .png, .webp, .tif, .avif or .pam file")])
 def test_a_jpeg_2000_codestream_output_is_refused_as_not_written(tmp_path, good, name, mode, says):
     """-o cut.j2k or cut.j2c (JPEG 2000's bare codestream, which OpenCV does not write: it writes
     .jp2) made a folder cut.j2k/ holding a.png, with a note calling it no image extension; it is
