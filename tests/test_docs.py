@@ -538,3 +538,28 @@ def test_the_file_types_and_sizes_the_readme_lists_are_the_ones_livecut_takes():
     assert [int(m.group(i)) for i in (1, 2, 3)] == [MAX_SIDES[e][0] for e in (".webp", ".jpg", ".avif")]
     m = re.search(r"smaller than its writer writes \(JPEG 2000: (\d+) pixels a side\)", flat)
     assert m and int(m.group(1)) == MIN_SIDES[".jp2"][0], m
+
+
+def test_the_batch_retry_example_run_after_the_line_above_it_redoes_nothing(tmp_path):
+    """The README's `livecut batch ... --retry-failed  # again: only what is new, changed or
+    failed` left out the -b of the line above it: run in order, its settings were others, and it
+    did every item again.  Run so on a shoot of one photo, the line after the one above it does
+    nothing again."""
+    import cv2
+    import numpy as np
+
+    from conftest import run_cli
+
+    lines = _sh_lines()
+    retry = next(i for i, line in enumerate(lines) if line.startswith("livecut batch") and "--retry-failed" in line)
+    before = lines[retry - 1]
+    assert before.startswith("livecut batch shoot/ -o cut/"), before
+    rng = np.random.default_rng(0)
+    pic = cv2.GaussianBlur(rng.integers(0, 255, (64, 64, 3), dtype=np.uint8), (0, 0), 3)
+    pic[16:48, 16:48] = rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    (tmp_path / "shoot").mkdir()
+    assert cv2.imwrite(str(tmp_path / "shoot" / "a.jpg"), pic)
+    r = run_cli(*shlex.split(before)[1:], cwd=tmp_path, timeout=120)
+    assert r.returncode == 0 and "1 done, 0 failed" in r.stderr, r.stderr
+    r = run_cli(*shlex.split(lines[retry])[1:], cwd=tmp_path, timeout=120)
+    assert r.returncode == 0 and "0 done, 0 failed, 1 already done" in r.stderr, (lines[retry], r.stderr)
