@@ -2718,9 +2718,14 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
     from livecut.runner import run_video
     from livecut.sources import open_source
 
+    closed = []
+
     class Made(_Managed):
         def read(self):
             return None
+
+        def close(self):  # (a refused source was left open: a file or a camera held till collected)
+            closed.append(True)
 
     def factory(spec, cfg, **options):
         if made is None:
@@ -2741,6 +2746,7 @@ def test_a_registered_source_factory_that_makes_no_source_is_said_so(tmp_path, m
             run_video("made-test:x", out, load_config(), progress=False)
         assert str(e.value) == said
         assert not out.exists()
+        assert len(closed) == (0 if made is None else 2)
 
 
 def test_a_registered_source_that_sets_its_info_as_it_is_entered_is_read(tmp_path):
@@ -2800,8 +2806,11 @@ def test_a_registered_sink_factory_that_makes_no_sink_is_said_so(small_clip, tmp
     from livecut.runner import run_video
     from livecut.sinks import SinkInfo, _SINKS, open_sink, register_sink
 
+    closed = []
+
     class Made(_Managed):
-        pass
+        def close(self):  # (a refused sink was left open: its file held till collected)
+            closed.append(True)
 
     register_sink("made-test", lambda spec: spec.startswith("made-test:"))(
         lambda spec, info, cfg, **options: None if made is None else Made())
@@ -2814,5 +2823,6 @@ def test_a_registered_sink_factory_that_makes_no_sink_is_said_so(small_clip, tmp
         with pytest.raises(ConfigTypeError) as e:
             run_video(small_clip, "made-test:x", load_config(), progress=False)
         assert str(e.value) == said
+        assert len(closed) == (0 if made is None else 2)
     finally:
         del _SINKS["made-test"]

@@ -106,7 +106,9 @@ def open_sink(spec: str | os.PathLike, info: SinkInfo, cfg: Config | VideoConfig
     missing = [name for name in ("write", "__enter__", "__exit__") if not callable(getattr(sink, name, None))]
     if missing:
         from livecut.errors import ConfigTypeError
+        from livecut.sources import _close_refused
 
+        _close_refused(sink)
         raise ConfigTypeError(f"open_sink: the {kind!r} sink's factory returned {type(sink).__name__}, which has "
                               f"no {', '.join(missing)}; a sink has write(image, pts=None) and __enter__/__exit__")
     return sink

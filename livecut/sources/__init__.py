@@ -84,6 +84,18 @@ def info_lack(source) -> str:
     return "has no info" if info is None else f"has an info of {type(info).__name__}, no SourceInfo"
 
 
+def _close_refused(made: Any) -> None:
+    """Close what a registered factory made and open_source or open_sink refuses (its info a
+    dict, no write()), where it has a close(): it was left open, a file or a camera held until
+    it was collected.  What close() raises is not said: the refusal is."""
+    close = getattr(made, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # (the refusal, said next, is the error)
+            pass
+
+
 def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None = None, **options: Any) -> Source:
     """Open (not yet enter) the source for ``spec`` (a path, a URL or a camera index); raises
     :class:`VideoOpenFailure`.  ``cfg``: a :class:`~livecut.config.Config` (its ``video`` section is
@@ -113,6 +125,7 @@ def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None 
     lacks = (f"has no {', '.join(missing)}" if missing
              else info_lack(source) if getattr(source, "info", None) is not None else "")
     if lacks:
+        _close_refused(source)
         raise ConfigTypeError(f"open_source: the {kind!r} source's factory returned {type(source).__name__}, which "
                               f"{lacks}; {SOURCE_HAS}")
     return source
