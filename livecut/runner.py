@@ -594,6 +594,8 @@ class Processor:
 
     #: the video background's frame of the frame being composited (None: none read for it yet)
     _bg_now: np.ndarray | None = None
+    #: :meth:`close` was called (its video background closed: see :meth:`_bg_frame`)
+    _closed = False
 
     def _bg_frame(self, comp: Compositor) -> np.ndarray | None:
         """The video background's frame for ``comp`` (None where it takes none): one frame of the
@@ -605,6 +607,9 @@ class Processor:
         if not comp.takes_bg_frame:  # (mask, cutout: none shown, and none taken)
             return None
         if self._bg_video is None:
+            if self._closed:  # (it was opened again, unsaid, its file held until collected)
+                raise UsageError(f"Processor: closed (its background {comp.background.path} with it); a closed "
+                                 "one composites no video background: make another")
             self._bg_video = BackgroundVideo(comp.background.path, self.cfg.video)
         if self._bg_now is None:
             self._bg_now = self._bg_video.next()
@@ -806,6 +811,7 @@ class Processor:
         return self.smoother.rate
 
     def close(self) -> None:
+        self._closed = True
         if self._bg_video is not None:
             self._bg_video.close()
             self._bg_video = None

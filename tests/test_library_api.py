@@ -990,6 +990,36 @@ def test_video_background_frames_are_taken_as_frames_are(scene, tmp_path):
         comp.apply(img, alpha, bg_frame=[[0]])
 
 
+def test_a_closed_processor_with_a_video_background_is_said_closed(scene, tmp_path):
+    """`with Processor(None, background='video:bg.mp4') as p: p(img)`, then p(img) again: the
+    closed Processor opened its background video again without a word, and held the file open
+    until it was collected; it says it is closed (UsageError), as a closed source or sink does,
+    and opens nothing."""
+    import os
+
+    from conftest import make_clip
+    from livecut.errors import UsageError
+    from livecut.runner import Processor
+
+    img, _ = scene
+    clip = make_clip(tmp_path / "bg.mp4", n=3)
+
+    def held() -> int:  # (this process's descriptors open on the clip; Linux)
+        fds = "/proc/self/fd"
+        if not os.path.isdir(fds):
+            return 0
+        return sum(os.path.realpath(os.path.join(fds, fd)) == str(clip.resolve())
+                   for fd in os.listdir(fds) if os.path.exists(os.path.join(fds, fd)))
+
+    with Processor(None, mode="composite", background=f"video:{clip}") as p:
+        out, _ = p(img)
+        assert out.shape == img.shape
+    assert held() == 0
+    with pytest.raises(UsageError, match=r"^Processor: closed \(its background .*bg\.mp4 with it\)"):
+        p(img)
+    assert held() == 0 and p._bg_video is None
+
+
 def test_a_video_background_without_its_frame_says_to_give_bg_frame(scene, tmp_path):
     """apply() of a Compositor with a video: background and no bg_frame said "video backgrounds
     need a background frame for each frame", not how to give it (the Compositor does not read
