@@ -355,7 +355,15 @@ def pid_exists(pid: int) -> bool:
         return False
     except (OSError, OverflowError, ValueError):
         pass
-    return True
+    # a zombie has ended (it writes nothing), though signal 0 finds it until it is reaped: the
+    # workers of a batch killed with -9 stay so a second or two (in a container whose PID 1 does
+    # not reap, for good), and the rerun at once left their temporary files beside the outputs
+    try:
+        line = Path(f"/proc/{pid}/stat").read_bytes()
+    except (OSError, ValueError):
+        return True
+    state = line[line.rfind(b")") + 2:][:1]  # (after the command's name, which may hold ") ")
+    return state not in (b"Z", b"X")
 
 
 def is_stale(p: Path, pid: int, now: float, min_age: float = STALE_SECONDS) -> bool:

@@ -2433,6 +2433,34 @@ def test_a_crashed_runs_temporary_files_go_when_the_rerun_does_its_items(tmp_pat
     assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, "a.png", "v.mp4", MANIFEST])
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="a zombie is told by /proc")
+def test_a_killed_runs_temporary_file_goes_while_its_worker_is_still_a_zombie(tmp_path):
+    """`kill -9` to a batch's group, then the same command at once: its workers were zombies
+    a second or two longer (for good in a container whose PID 1 does not reap them), found by
+    signal 0 as running, so the rerun did the video and left '.v.mp4.livecut-PID-...' beside
+    it for good.  A zombie writes nothing: its temporary file goes as a gone process's does."""
+    from livecut.atomic import _host_tag
+
+    src = tmp_path / "in"
+    _photo(src / "a.jpg", 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])  # (ended, not waited for: a zombie)
+    try:
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{zombie.pid}/stat").read_bytes().rsplit(b")", 1)[1][1:2] != b"Z":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        left = out / f".a.png.livecut-{zombie.pid}-{_host_tag()}-89abcdef.png"
+        left.write_bytes(b"half a photo")
+        report = run_batch([str(src)], out, load_config(None, []), jobs=1)
+    finally:
+        zombie.wait()
+    assert (report.done, report.failed) == (1, 0), report.errors
+    assert not left.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", MANIFEST]
+
+
 def test_the_default_jobs_count_a_floating_point_tiff_s_own_peak():
     """A batch of uncompressed floating-point TIFFs (a raw developer's 8000x6000 RGB: 576 MB on disk,
     1.8 GB at `livecut image`'s peak, the file read whole and decoded through a second copy) was
