@@ -388,6 +388,21 @@ def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] |
     return named
 
 
+def _unquoted(text: str) -> str:
+    """A hint for a path not found that is the name of one in quotes (``"C:\\shoot\\a.jpg"``, as
+    Windows' "Copy as path" writes it into a list, or a spreadsheet's export): the quotes are
+    read as part of the name, a list's lines being taken as they are; else ''."""
+    inner = text.strip()
+    if len(inner) < 3 or inner[0] not in "\"'" or inner[-1] != inner[0]:
+        return ""
+    inner = inner[1:-1]
+    try:
+        found = Path(os.path.expanduser(inner)).exists()
+    except (OSError, ValueError):
+        return ""
+    return f" (the quotes are read as part of its name: write the path without them, {inner})" if found else ""
+
+
 def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: list[str] | None = None
                   ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """:func:`expand` of the paths ``texts`` (given and listed), error lines added to ``errors``."""
@@ -434,7 +449,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
                 unmatched.append((len(errors) - 1, text, lambda q: _is_file(q) and kind_of(q)))
             files.extend(found)
         else:
-            errors.append(f"{p}: {not_there(p, 'file not found')}")
+            errors.append(f"{p}: {not_there(p, 'file not found')}" + _unquoted(text))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {_resolved(f) for f in files}
         say_other_case(unmatched, errors, warnings, lambda q: _resolved(q) in taken)

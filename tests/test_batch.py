@@ -634,6 +634,21 @@ def test_a_list_from_windows_powershell_is_read(tmp_path):
     assert not p.refused and sorted(it.rel for it in p.todo) == ["a.png", "b.png"]
 
 
+def test_a_quoted_path_in_a_list_says_its_quotes_are_read_as_part_of_the_name(tmp_path):
+    """A list of paths in quotes (Windows' "Copy as path", a spreadsheet's export) said
+    '"/.../a.jpg": file not found' with the file there; the quotes are said to be the cause, with
+    the path to write.  A quoted path to nothing is 'file not found' alone, as before."""
+    _photo(tmp_path / "a.jpg", 0)
+    lst = tmp_path / "list.txt"
+    lst.write_text(f'"{tmp_path / "a.jpg"}"\n"{tmp_path / "nope.jpg"}"\n')
+    r = run_cli("batch", "--list", str(lst), "-o", str(tmp_path / "o"), "--jobs", "1")
+    assert r.returncode == 2
+    lines = [ln for ln in r.stderr.splitlines() if "file not found" in ln]
+    assert lines == [f'livecut: error: "{tmp_path / "a.jpg"}": file not found (the quotes are read as part of '
+                     f'its name: write the path without them, {tmp_path / "a.jpg"})',
+                     f'livecut: error: "{tmp_path / "nope.jpg"}": file not found'], r.stderr
+
+
 def test_a_url_in_a_list_file_is_refused_without_its_password(tmp_path):
     """A URL in --list (the command line refuses one) became a Path, its :// folded to :/ out of
     reach of redaction: "rtsp:/user:PASSWORD@host/x: file not found" on stderr."""
