@@ -379,6 +379,13 @@ def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] |
     except OSError as exc:
         raise UsageError(f"--list {list_file}: cannot read: {exc.strerror or exc}") from None
     if any("\x00" in ln for ln in lines):  # (no path holds one: a picture given for the list?)
+        # (`find shoot -print0 > list`, or `| livecut batch --list -`: paths, each ended by a NUL;
+        # "not a text file" did not say what to change)
+        parts = "\n".join(lines).split("\x00")
+        if len(parts) > 1 and parts[-1] in ("", "\n") and all(
+                q and not any(ord(c) < 32 for c in q) for q in parts[:-1]):
+            raise UsageError(f"--list {list_file}: its paths are ended by NUL characters (find -print0); a list "
+                             "has one path a line (find -print)")
         raise UsageError(f"--list {list_file}: not a text file of paths (one a line)")
     named = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     if not named:  # (a `find` that found nothing: '0 done, 0 failed', exit 0, as if done; said as an

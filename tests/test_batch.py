@@ -623,6 +623,22 @@ def test_a_list_from_a_windows_editor_or_with_latin1_names_is_read(tmp_path):
         plan([], tmp_path / "o", list_file=str(tmp_path / "a.jpg"))
 
 
+def test_a_list_of_find_print0_says_its_nul_separators(tmp_path):
+    """`find shoot -print0 > list` (paths ended by NUL, as for xargs -0) given as --list said
+    'not a text file of paths (one a line)', as a picture given for the list does; it says what
+    the NULs are and what to write instead.  A picture given for the list: as before."""
+    _photo(tmp_path / "a.jpg", 0)
+    _photo(tmp_path / "b.jpg", 1)
+    lst = tmp_path / "list.txt"
+    lst.write_bytes(bytes(tmp_path / "a.jpg") + b"\x00" + bytes(tmp_path / "b.jpg") + b"\x00")
+    with pytest.raises(UsageError, match=r"its paths are ended by NUL characters \(find -print0\); a list has "
+                                         r"one path a line \(find -print\)"):
+        plan([], tmp_path / "o", list_file=str(lst))
+    with pytest.raises(UsageError, match=r"not a text file of paths \(one a line\)$"):
+        plan([], tmp_path / "o", list_file=str(tmp_path / "a.jpg"))
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_list_from_windows_powershell_is_read(tmp_path):
     """`dir *.jpg -Name > list.txt` in Windows PowerShell writes UTF-16 with its BOM: the list was
     "not a text file of paths (one a line)"."""
