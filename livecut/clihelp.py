@@ -283,6 +283,12 @@ def _other_command_hint(name: str, ctx: Any) -> str:
     if not others:
         return ""
     names = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
+    if name == "--skip-existing" and ctx.command.name == "batch":
+        # (`livecut batch shoot/ -o cut/ --skip-existing`, to go on after a stop: whether batch
+        # would then do everything again was left unsaid)
+        return (f"; {name} is an option of livecut {names}: livecut batch skips the items it did before "
+                "without it (OUTDIR/livecut-batch.jsonl records them) and leaves an output it did not write, "
+                "its item failed (--force overwrites it)")
     return f"; {name} is an option of livecut {names}, not of livecut {ctx.command.name}"
 
 

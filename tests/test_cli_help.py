@@ -215,11 +215,17 @@ def test_a_misspelt_mode_is_answered_with_the_one_meant(tmp_path, monkeypatch, a
     (["file", "in.mp4", "-o", "out.mp4", "--skip-existing"], "--skip-existing is an option of livecut image, "
                                                              "not of livecut file"),
     (["file", "--version"], "--version is an option of livecut itself: livecut --version"),
+    (["batch", "shoot/", "-o", "cut/", "--skip-existing"],
+     "--skip-existing is an option of livecut image: livecut batch skips the items it did before without it "
+     "(OUTDIR/livecut-batch.jsonl records them) and leaves an output it did not write, its item failed "
+     "(--force overwrites it)"),
     (["file", "in.mp4", "-o", "out.mp4", "--bogus"], None)])
 def test_an_option_of_another_command_is_answered_with_the_commands_that_have_it(args, said):
     """`livecut image a.jpg -o cut/ --preview` (or --jobs, or `livecut file ... --skip-existing`,
     `livecut file --version`) said "No such option: --preview" alone, as if livecut had none:
-    the commands that have it are named; an option of none is as it was."""
+    the commands that have it are named; an option of none is as it was.  `livecut batch ...
+    --skip-existing` (to go on after a stop) left unsaid whether batch would do everything again:
+    it says what batch skips without it."""
     r = runner.invoke(app, args)
     assert r.exit_code == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
