@@ -174,6 +174,9 @@ class Plan:
     #: items the manifest shows done (or failed, without ``retry_failed``) with unchanged inputs
     skipped_done: int = 0
     skipped_failed: int = 0
+    #: of those, the items refused because an output it did not write was there (--force, not
+    #: --retry-failed, is what they wait for)
+    skipped_existing: int = 0
     #: exit codes of the failures skipped (the batch is still not a success)
     skipped_codes: list[int] = field(default_factory=list)
     #: (input, error) refused while planning (missing file, output clash): recorded as failed
@@ -188,6 +191,7 @@ class BatchReport:
     failed: int = 0
     skipped_done: int = 0
     skipped_failed: int = 0
+    skipped_existing: int = 0
     frames: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -211,7 +215,15 @@ class BatchReport:
         # already": it said "4 done, 0 failed, 0 already done, 1 failed before")
         skipped = f", {self.skipped_done} already done" if self.skipped_done else ""
         if self.skipped_failed:
-            skipped += f", {self.skipped_failed} failed before (--retry-failed retries them)"
+            # (refused as their outputs were there, --retry-failed refuses them again: it said
+            # "--retry-failed retries them" alone, and that retry failed as before)
+            hint = "--retry-failed retries them"
+            if self.skipped_existing == self.skipped_failed:
+                hint = ("its output was there: --force overwrites it" if self.skipped_failed == 1
+                        else "their outputs were there: --force overwrites them")
+            elif self.skipped_existing:
+                hint += f", --force the {self.skipped_existing} whose output was there"
+            skipped += f", {self.skipped_failed} failed before ({hint})"
         jobs = f"; {self.jobs_note}" if self.jobs_note else ""
         # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)")
         frames = "" if not self.frames else (
@@ -1032,6 +1044,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
             if (prev.get("status") not in ("ok", INTERRUPTED, STARTED) and not retry_failed
                     and not refused_as_existing):
                 result.skipped_failed += 1
+                result.skipped_existing += EXISTS_HINT in str(prev.get("error") or "")
                 result.skipped_codes.append(int(prev.get("exit_code") or 1))
                 continue
         # an output this batch wrote earlier may be replaced; any other only with --force
@@ -2222,6 +2235,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                              f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "
                              f"over a video; {unset}give -b image:PATH, or give the videos alone")
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
+                         skipped_existing=the_plan.skipped_existing,
                          exit_codes=list(the_plan.skipped_codes), warnings=list(the_plan.warnings),
                          todo=len(the_plan.todo), videos=len(the_plan.todo) - photos)
     # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;

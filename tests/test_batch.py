@@ -2650,6 +2650,29 @@ def test_the_summary_leaves_out_a_count_of_none_skipped():
     assert BatchReport(done=4, failed=1).summary() == "4 done, 1 failed"
 
 
+def test_items_refused_for_an_output_there_are_said_to_wait_for_force_not_retry_failed(tmp_path):
+    """A rerun after items were refused for an output the batch did not write said '2 failed
+    before (--retry-failed retries them)', and --retry-failed refused them again, as before: the
+    summary says --force is what they wait for (beside a failure --retry-failed does retry)."""
+    for i, name in enumerate(("a", "b")):
+        _photo(tmp_path / "in" / f"{name}.jpg", i)
+        (tmp_path / "out").mkdir(exist_ok=True)
+        (tmp_path / "out" / f"{name}.png").write_bytes(b"mine")
+    (tmp_path / "in" / "bad.jpg").write_bytes(b"junk")
+    named = [str(tmp_path / "in" / n) for n in ("a.jpg", "b.jpg")]
+    out = tmp_path / "out"
+    first = run_batch([*named, str(tmp_path / "in" / "bad.jpg")], out, load_config(None, []), jobs=1)
+    assert (first.done, first.failed) == (0, 3)
+    again = run_batch(named, out, load_config(None, []), jobs=1)
+    assert again.summary() == "0 done, 0 failed, 2 failed before (their outputs were there: --force overwrites them)"
+    one = run_batch(named[:1], out, load_config(None, []), jobs=1)
+    assert one.summary() == "0 done, 0 failed, 1 failed before (its output was there: --force overwrites it)"
+    every = run_batch([*named, str(tmp_path / "in" / "bad.jpg")], out, load_config(None, []), jobs=1)
+    assert every.summary() == ("0 done, 0 failed, 3 failed before (--retry-failed retries them, --force the 2 "
+                               "whose output was there)")
+    assert (out / "a.png").read_bytes() == b"mine"
+
+
 def test_photos_of_many_seconds_each_are_not_said_to_go_at_0_fps(monkeypatch):
     """A batch of 151-megapixel photos, 23 s each, said '2 frames in 45.8 s (0.0 fps)', and its
     line '0.0 fps', as if none were cut: under 0.1 a second it says the seconds each."""
