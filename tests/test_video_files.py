@@ -5957,3 +5957,20 @@ def test_a_loop_of_links_as_the_input_or_the_output_is_no_internal_error(tmp_pat
                                          "itself (a loop of links); name another place"], r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "src.mp4"]
     assert os.readlink(tmp_path / "a.mp4") == "b.mp4"
+
+
+def test_surround_mixed_down_for_an_mpegts_pipe_names_the_stream_not_a_ts_file(tmp_path):
+    """5.1 PCM sent as MPEG-TS (`-o - --set video.pipe_format=mpegts`, as for udp://) was said
+    "6 channels mixed down to stereo for .ts (.mkv keeps them as they are)": no .ts was asked
+    for, and -o - as NUT, which keeps them, went unnamed; it names MPEG-TS and both."""
+    src = tmp_path / "in.mov"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-f", "lavfi", "-i",
+            "sine=f=1000:r=48000:duration=1,aformat=channel_layouts=5.1", "-c:v", "libx264", "-c:a",
+            "pcm_s16le", str(src))
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(src), "-o", "-", "--set",
+                        "video.pipe_format=mpegts"], capture_output=True, timeout=60, cwd=str(REPO),
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    err = r.stderr.decode()
+    assert r.returncode == 0 and r.stdout, err
+    assert ("audio stream 1: 6 channels mixed down to stereo for MPEG-TS "
+            "(a .mkv file, or -o - as NUT, keeps them as they are)") in err, err

@@ -1313,18 +1313,27 @@ def _surround_layout(codec: str, cc, rate: int) -> str | None:
     return None
 
 
+#: how a warning names the stream outputs' kinds (their ``ext`` names no file: "mixed down to stereo
+#: for .ts (.mkv keeps them as they are)" was said of -o udp://... and of -o - as MPEG-TS, where no
+#: .ts was asked for), and what keeps a track's channels instead
+_STREAM_KIND_SAID = {".ts": "MPEG-TS", ".flv": "RTMP", ".rtsp": "RTSP"}
+_STREAM_KEEPS = "a .mkv file, or -o - as NUT, keeps them as they are"
+
+
 def _audio_encoder(container, a, ext: str, warnings: list[str], widest: tuple[int, int] | None = None):
     """An output stream that re-encodes input audio stream ``a`` (see AUDIO_TRANSCODE);
     ``widest``: the most channels and the highest rate its frames have, where they change
     (see _changing: the part after a change is not mixed down, nor resampled down)."""
     codec = AUDIO_TRANSCODE.get(ext, AUDIO_TRANSCODE_DEFAULT)
     cc = a.codec_context
+    said = _STREAM_KIND_SAID.get(ext, ext)
+    keeps = _STREAM_KEEPS if ext in _STREAM_KIND_SAID else ".mkv keeps them as they are"
     rate = max(cc.sample_rate or 48000, widest[1] if widest else 0)
     if codec == "libopus":
         rate = rate if rate in OPUS_RATES else 48000
     elif (taken := _encoder_rate(codec, rate)) != rate:
         rate = taken
-        warnings.append(f"audio stream {a.index}: {cc.sample_rate} Hz resampled to {rate} Hz for {ext} "
+        warnings.append(f"audio stream {a.index}: {cc.sample_rate} Hz resampled to {rate} Hz for {said} "
                         f"(the {codec} encoder does not take {cc.sample_rate} Hz)")
     # (from the count: a demuxer may give "2 channels", an unordered layout the encoders refuse)
     layout = "mono" if cc.channels == 1 and not (widest and widest[0] > 1) else "stereo"
@@ -1335,14 +1344,14 @@ def _audio_encoder(container, a, ext: str, warnings: list[str], widest: tuple[in
             layout = surround
         else:
             warnings.append(f"audio stream {a.index}: {widest[0]} channels mixed down to stereo "
-                            f"for {ext} (.mkv keeps them as they are)")
+                            f"for {said} ({keeps})")
     elif cc.channels > 2:
         surround = _surround_layout(codec, cc, rate) if ext in SURROUND_EXTS else None
         if surround is not None:
             layout = surround
         else:
             warnings.append(f"audio stream {a.index}: {cc.channels} channels mixed down to stereo "
-                            f"for {ext} (.mkv keeps them as they are)")
+                            f"for {said} ({keeps})")
     s = container.add_stream(codec, rate=rate)
     s.layout = layout
     if codec == "aac" and cc.bit_rate is None:
