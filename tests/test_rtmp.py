@@ -832,3 +832,32 @@ def test_the_end_of_a_publishs_watch_of_ffmpegs_log_prints_no_traceback(tmp_path
                        env=env_with_repo(), timeout=120)
     assert p.returncode == 0, p.stderr
     assert "av.logging" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+class _VersionStrictRtmpServer(FakeRtmpServer):
+    """A plain RTMP server that resets a connection whose first byte is not RTMP's version 3
+    (a TLS ClientHello's 0x16), as FFmpeg's does, and stays up for the next."""
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(2)
+        try:
+            first = conn.recv(1)
+        except OSError:
+            return
+        if first != b"\x03":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            conn.close()
+            return
+        conn.sendall(b"\x03" + bytes(1536))
+        self._hold()
+
+
+def test_an_rtmps_output_to_a_plain_server_that_resets_the_handshake_is_said_to_be_one(clip):
+    """-o rtmps://HOST/... typed for a plain RTMP server (FFmpeg's, for one, resets a
+    ClientHello, read as an RTMP version it does not know) said "cannot start the stream: the
+    server reset the connection", where README says such a server is said not to answer in TLS."""
+    with _VersionStrictRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmps://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=5")
+        err = _finish(p, 60)
+    assert p.returncode == 1 and _error_line(err).endswith(
+        "cannot start the stream: the server does not answer in TLS (is it an rtmp:// address?)"), err

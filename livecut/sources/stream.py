@@ -191,6 +191,27 @@ def not_tls_text(scheme: str) -> str:
     return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
 
 
+def answers_plain(url: str, timeout: float) -> bool:
+    """Whether the server of ``url`` (rtmps://, rtsps://) that reset or closed the connection at
+    the TLS handshake answers its plain protocol: an RTMP server reads a ClientHello as a
+    handshake of an RTMP version it does not know and cuts the connection (FFmpeg's does),
+    its plain answer never seen by OpenSSL, so an rtmps:// typed for its rtmp:// address said only
+    "the server reset the connection".  An RTMP handshake's first byte (C0, version 3) is asked,
+    an RTSP server an OPTIONS."""
+    address = _tls_address(url)
+    scheme = url_scheme(url)
+    if address is None or scheme not in ("rtmps", "rtsps"):
+        return False
+    if scheme == "rtsps":
+        return _rtsp_exchange(address, timeout, "*") == "rtsp"
+    try:
+        with socket.create_connection(address, timeout=timeout) as sock:
+            sock.sendall(b"\x03" + bytes(1536))   # (C0 C1: an RTMP server answers S0, its version)
+            return sock.recv(1) == b"\x03"
+    except (OSError, ValueError):
+        return False
+
+
 def answers_tls(url: str, timeout: float, describe: bool = False, output: bool = False) -> str | None:
     """What to say when ``url`` (a plain scheme with a TLS counterpart) reaches a server that
     answers only in TLS (an ``rtsp://`` typed for a camera's ``rtsps://``): FFmpeg says no more
