@@ -1096,23 +1096,32 @@ def test_a_hangup_stops_the_batch_with_one_line(tmp_path):
     assert len(stderr.splitlines()) == 1, stderr
 
 
+def _temporaries(out: Path) -> list[str]:
+    """The names of the temporary files in ``out`` (the outputs' and the batch's lock)."""
+    return sorted(p.name for p in out.iterdir() if ".livecut-" in p.name)
+
+
+def _two_workers_writing(tmp_path: Path):
+    """(the batch's process, its OUTDIR, a function giving OUTDIR's temporaries) for a batch of
+    three 150-frame clips with -j 2, once both workers write their outputs (the lock and two
+    temporaries there)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        make_clip(src / f"c{i}.mp4", n=150, seed=i)
+    out = tmp_path / "out"
+    proc = _batch_at_work(src, out, "-j", "2", until=lambda: len(_temporaries(out)) >= 3)
+    time.sleep(0.3)
+    return proc, out, lambda: _temporaries(out)
+
+
 @pytest.mark.parametrize("whom", ["the driver", "the whole group"])
 def test_a_batch_killed_by_sigusr1_or_sigquit_leaves_no_temporary_file(tmp_path, whom):
     """`kill -QUIT` (or -USR1) of a batch's driver while its workers wrote: it died by the signal,
     as livecut does, but the workers' ``.NAME.livecut-*`` files and ``.livecut-batch.lock`` stayed
     in OUTDIR (the workers, other processes, went without removing theirs; the driver's lock was
     not one of the temporaries it removes).  Ctrl-\\ on a terminal (the whole group) left them too."""
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(3):
-        make_clip(src / f"c{i}.mp4", n=150, seed=i)
-    out = tmp_path / "out"
-
-    def temporaries() -> list[str]:
-        return sorted(p.name for p in out.iterdir() if ".livecut-" in p.name)
-
-    proc = _batch_at_work(src, out, "-j", "2", until=lambda: len(temporaries()) >= 3)  # (the lock, 2 outputs)
-    time.sleep(0.3)
+    proc, out, temporaries = _two_workers_writing(tmp_path)
     if whom == "the driver":
         os.kill(proc.pid, signal.SIGUSR1)
     else:
@@ -1147,17 +1156,7 @@ def test_a_worker_terminated_by_the_pool_as_the_batch_is_killed_leaves_no_tempor
     the driver dying too before it could remove it.  A worker removes its temporaries on SIGTERM as
     well.  (The driver is held stopped while the pool's SIGTERM ends the worker: the order of that
     race, made sure.)"""
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(3):
-        make_clip(src / f"c{i}.mp4", n=150, seed=i)
-    out = tmp_path / "out"
-
-    def temporaries() -> list[str]:
-        return sorted(p.name for p in out.iterdir() if ".livecut-" in p.name)
-
-    proc = _batch_at_work(src, out, "-j", "2", until=lambda: len(temporaries()) >= 3)  # (the lock, 2 outputs)
-    time.sleep(0.3)
+    proc, out, temporaries = _two_workers_writing(tmp_path)
     worker = _writer_of(out, ".mp4.livecut-")
     assert worker is not None, temporaries()
     os.kill(proc.pid, signal.SIGSTOP)

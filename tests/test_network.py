@@ -4155,29 +4155,24 @@ def test_an_hls_file_whose_segment_does_not_come_is_read_again_or_said(tmp_path,
         assert len(src.warnings) == 1 and "1 s of it is missing" in src.warnings[0], src.warnings
 
 
-def test_an_hls_file_whose_segment_is_missing_further_on_names_it(tmp_path, capsys):
-    """An HLS VOD whose second segment is not on the server (404): `livecut run URL -o o.mp4`
-    ended, exit 0, with "1 s of it is missing after 1.0 s (a segment the server did not give,
-    or a frame held that long)", where its first segment missing is named with the HTTP error.
-    The segment is named (the last part of its path: a token in its address stays out), with
-    the server's answer; the frames read kept, exit 0, as a local file's damaged stretch."""
-    require_ffmpeg()
+def _hls_vod_missing(tmp_path, segment: str):
+    """A 3 s HLS VOD in ``tmp_path`` (v.m3u8, 1 s segments v0.ts ...), the playlist giving
+    ``segment`` with a token (SECRET) in its address, and an HTTP handler serving the folder
+    but for ``segment`` (404)."""
     import http.server
-
-    from livecut.cli import main
 
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "3",
                     "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
                     "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
     playlist = tmp_path / "v.m3u8"
-    playlist.write_text(playlist.read_text().replace("v1.ts", f"v1.ts?sig={SECRET}"))
+    playlist.write_text(playlist.read_text().replace(segment, f"{segment}?sig={SECRET}"))
 
     class Missing(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):
             name = self.path.lstrip("/").partition("?")[0]
-            if name == "v1.ts":
+            if name == segment:
                 self.send_error(404)
                 return
             _send(self, (tmp_path / name).read_bytes(), None)
@@ -4185,6 +4180,20 @@ def test_an_hls_file_whose_segment_is_missing_further_on_names_it(tmp_path, caps
         def log_message(self, *args):
             pass
 
+    return Missing
+
+
+def test_an_hls_file_whose_segment_is_missing_further_on_names_it(tmp_path, capsys):
+    """An HLS VOD whose second segment is not on the server (404): `livecut run URL -o o.mp4`
+    ended, exit 0, with "1 s of it is missing after 1.0 s (a segment the server did not give,
+    or a frame held that long)", where its first segment missing is named with the HTTP error.
+    The segment is named (the last part of its path: a token in its address stays out), with
+    the server's answer; the frames read kept, exit 0, as a local file's damaged stretch."""
+    require_ffmpeg()
+
+    from livecut.cli import main
+
+    Missing = _hls_vod_missing(tmp_path, "v1.ts")
     out = tmp_path / "o.mp4"
     with _http_server(Missing) as base, pytest.raises(SystemExit) as info:
         main(["run", f"{base}/v.m3u8", "-o", str(out), "--set", "video.open_timeout=5"])
@@ -4202,28 +4211,10 @@ def test_an_hls_file_whose_first_segment_is_missing_says_so(tmp_path):
     here no frame came before it).  Said in the warnings, the segment named by the last part of
     its path (a token in its address stays out), with the HTTP error."""
     require_ffmpeg()
-    import http.server
 
     from livecut.sources.stream import StreamSource
 
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "3",
-                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
-                    "-hls_playlist_type", "vod", str(tmp_path / "v.m3u8")], check=True, timeout=60)
-    playlist = tmp_path / "v.m3u8"
-    playlist.write_text(playlist.read_text().replace("v0.ts", f"v0.ts?sig={SECRET}"))
-
-    class Missing(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            name = self.path.lstrip("/").partition("?")[0]
-            if name == "v0.ts":
-                self.send_error(404)
-                return
-            _send(self, (tmp_path / name).read_bytes(), None)
-
-        def log_message(self, *args):
-            pass
+    Missing = _hls_vod_missing(tmp_path, "v0.ts")
 
     with _http_server(Missing) as base:
         with StreamSource(f"{base}/v.m3u8", VideoConfig(open_timeout=5, read_timeout=1), backoff=(0.1,)) as src:
