@@ -1227,7 +1227,7 @@ def test_one_failed_input_is_one_line(tmp_path):
     """One input that failed printed its error, then "0 written to o, 1 failed" (not --quiet):
     one line for one input; with several inputs the summary stays."""
     bad = tmp_path / "bad.png"
-    bad.write_bytes(b"junk")
+    bad.write_bytes(b"\x00\x01\x02junk")  # (binary junk: a text file is said to be one)
     r = invoke("image", bad, "-o", tmp_path / "o")
     assert r.exit_code == 2
     assert _stderr_lines(r) == [f"livecut: error: {bad}: not an image, or truncated/corrupt"]
@@ -2108,7 +2108,7 @@ def test_a_picture_of_a_type_livecut_does_not_read_says_what_it_is(tmp_path, sce
         verb = "export" if name.endswith(".svg") else "save"
         assert r.exit_code == 2 and _stderr_lines(r) == [
             f"livecut: error: {src}: {said[name]}, which livecut does not read; {verb} it as PNG first"], r.output
-    bad = _write_bytes(tmp_path / "bad.png", b"junk")
+    bad = _write_bytes(tmp_path / "bad.png", b"\x00\x01\x02junk")  # (binary junk: text is said to be text)
     r = invoke("image", bad, "-o", tmp_path / "o", "-q")
     assert r.exit_code == 2 and _stderr_lines(r) == [f"livecut: error: {bad}: not an image, or truncated/corrupt"]
     assert not (tmp_path / "o").exists()

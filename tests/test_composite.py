@@ -108,7 +108,7 @@ def test_image_background_errors_say_it_is_the_background(tmp_path):
     """An unreadable -b image:PATH was "X: not an image" (the input, or the background?), and a
     video given as image:PATH was told to be cut with `livecut file X -o OUT.mp4`."""
     bad = tmp_path / "bad.png"
-    bad.write_text("not a png")
+    bad.write_bytes(b"\x00\x01\x02not a png")  # (binary junk: a text file is said to be one)
     with pytest.raises(ImageReadError, match="^background image: .*bad.png: not an image"):
         Compositor(background=f"image:{bad}")
     clip = tmp_path / "clip.mp4"
