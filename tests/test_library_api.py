@@ -2856,3 +2856,43 @@ def test_a_registered_sink_factory_that_makes_no_sink_is_said_so(small_clip, tmp
         assert len(closed) == (0 if made is None else 2)
     finally:
         del _SINKS["made-test"]
+
+
+# ---------------------------------------------------------------- sources given to another process
+
+def test_an_open_source_given_to_another_process_says_to_give_its_path(small_clip):
+    """pickle.dumps(open_source(path)) -- a process pool or joblib given the source -- and
+    copy.copy of one raised a bare TypeError from deep inside ("cannot pickle '_thread.RLock'
+    object"); Segmenters and Compositors pickle as their settings, an open source cannot: a
+    ConfigTypeError (a TypeError too) that names it and says to give its path, URL or index
+    instead, a URL's password hidden."""
+    import copy
+    import pickle
+
+    from livecut.errors import ConfigTypeError
+    from livecut.sources import open_source
+    from livecut.sources.camera import CameraSource
+    from livecut.sources.stream import StreamSource
+
+    tail = (": an open source cannot be pickled or copied (for another process: a process pool, joblib): give "
+            "the other process {} and open it there (livecut.sources.open_source)")
+    src = open_source(small_clip)
+    for entered in (False, True):
+        with contextlib.ExitStack() as stack:
+            if entered:
+                stack.enter_context(src)
+            for how in (pickle.dumps, copy.copy, copy.deepcopy):
+                with pytest.raises(ConfigTypeError) as e:
+                    how(src)
+                assert str(e.value) == f"{small_clip}" + tail.format("its path")
+                assert isinstance(e.value, TypeError)
+    stream = StreamSource("rtsp://user:secret@127.0.0.1:9/live")
+    with pytest.raises(ConfigTypeError) as e:
+        pickle.dumps(stream)
+    assert str(e.value) == "rtsp://***@127.0.0.1:9/live" + tail.format("its URL")
+    camera = CameraSource.__new__(CameraSource)  # (no camera here: one opened, as its fields are)
+    camera.index = 0
+    camera._init_reading()
+    with pytest.raises(ConfigTypeError) as e:
+        pickle.dumps(camera)
+    assert str(e.value) == "camera 0" + tail.format("its index")

@@ -193,6 +193,19 @@ class FramePool:
         return None
 
 
+def refuse_pickle(what: str, give: str) -> None:
+    """Raise the :class:`~livecut.errors.ConfigTypeError` (also a ``TypeError``, as pickle's own
+    is) for pickling or copying an open source, ``what`` (its kind and where it reads, a URL's
+    password hidden): its decoder, connection or camera, and the threads and locks that read it,
+    belong to this process; the other process is given ``give`` (the path, URL or index) and opens
+    it there.  (It was a bare TypeError from deep inside, "cannot pickle '_thread.RLock' object".)"""
+    from livecut.errors import ConfigTypeError
+
+    raise ConfigTypeError(f"{what}: an open source cannot be pickled or copied (for another process: a "
+                          f"process pool, joblib): give the other process {give} and open it there "
+                          "(livecut.sources.open_source)")
+
+
 class ClosesWhileReading:
     """``read()`` and ``close()`` for a source whose ``close()`` is safe from another thread
     while ``read()`` waits (a stuck camera, a file on a dead mount): the pipeline does not

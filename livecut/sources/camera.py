@@ -35,7 +35,7 @@ from livecut.errors import (ConfigTypeError, DeviceNameError, DeviceUnavailable,
 from livecut.imageio import MIN_SIDE
 from livecut.progress import clock
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo
+from livecut.sources.base import ClosesWhileReading, Frame, FramePool, SourceInfo, refuse_pickle
 from livecut.threads import Worker
 
 log = logging.getLogger("livecut")
@@ -358,6 +358,10 @@ class CameraSource(ClosesWhileReading):
         if "exc" in box:
             raise box["exc"]
         return box["read"]
+
+    def __reduce__(self):
+        # (a process pool or joblib given the source: a bare TypeError from deep inside)
+        refuse_pickle(f"camera {self.index}", "its index")
 
     def __enter__(self) -> "CameraSource":
         if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)

@@ -49,7 +49,8 @@ from livecut.pacing import Pacer
 from livecut.progress import clock as run_clock
 from livecut.resize import fitted_size
 from livecut.sources import register_source
-from livecut.sources.base import ClosesWhileReading, Frame, FramePool, PixelShapes, SourceInfo, text_note
+from livecut.sources.base import (ClosesWhileReading, Frame, FramePool, PixelShapes, SourceInfo, refuse_pickle,
+                                  text_note)
 from livecut.urls import INPUT_SCHEMES, file_for_ffmpeg, redact_url, url_scheme
 
 #: give up on a file after this many undecodable packets in a row
@@ -2480,6 +2481,10 @@ class FileSource(ClosesWhileReading):
         self._note_fitted(f, shape, w, h, "transparent" if self.alpha else "black")
         self._fit = (y, y + fh, x, x + fw)
         return out
+
+    def __reduce__(self):
+        # (a process pool or joblib given the source: a bare TypeError from deep inside)
+        refuse_pickle(f"{self.path}", "its path")
 
     def __enter__(self) -> "FileSource":
         if self._closed:  # (it read nothing, as at its end, without a word: a sink refuses as much)

@@ -65,7 +65,7 @@ from livecut.imageio import MIN_SIDE
 from livecut.progress import clock
 from livecut.sinks.base import fps_text
 from livecut.sources import register_source
-from livecut.sources.base import Frame, FramePool, PixelShapes, SourceInfo, text_note, under_lock
+from livecut.sources.base import Frame, FramePool, PixelShapes, SourceInfo, refuse_pickle, text_note, under_lock
 from livecut.srtbridge import FfmpegBridge, PipeReader, check_listener_address, ffmpeg_for_srt, input_args
 from livecut.threads import Worker
 from livecut.urls import (input_listens, input_options, is_input_url, lower_scheme, redact_text, redact_url,
@@ -1397,6 +1397,11 @@ class StreamSource:
         """Ask a read() waiting for data or on a reconnection to give up (thread-safe)."""
         self._stop.set()
         self._abort_io()
+
+    def __reduce__(self):
+        # (a process pool or joblib given the source: a bare TypeError from deep inside, the
+        # password of its URL kept out)
+        refuse_pickle(self.safe_url, "its URL")
 
     def __enter__(self) -> "StreamSource":
         return self.open()
