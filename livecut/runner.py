@@ -2016,7 +2016,9 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
 
     ``extra_sinks``: ``(kind, options)`` pairs opened with :func:`open_sink` (e.g.
     ``("vcam", {...})``), in addition to ``output`` (a file, ``DIR/`` or URL) and
-    the preview.  ``pace``: read a file at its own speed (None: when a preview or a
+    the preview; ``preview_options``: the preview window's own (:class:`~livecut.sinks.preview.PreviewSink`'s:
+    ``imshow``, ``waitkey``, ``snapshot_dir`` ...), given with ``preview=True`` (without a preview, a
+    :class:`UsageError`).  ``pace``: read a file at its own speed (None: when a preview or a
     virtual camera shows it; False: as fast as possible, a virtual camera included).
     Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.  ``size`` (width,
     height) and ``fps``: what a camera is asked for; a file or a stream is read at its own (given
@@ -2090,6 +2092,10 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         if kind == "file" and not live:
             raise UsageError("nothing to write: give an output, a virtual camera (extra_sinks) and/or preview=True")
         preview = True
+    if preview_options and not preview:
+        # (they were ignored without a word: an injected imshow never called, a misspelt key not said)
+        raise UsageError(f"run_video: preview_options ({', '.join(map(str, preview_options))}) are the preview "
+                         "window's: give preview=True with them, or leave them out")
     opts = dict(source_options or {})
     if size is not None:
         opts["size"] = size

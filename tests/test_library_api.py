@@ -2896,3 +2896,26 @@ def test_an_open_source_given_to_another_process_says_to_give_its_path(small_cli
     with pytest.raises(ConfigTypeError) as e:
         pickle.dumps(camera)
     assert str(e.value) == "camera 0" + tail.format("its index")
+
+
+def test_preview_options_without_a_preview_are_refused(small_clip, tmp_path):
+    """run_video(..., preview=False, preview_options={'imshow': show}) wrote the output and never
+    showed a frame, the options ignored without a word (a misspelt one too): a UsageError, before
+    anything is opened; with preview=True (or a live source with no output, which is previewed)
+    they are the window's."""
+    from livecut.errors import UsageError
+    from livecut.runner import run_video
+
+    shown = []
+    window = {"imshow": lambda name, img: shown.append(1), "waitkey": lambda ms: -1, "destroy": lambda: None}
+    out = tmp_path / "out.mp4"
+    for options in (window, {"imshwo": print}):
+        with pytest.raises(UsageError) as e:
+            run_video(small_clip, out, None, progress=False, preview_options=options)
+        assert str(e.value) == (f"run_video: preview_options ({', '.join(options)}) are the preview window's: give "
+                                "preview=True with them, or leave them out")
+        assert not out.exists()
+    assert run_video(small_clip, out, None, progress=False, preview_options={}).written == 4
+    assert run_video(small_clip, out, None, progress=False, force=True, preview=True,
+                     preview_options=window).written == 4
+    assert len(shown) == 4
