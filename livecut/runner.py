@@ -2005,6 +2005,11 @@ def _sink_pairs(extra_sinks) -> list[tuple[str, dict]]:
     return pairs
 
 
+#: what run_video gives its preview window itself, not taken from ``preview_options``
+_PREVIEW_GIVEN = {"controls": "the run's keyboard controls", "stats": "the run's Stats",
+                  "display_checked": "whether the display was asked for", "others": "whether the run writes elsewhere"}
+
+
 def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | None, *, mode: str | None = None,
               background: str | None = None, max_frames: int | None = None, preview: bool = False,
               force: bool = False, size: tuple[int, int] | None = None, fps: float | None = None,
@@ -2096,6 +2101,18 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # (they were ignored without a word: an injected imshow never called, a misspelt key not said)
         raise UsageError(f"run_video: preview_options ({', '.join(map(str, preview_options))}) are the preview "
                          "window's: give preview=True with them, or leave them out")
+    if preview_options:
+        # (those run_video gives the window itself, and open_sink's own arguments -- kind, info --,
+        # were a bare TypeError once the source was open, "open_sink() got multiple values for
+        # keyword argument 'controls'")
+        from livecut.config import check_options
+        from livecut.sinks import PREVIEW_OPTIONS
+
+        for key in preview_options:
+            if key in _PREVIEW_GIVEN:
+                raise ConfigTypeError(f"run_video: preview_options {key}: run_video gives the window its own "
+                                      f"({_PREVIEW_GIVEN[key]}); leave it out")
+        check_options(preview_options, PREVIEW_OPTIONS - _PREVIEW_GIVEN.keys(), "run_video: preview_options")
     opts = dict(source_options or {})
     if size is not None:
         opts["size"] = size

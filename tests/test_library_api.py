@@ -2919,3 +2919,28 @@ def test_preview_options_without_a_preview_are_refused(small_clip, tmp_path):
     assert run_video(small_clip, out, None, progress=False, force=True, preview=True,
                      preview_options=window).written == 4
     assert len(shown) == 4
+
+
+@pytest.mark.parametrize("key, said", [
+    ("controls", "preview_options controls: run_video gives the window its own (the run's keyboard controls); "
+                 "leave it out"),
+    ("stats", "preview_options stats: run_video gives the window its own (the run's Stats); leave it out"),
+    ("others", "preview_options others: run_video gives the window its own (whether the run writes elsewhere); "
+               "leave it out"),
+    ("kind", "preview_options: unknown option kind (known: destroy, imshow, overlay, screen, snapshot_dir, visible, "
+             "waitkey)"),
+])
+def test_preview_options_run_video_gives_itself_are_said_so(small_clip, tmp_path, key, said):
+    """run_video(..., preview=True, preview_options={'controls': ...}) -- a key run_video gives the
+    window itself, or one of open_sink's own arguments (kind) -- was a bare TypeError once the
+    source was open, "open_sink() got multiple values for keyword argument 'controls'": a
+    ConfigTypeError that says so, before anything is opened."""
+    from livecut.errors import ConfigTypeError
+    from livecut.runner import run_video
+
+    window = {"imshow": lambda name, img: None, "waitkey": lambda ms: -1, "destroy": lambda: None}
+    with pytest.raises(ConfigTypeError) as e:
+        run_video(small_clip, tmp_path / "out.mp4", None, progress=False, preview=True,
+                  preview_options={**window, key: None})
+    assert str(e.value) == "run_video: " + said
+    assert not (tmp_path / "out.mp4").exists()
