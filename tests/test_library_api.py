@@ -2944,3 +2944,36 @@ def test_preview_options_run_video_gives_itself_are_said_so(small_clip, tmp_path
                   preview_options={**window, key: None})
     assert str(e.value) == "run_video: " + said
     assert not (tmp_path / "out.mp4").exists()
+
+
+# ---------------------------------------------------------------- bits=
+
+_I420_BITS = ("Segmenter.begin: bits={} with i420=True: bits is for a BGR frame in uint16 (10- or 12-bit video); "
+              "an I420 frame is uint8 (8-bit yuv420p): give a 10- or 12-bit frame as BGR, without i420")
+
+
+@pytest.mark.parametrize("bits, error, said", [
+    (10, "ConfigError", _I420_BITS.format(10)),
+    (8, "ConfigError", _I420_BITS.format(8)),
+    (99, "ConfigError", "bits 99: expected 8 to 16 (16 for uint16 0-65535, 10 or 12 for 10- or 12-bit video)"),
+    ("10", "ConfigTypeError", "bits '10': expected a whole number of bits, 8 to 16 (16 for uint16 0-65535, 10 or "
+                              "12 for 10- or 12-bit video)"),
+])
+def test_begin_with_i420_refuses_bits_it_cannot_read(scene, bits, error, said):
+    """seg.begin(i420_frame, out, i420=True, bits=10) -- a 10-bit video's frame given as I420 --
+    took the bits without a word (99 or '10' too) and read the uint8 planes as they are: bits is
+    for a BGR frame in uint16, and an I420 frame is 8-bit; a ConfigError says so (bits that are no
+    bit depth as mask says them), and the frame is not begun."""
+    from livecut import errors
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    i420 = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    seg = Segmenter(load_config(None, []))
+    out = np.empty((h, w), np.uint8)
+    with pytest.raises(getattr(errors, error)) as e:
+        seg.begin(i420, out, i420=True, bits=bits)
+    assert str(e.value) == said
+    assert not seg._slots
+    want = Segmenter(load_config(None, [])).mask_i420(i420).copy()
+    assert np.array_equal(seg.end(seg.begin(i420, out, i420=True)), want)  # (bits=16, the default: as before)

@@ -20,8 +20,8 @@ import cv2
 import numpy as np
 
 from livecut.config import Config, SegmentConfig, section_config
-from livecut.errors import ArrayError, ConfigTypeError, FrameSizeError, UsageError
-from livecut.frames import FrameBuffers, as_bgr as _as_bgr, bar_regions, check_flag, check_frame_size
+from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError
+from livecut.frames import FrameBuffers, as_bgr as _as_bgr, bar_regions, check_bits, check_flag, check_frame_size
 from livecut.imageio import MAX_PIXELS, MIN_SIDE, check_size
 from livecut.resize import reduce_buffers, reduce_into, upsample_into
 from livecut.segment import canny as _canny  # noqa: F401  (registers "canny")
@@ -280,7 +280,8 @@ class Segmenter:
 
     def begin(self, frame: np.ndarray, out: np.ndarray, *, i420: bool = False, bits: int = 16) -> Pending:
         """The first part of :meth:`mask` (``i420``: of :meth:`mask_i420`; ``bits`` as
-        :meth:`mask`'s, for a 10- or 12-bit frame in uint16) into ``out``: all but
+        :meth:`mask`'s, for a 10- or 12-bit frame in uint16; with ``i420``, whose frames are uint8, another
+        than 16 is a :class:`~livecut.errors.ConfigError`) into ``out``: all but
         the full-size refinement, which :meth:`end` does.  For a pipeline that segments each
         frame in one thread while another composites the frame before: ``begin`` the frames in
         order in the one, ``end`` them in order in the other, each after its ``begin``; an
@@ -288,6 +289,11 @@ class Segmenter:
         for each frame in flight).  ``out`` then holds what :meth:`mask` gives, the same bytes.
         (Where there is no refinement to leave -- a method without a guide, the colour
         refinement of photos -- ``begin`` does the whole and ``end`` nothing.)"""
+        if i420 and check_bits(bits) != 16:
+            # (taken without a word, bits=99 or '10' too: mask_i420 reads 8-bit uint8 planes only)
+            raise ConfigError(f"Segmenter.begin: bits={bits} with i420=True: bits is for a BGR frame in uint16 "
+                              "(10- or 12-bit video); an I420 frame is uint8 (8-bit yuv420p): give a 10- or "
+                              "12-bit frame as BGR, without i420")
         if not isinstance(out, np.ndarray):
             raise ArrayError("Segmenter.begin: out must be the frame's HxW uint8 alpha buffer")
         key = (out.__array_interface__["data"][0], out.shape, out.strides)
