@@ -631,11 +631,17 @@ def _top_level_hint(key: str) -> str:
     return f" (a file holds [{'], ['.join(SECTIONS)}] and, at its top, only preset = ...)"
 
 
+def _dotted(key: str) -> str:
+    """``segment . threshold`` (spaces around the dot, as TOML takes a dotted key) as
+    ``segment.threshold``: it was "unknown section [segment ]"."""
+    return re.sub(r"^(\w+)\s*\.\s*", r"\1.", key)
+
+
 def parse_override(text: str) -> dict[str, dict[str, Any]]:
     """``"segment.work_size=256"`` -> ``{"segment": {"work_size": "256"}}`` (value coerced later)."""
     if "=" not in text:
         # (a section alone, or a key without its value: both were "expected section.key=value")
-        name = text.strip()
+        name = _dotted(text.strip())
         if name in SECTIONS:
             raise ConfigError(f"{OVERRIDE} {_shown(text)}: [{name}] is a section; give one of its keys and a value, "
                               f"section.key=value, e.g. {name}.{fields(SECTIONS[name])[0].name}=... (keys: "
@@ -650,7 +656,7 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
             raise ConfigError(f"{OVERRIDE} {_shown(text)}: no value; expected section.key=value: {_brief(name)}=VALUE")
         raise ConfigError(f"{OVERRIDE} {_shown(text)}: expected section.key=value")
     key, value = text.split("=", 1)
-    key = key.strip()
+    key = _dotted(key.strip())
     if key == "preset":  # (it was "the key must be section.key, e.g. video.preset": x264's speed)
         shown = value.strip().strip("'\"")
         shown = shown if shown and len(shown) <= _LONG else "PRESET"

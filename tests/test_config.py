@@ -608,6 +608,19 @@ def test_set_edge_forms():
         load_config(None, ["segment.method=[1, 2]"])
 
 
+@pytest.mark.parametrize("text", ["segment . threshold=0.5", "segment .threshold=0.5", "segment. threshold = 0.5",
+                                  " segment\t.  threshold = 0.5 ", "segment.threshold = 0.5"])
+def test_an_override_with_spaces_around_its_dot_is_taken(text):
+    """--set 'segment . threshold=0.5' (spaces around the dot, as TOML takes a dotted key and as
+    the = takes them) was "unknown section [segment ]; did you mean segment?": taken."""
+    assert load_config(None, [text]).segment.threshold == 0.5
+    assert parse_override(text) == {"segment": {"threshold": 0.5}}
+    with pytest.raises(ConfigError, match=r"no value; expected section\.key=value: segment\.threshold=VALUE$"):
+        load_config(None, ["segment . threshold"])
+    with pytest.raises(ConfigError, match=r"^override: unknown key segment\.thresold; did you mean segment\.threshold\?"):
+        load_config(None, ["segment . thresold=0.5"])
+
+
 def _report_settings(src, dst, kind, force, settings):
     """An item function that reports the backgrounds its worker was given."""
     return {"status": "ok", "frames": 1, "written": False, "seconds": 0.0,
