@@ -429,7 +429,8 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
             raise ConfigError(f"{key}: expected a number, got nan")
         if math.isinf(out) and (f.metadata.get("lo") is not None and out < 0
                                 or f.metadata.get("hi") is not None and out > 0):
-            raise ConfigError(f"{key}: expected a finite number, got {out}")
+            shown = _shown(value) if isinstance(value, float) else out  # (1e999 as written: it was inf)
+            raise ConfigError(f"{key}: expected a finite number, got {shown}")
     else:
         if key in _WAS_BOOLEAN:  # (true/false, as it was written when it was a boolean key)
             value = _as_on_off(value)
@@ -452,7 +453,9 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     # (an integer key given a whole float, 1e300, is said as written: it was the 301 digits it makes;
     # a number key given an integer, crf = -1, too: it was said as -1.0, a number not written)
     shown = out
-    if isinstance(value, float) and isinstance(out, int) or (
+    if isinstance(value, (_WrittenFloat, _WrittenInt)):  # (--set video.crf=1e3: it was said as 1000.0)
+        shown = value
+    elif isinstance(value, float) and isinstance(out, int) or (
             isinstance(value, int) and not isinstance(value, bool) and isinstance(out, float) and abs(value) < 10 ** 15):
         shown = value
     elif isinstance(value, str) and len(value) <= _LONG and isinstance(out, (int, float)) and not isinstance(out, bool):
@@ -473,6 +476,49 @@ def _shown_number(value: Any) -> str:
     """A number out of range as written, or an integer too long to write as its digits' count."""
     shown = _shown(value)
     return shown if shown.startswith("an integer") else str(value)
+
+
+class _WrittenFloat(float):
+    """A number of ``--set`` or a ``-c`` file that says itself as it was written, ``1e3`` (Python's
+    repr is ``1000.0``), in a message (:func:`_as_written`)."""
+
+    written = ""
+
+    def __repr__(self) -> str:
+        return self.written
+
+    __str__ = __repr__
+
+
+class _WrittenInt(int):
+    """An integer so (``1_000``, ``0x40``): :class:`_WrittenFloat`."""
+
+    written = ""
+
+    def __repr__(self) -> str:
+        return self.written
+
+    __str__ = __repr__
+
+
+def _as_written(value: Any, text: str | None) -> Any:
+    """``value``, a number TOML read from ``text`` (``1e3`` -> 1000.0), as one that a message
+    shows as ``text`` (it was ``1000.0``, a number not written); anything else, or a ``text``
+    that does not read as ``value`` (a guess at a file's line), as it is."""
+    if text is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    text = re.split(r"\s*#", text, maxsplit=1)[0].strip()  # (a number holds no #: a comment)
+    if not text or len(text) > _LONG or text == repr(value):
+        return value
+    try:
+        again = tomllib.loads(f"v = {text}")
+    except (tomllib.TOMLDecodeError, ValueError):
+        return value
+    if list(again) != ["v"] or type(again["v"]) is not type(value) or again["v"] != value:
+        return value
+    out = (_WrittenFloat if isinstance(value, float) else _WrittenInt)(value)
+    out.written = text
+    return out
 
 
 def _check_background(key: str, value: str) -> None:
@@ -673,7 +719,7 @@ def parse_override(text: str) -> dict[str, dict[str, Any]]:
     # line and dropped the rest, another key's, without a word: one value only, else the text)
     try:
         doc = tomllib.loads(f"v = {value}")
-        parsed = doc["v"] if len(doc) == 1 else value
+        parsed = _as_written(doc["v"], value) if len(doc) == 1 else value
         # (an inline table, {a = 1}, is no key's value: it was "got a table ([segment.threshold]);
         # threshold is a key: threshold = VALUE under [segment]", a file's words; said as written)
         parsed = value if isinstance(parsed, dict) else parsed
@@ -693,6 +739,8 @@ def text_codec(data: bytes, otherwise: str) -> str:
 
 #: the key of :func:`_read_toml`'s table that holds where each key is written (a NUL: no key a config writes)
 _LINES = "\0lines"
+#: and the text of each key's value, as written (``1e3``), for a message about it
+_WRITTEN = "\0written"
 
 #: how many files may name a base preset in a row (a -> b -> ...), each distinct
 MAX_PRESET_DEPTH = 16
@@ -820,22 +868,25 @@ def _toml_error(text: str, message: str) -> str:
     return message
 
 
-def _toml_lines(text: str) -> dict[str, int]:
+def _toml_lines(text: str, written: dict[str, str] | None = None) -> dict[str, int]:
     """The line each table and key of the TOML ``text`` is first written on, by its dotted name
-    (``segment``, ``segment.threshold``; a dotted key's parents too), for a message."""
+    (``segment``, ``segment.threshold``; a dotted key's parents too), for a message; and, into
+    ``written``, the text after each key's ``=`` (for :func:`_as_written`)."""
     at: dict[str, int] = {}
     header = ""
-    for n, written in enumerate(text.splitlines(), 1):
-        head = _toml_header(written)
+    for n, line in enumerate(text.splitlines(), 1):
+        head = _toml_header(line)
         if head is not None:
             header = head
             at.setdefault(head, n)
             continue
-        pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", written)
-        if pair and not written.lstrip().startswith("#"):
+        pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", line)
+        if pair and not line.lstrip().startswith("#"):
             parts = [p for p in (header, _toml_key(pair[1])) if p]
             full = ".".join(parts)
             at.setdefault(full, n)
+            if written is not None:
+                written.setdefault(full, line[pair.end():])
             while "." in full:
                 full = full.rsplit(".", 1)[0]
                 at.setdefault(full, n)
@@ -867,7 +918,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             read = tomllib.loads(text)
             # (where each key is, for a message about its value: it named the file and the key, not
             # its line, where a syntax error says its line)
-            read[_LINES] = _toml_lines(text)
+            read[_WRITTEN] = {}
+            read[_LINES] = _toml_lines(text, read[_WRITTEN])
             return read
     except FileNotFoundError:
         # (-c fast.toml or ./fast, meaning the shipped preset, is a file name: say what the
@@ -961,6 +1013,7 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
             path = candidate
         data = _read_toml(path)
         lines = data.pop(_LINES, {})
+        written = data.pop(_WRITTEN, {})
         folder = _folder_of(path)
         base = data_base = data.pop("preset", None)
         if base is not None:
@@ -1017,6 +1070,8 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         for section, values in data.items():  # (key by key, to say the line of the one refused)
             each = values.items() if section in SECTIONS and isinstance(values, Mapping) else [(None, values)]
             for key, value in each:
+                if key is not None:  # (crf = 1e3 is said so: it was 1000.0)
+                    value = _as_written(value, written.get(f"{section}.{key}"))
                 try:
                     cfg = apply_mapping(cfg, {section: {key: value} if key is not None else values},
                                         origin=str(path))

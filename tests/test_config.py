@@ -735,12 +735,12 @@ def test_a_path_without_its_suffix_is_a_file_not_a_preset(tmp_path, monkeypatch)
 def test_a_whole_float_out_of_an_integer_keys_range_is_shown_as_written(tmp_path):
     """--set segment.work_size=1e300 (a float with no fraction, taken as an integer) was said as
     the integer it makes, all 301 digits of it, the message's point after them: it is shown as
-    written, 1e+300, in --set as in a file."""
-    with pytest.raises(ConfigError, match=r"^override: segment\.work_size: 1e\+300 is above the maximum 2048$"):
+    written, 1e300, in --set as in a file."""
+    with pytest.raises(ConfigError, match=r"^override: segment\.work_size: 1e300 is above the maximum 2048$"):
         load_config(None, ["segment.work_size=1e300"])
-    with pytest.raises(ConfigError, match=r"^override: video\.stream_bitrate: -1e\+200 is below the minimum 100$"):
+    with pytest.raises(ConfigError, match=r"^override: video\.stream_bitrate: -1e200 is below the minimum 100$"):
         load_config(None, ["video.stream_bitrate=-1e200"])
-    with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.work_size: 1e\+300 is above the maximum 2048$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.work_size: 1e300 is above the maximum 2048$"):
         load_config(_write(tmp_path, "[segment]\nwork_size = 1e300\n"))
     assert load_config(None, ["segment.work_size=1e3"]).segment.work_size == 1000
 
@@ -756,6 +756,46 @@ def test_an_integer_out_of_a_number_keys_range_is_shown_as_written(tmp_path):
     with pytest.raises(ConfigError, match=r"^override: video\.crf: 63\.5 is above the maximum 63$"):
         load_config(None, ["video.crf=63.5"])
     assert load_config(None, ["video.crf=18"]).video.crf == 18.0
+
+
+@pytest.mark.parametrize("key,written,limit", [
+    ("video.crf", "1e3", "above the maximum 63"), ("segment.threshold", "1e3", "above the maximum 0.95"),
+    ("segment.work_size", "2.5e3", "above the maximum 2048"), ("segment.work_size", "1_000_000", "above the maximum 2048"),
+    ("video.stream_bitrate", "0x40", "below the minimum 100"), ("smooth.rate", "+2E0", "above the maximum 1.0"),
+])
+def test_a_number_out_of_range_is_shown_as_written_in_set_and_in_a_file(tmp_path, key, written, limit):
+    """--set video.crf=1e3 (or crf = 1e3 in a -c file, any number key) was said "1000.0 is above
+    the maximum 63", a number the user did not write (TOML reads 1e3 as the float 1000.0): it
+    is said as written, 1e3 (and 1_000_000, 0x40 so), from --set, from the CLI and in a file."""
+    from conftest import run_cli
+
+    escaped = re.escape(written)
+    with pytest.raises(ConfigError, match=rf"^override: {re.escape(key)}: {escaped} is {limit}$"):
+        load_config(None, [f"{key}={written}"])
+    with pytest.raises(ConfigError, match=rf"^override: {re.escape(key)}: {escaped} is {limit}$"):
+        load_config(None, [f"{key} = {written}  # a comment"])
+    section, name = key.split(".")
+    with pytest.raises(ConfigError, match=rf"my\.toml, line 3: {re.escape(key)}: {escaped} is {limit}$"):
+        load_config(_write(tmp_path, f"[{section}]\n# {name} = 5\n{name} = {written}  # mine\n"))
+    with pytest.raises(ConfigError, match=rf"my\.toml, line 1: {re.escape(key)}: {escaped} is {limit}$"):
+        load_config(_write(tmp_path, f"{key} = {written}\n"))
+    if key == "video.crf":
+        r = run_cli("bench", "--set", f"{key}={written}", "--frames", "1")
+        assert r.returncode == 2 and f"--set: {key}: {written} is {limit}" in r.stderr, r.stderr
+
+
+def test_a_number_of_the_wrong_type_or_not_finite_is_shown_as_written():
+    """The other messages about a number say it as written too: 1e0 given to a boolean key was
+    "got 1.0", 1e999 (TOML's inf) "got inf"."""
+    with pytest.raises(ConfigError, match=r"smooth\.enabled: expected true or false, got 1e0$"):
+        load_config(None, ["smooth.enabled=1e0"])
+    with pytest.raises(ConfigError, match=r"segment\.work_size: expected an integer, got 1\.5e-1$"):
+        load_config(None, ["segment.work_size=1.5e-1"])
+    with pytest.raises(ConfigError, match=r"segment\.threshold: expected a finite number, got 1e999$"):
+        load_config(None, ["segment.threshold=1e999"])
+    assert load_config(None, ["video.crf=1.8e1"]).video.crf == 18.0
+    assert type(load_config(None, ["video.crf=1.8e1"]).video.crf) is float
+    assert type(load_config(None, ["segment.work_size=1_000"]).segment.work_size) is int
 
 
 def test_an_integer_key_takes_a_whole_number_quoted_as_unquoted(tmp_path):
