@@ -1017,12 +1017,14 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
         folder = _folder_of(path)
         base = data_base = data.pop("preset", None)
         if base is not None:
+            def refused(message: str) -> ConfigError:  # (naming the preset = line: it named the file alone)
+                return _at_line(ConfigError(f"{path}: {message}"), path, lines.get("preset"))
+
             # (a file named after the preset it starts from, my/fast.toml with preset = "fast",
             # names the shipped one: it was refused; a file that names itself is a loop, below)
             if not isinstance(base, str):
-                raise _at_line(ConfigError(f"{path}: preset = {_shown(base)}: preset must name another preset "
-                                           f"({', '.join(preset_names())}) or a .toml file, in quotes"),
-                               path, lines.get("preset"))
+                raise refused(f"preset = {_shown(base)}: preset must name another preset "
+                              f"({', '.join(preset_names())}) or a .toml file, in quotes")
             # a file named by a relative path is found beside this file, not in the current folder
             # (~/ too: it was taken for absolute, then read as a folder named ~); a base that is
             # not there is said here, naming this file: it was "unknown preset 'x'" or "x.toml:
@@ -1040,13 +1042,13 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 except OSError:  # (a name too long for a file's: "internal error: OSError", exit 1;
                     there, folder_base = True, False  # read, it is "cannot read config: File name too long", exit 2)
                 if folder_base:
-                    raise ConfigError(f"{path}: preset = {data_base!r}: {base} is a folder; name a .toml file or "
-                                      f"a preset ({', '.join(preset_names())})")
+                    raise refused(f"preset = {data_base!r}: {base} is a folder; name a .toml file or "
+                                  f"a preset ({', '.join(preset_names())})")
                 if not there:
                     shipped = Path(data_base).name  # (as -c fast.toml says it)
                     hint = (f" (the shipped preset is preset = \"{Path(shipped).stem}\")"
                             if Path(shipped).suffix == ".toml" and (presets_dir() / shipped).is_file() else "")
-                    raise ConfigError(f"{path}: preset = {data_base!r}: no file {base}{hint}")
+                    raise refused(f"preset = {data_base!r}: no file {base}{hint}")
             else:
                 # (a bare name is a shipped preset's, never a file of the current folder's: a file
                 # there named so, site, was read as the base, from one folder and not another)
@@ -1056,15 +1058,15 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
                 except OSError:  # (a name too long for a file's)
                     shipped = False
                 if not shipped:
-                    raise ConfigError(f"{path}: preset = {base!r}: unknown preset{_did_you_mean(base, preset_names())} (known: "
-                                      f"{', '.join(preset_names())}; or a .toml path, beside this file)")
+                    raise refused(f"preset = {base!r}: unknown preset{_did_you_mean(base, preset_names())} (known: "
+                                  f"{', '.join(preset_names())}; or a .toml path, beside this file)")
                 base = str(named)
             chain = _chain + (path.resolve(),)
             names = " -> ".join(p.name for p in chain) + f" -> {Path(base).name}"
             if Path(base).resolve() in chain or (presets_dir() / f"{base}.toml").resolve() in chain:
-                raise ConfigError(f"{path}: presets name each other in a loop ({names})")
+                raise refused(f"presets name each other in a loop ({names})")
             if len(chain) > MAX_PRESET_DEPTH:  # (distinct files: it was said to be a loop)
-                raise ConfigError(f"{path}: presets are nested more than {MAX_PRESET_DEPTH} deep ({names})")
+                raise refused(f"presets are nested more than {MAX_PRESET_DEPTH} deep ({names})")
             cfg = load_config(base, _chain=chain)
         _paths_beside(data, folder)
         for section, values in data.items():  # (key by key, to say the line of the one refused)

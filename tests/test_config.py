@@ -310,7 +310,7 @@ def test_a_chain_of_presets_too_deep_is_said_so_not_a_loop(tmp_path):
         load_config(chain(18))
     msg = str(exc.value)
     assert "loop" not in msg, msg
-    assert "f16.toml: presets are nested more than 16 deep (f00.toml -> f01.toml -> " in msg, msg
+    assert "f16.toml, line 1: presets are nested more than 16 deep (f00.toml -> f01.toml -> " in msg, msg
     assert msg.endswith("f16.toml -> f17.toml)"), msg
     _write(tmp_path, 'preset = "b.toml"\n', name="a.toml")
     _write(tmp_path, 'preset = "c.toml"\n', name="b.toml")
@@ -350,11 +350,43 @@ def test_a_base_that_is_not_there_names_the_file_that_asks_for_it(tmp_path):
     p = _write(tmp_path, 'preset = "nope"\n')
     with pytest.raises(ConfigError) as exc:
         load_config(p)
-    assert str(exc.value).startswith(f"{p}: preset = 'nope': unknown preset (known: default")
+    assert str(exc.value).startswith(f"{p}, line 1: preset = 'nope': unknown preset (known: default")
     p = _write(tmp_path, 'preset = "base.toml"\n')
     with pytest.raises(ConfigError) as exc:
         load_config(p)
-    assert str(exc.value) == f"{p}: preset = 'base.toml': no file {tmp_path / 'base.toml'}"
+    assert str(exc.value) == f"{p}, line 1: preset = 'base.toml': no file {tmp_path / 'base.toml'}"
+
+
+@pytest.mark.parametrize("line,said", [
+    ('preset = "nope"', "preset = 'nope': unknown preset (known: default, fast, quality; or a .toml path, "
+                        "beside this file)"),
+    ('preset = "fastt"', "preset = 'fastt': unknown preset; did you mean fast? (known: "),
+    ('preset = "gone.toml"', "preset = 'gone.toml': no file "),
+    ('preset = "shots/"', "preset = 'shots/': "),
+    ('preset = "top.toml"', "presets name each other in a loop (top.toml -> base.toml -> top.toml)"),
+    ('preset = 3', "preset = 3: preset must name another preset"),
+])
+def test_a_base_that_cannot_be_read_names_the_line_that_names_it(tmp_path, line, said):
+    """A base's preset = line that named no preset, no file, a folder or a loop was said with its
+    file alone ("base.toml: preset = 'nope': unknown preset"), where a refused value in the same
+    file, or in the user's own, says its file and line: it is said with its line, in the base a
+    file names (below its comments) as in the file given to -c, from the library and the CLI."""
+    from conftest import run_cli
+
+    (tmp_path / "shots").mkdir()
+    base = _write(tmp_path, f"# my base\n# preset = \"fast\" would do too\n\n{line}\n[segment]\nwork_size = 256\n",
+                  "base.toml")
+    top = _write(tmp_path, '# mine\npreset = "base.toml"\n[segment]\nthreshold = 0.5\n', "top.toml")
+    for given in (base, top):
+        with pytest.raises(ConfigError) as exc:
+            load_config(given)
+        msg = str(exc.value)
+        if "loop" in said and given == base:  # (the loop is closed by the other file's line)
+            assert msg.startswith(f"{top}, line 2: presets name each other in a loop (base.toml -> top.toml"), msg
+            continue
+        assert msg.startswith(f"{base}, line 4: {said}"), msg
+    r = run_cli("bench", "-c", str(top), "--frames", "1")
+    assert r.returncode == 2 and f"{base}, line 4: {said}" in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("base", ["shots/", "./shots", "./"])
@@ -366,7 +398,7 @@ def test_a_base_that_is_a_folder_names_the_file_that_asks_for_it(tmp_path, base)
     with pytest.raises(ConfigError) as exc:
         load_config(p)
     folder = tmp_path / base
-    assert str(exc.value) == (f"{p}: preset = {base!r}: {folder} is a folder; name a .toml file or a preset "
+    assert str(exc.value) == (f"{p}, line 1: preset = {base!r}: {folder} is a folder; name a .toml file or a preset "
                               "(default, fast, quality)")
 
 
@@ -916,7 +948,7 @@ def test_a_base_named_alone_is_a_shipped_preset_never_a_file_here(tmp_path, monk
     (tmp_path / "d2" / "site").write_text("[segment]\nwork_size = 200\n")
     for here in ("d1", "d2"):
         monkeypatch.chdir(tmp_path / here)
-        with pytest.raises(ConfigError, match=r"my\.toml: preset = 'site': unknown preset"):
+        with pytest.raises(ConfigError, match=r"my\.toml, line 1: preset = 'site': unknown preset"):
             load_config(mine)
     _write(tmp_path / "d1", "[segment]\nwork_size = 224\n", "site.toml")
     _write(tmp_path / "d1", 'preset = "site.toml"\n', "other.toml")
