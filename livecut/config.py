@@ -880,13 +880,22 @@ def _toml_lines(text: str, written: dict[str, str] | None = None) -> dict[str, i
             header = head
             at.setdefault(head, n)
             continue
-        pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", line)
+        # (a key in quotes holds any letter, "thrésh" = 1: it was said without its line)
+        pair = re.match(r"\s*((?:\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z0-9_\-.\s])+?)\s*=", line)
         if pair and not line.lstrip().startswith("#"):
             parts = [p for p in (header, _toml_key(pair[1])) if p]
             full = ".".join(parts)
             at.setdefault(full, n)
+            value = line[pair.end():]
             if written is not None:
-                written.setdefault(full, line[pair.end():])
+                written.setdefault(full, value)
+            if value.lstrip().startswith("{"):
+                # (an inline table, segment = {threshold = 2}, is written on one line: its keys' line;
+                # they were said without one)
+                for inner, text in re.findall(r"(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_\-]+)\s*=\s*([^,{}]*)", value):
+                    at.setdefault(f"{full}.{_toml_key(inner)}", n)
+                    if written is not None:
+                        written.setdefault(f"{full}.{_toml_key(inner)}", text)
             while "." in full:
                 full = full.rsplit(".", 1)[0]
                 at.setdefault(full, n)

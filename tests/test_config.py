@@ -389,6 +389,26 @@ def test_a_base_that_cannot_be_read_names_the_line_that_names_it(tmp_path, line,
     assert r.returncode == 2 and f"{base}, line 4: {said}" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("text,said", [
+    ('# a section as one line\n\nsegment = { work_size = 256, threshold = 2 }\n',
+     "line 3: segment.threshold: 2 is above the maximum 0.95$"),
+    ("# mine\nvideo = {crf = 1e3}\n", "line 2: video.crf: 1e3 is above the maximum 63$"),
+    ('[segment]\n"thrésh" = 0.5\n', "line 2: unknown key segment.thrésh "),
+    ('[video]\n"crf" = 99  # "quoted"\n', "line 2: video.crf: 99 is above the maximum 63$"),
+])
+def test_a_value_in_an_inline_table_or_a_quoted_key_names_its_line(tmp_path, text, said):
+    """A value refused in an inline table (segment = {threshold = 2}: TOML writes one on its one
+    line) or a key in quotes holding a letter other than ASCII's ("thrésh" = 0.5) was said with
+    its file alone, "my.toml: segment.threshold: ...", in the user's file as in a base it names;
+    the other keys say their line.  It is said."""
+    mine = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(mine))}, {said}"):
+        load_config(mine)
+    top = _write(tmp_path, 'preset = "my.toml"\n', "top.toml")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(mine))}, {said}"):
+        load_config(top)
+
+
 @pytest.mark.parametrize("base", ["shots/", "./shots", "./"])
 def test_a_base_that_is_a_folder_names_the_file_that_asks_for_it(tmp_path, base):
     """preset = "shots/" (a folder beside the file) was "shots: is a folder; give a preset ...
