@@ -233,6 +233,21 @@ def test_a_fractional_crf_goes_to_x264_and_x265_and_is_refused_where_whole(clips
     assert not (tmp_path / "out.webm").exists()
 
 
+def test_a_tiny_fractional_crf_is_refused_where_whole_as_any_fraction():
+    """--set video.crf=0.00001 (1e-05 to Python, which wrote it without a point) passed the check
+    for a fraction that a whole-number encoder (VP9, VP8) does not take, and FFmpeg rounded it
+    to 0 without a word: it is refused as 18.5 is, said with its point; x264 is handed it so."""
+    from livecut.config import ConfigError, load_config
+    from livecut.sinks.file import encoder_options
+
+    cfg = load_config(None, ["video.crf=1e-5"])
+    for codec in ("libvpx-vp9", "libvpx"):
+        with pytest.raises(ConfigError, match=r"^video\.crf: 0\.00001 is not a whole number, as "):
+            encoder_options(cfg.video, codec, "yuv420p")
+    assert encoder_options(cfg.video, "libx264", "yuv420p")[0]["crf"] == "0.00001"
+    assert encoder_options(load_config(None, ["video.crf=1e1"]).video, "libvpx-vp9", "yuv420p")[0]["crf"] == "10"
+
+
 def test_frames_limit_cuts_the_audio_too(clips, tmp_path):
     out = tmp_path / "first10.mp4"
     r = run_cli("file", str(clips["audio"]), "-o", str(out), "--frames", "10")

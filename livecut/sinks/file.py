@@ -578,8 +578,11 @@ WHOLE_CRF = ("libvpx", "libvpx-vp9", "libsvtav1", "libaom-av1")
 
 
 def _crf_text(crf: float) -> str:
-    """``video.crf`` as written: ``20``, not ``20.0``; ``18.5``."""
-    return str(int(crf)) if float(crf).is_integer() else str(crf)
+    """``video.crf`` as written: ``20``, not ``20.0``; ``18.5``; ``0.00001``, not Python's ``1e-05``
+    (which has no point: a fraction that a whole-number encoder was given, rounded to 0, without a word)."""
+    from decimal import Decimal
+
+    return str(int(crf)) if float(crf).is_integer() else format(Decimal(repr(float(crf))), "f")
 
 
 def crf_option(codec: str, cfg: VideoConfig) -> str:
