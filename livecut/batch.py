@@ -183,6 +183,8 @@ class Plan:
     refused: list[tuple[Item | None, str]] = field(default_factory=list)
     #: said, not failed: a pattern matching nothing beside one that takes its files in another case
     warnings: list[str] = field(default_factory=list)
+    #: said, not failed: a file or folder named twice, done once
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -345,16 +347,17 @@ def list_files(list_file: str | Sequence[str] | None) -> list[str]:
 
 
 def expand(inputs: Iterable[str], outdir: Path, list_file: str | Sequence[str] | None = None,
-           warnings: list[str] | None = None, typed: Callable[[str], None] | None = None
-           ) -> tuple[list[tuple[Path, Path]], list[str]]:
+           warnings: list[str] | None = None, typed: Callable[[str], None] | None = None,
+           notes: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Files, folders (recursively, OUTDIR excluded), globs and list files -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines; ``warnings``: as
-    :func:`livecut.imageio.expand_inputs`'s; ``typed``: see :func:`_read_list`."""
+    :func:`livecut.imageio.expand_inputs`'s; ``typed``: see :func:`_read_list`; ``notes``: where
+    a file or folder named twice (``a.jpg ./a.jpg``, a link and its file) is said, done once."""
     texts = list(inputs)
     errors: list[str] = []
     for list_file in list_files(list_file):
         texts += _read_list(list_file, errors, typed)
-    return _expand_texts(texts, outdir, errors, warnings)
+    return _expand_texts(texts, outdir, errors, warnings, notes)
 
 
 def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] | None = None) -> list[str]:
@@ -422,14 +425,35 @@ def _unquoted(text: str) -> str:
     return f" (the quotes are read as part of its name: write the path without them, {inner})" if found else ""
 
 
-def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: list[str] | None = None
-                  ) -> tuple[list[tuple[Path, Path]], list[str]]:
+def _given_twice(twice: list[tuple[str, str, bool]]) -> str:
+    """The note of the files and folders named twice (``(first name, later name, folder)``),
+    each done once, a file under the name it was given by first; one line for them all."""
+    def one(first: str, later: str, folder: bool) -> str:
+        return (f"{first} given twice" if first == later
+                else f"{first} and {later} are one {'folder' if folder else 'file'}, given twice")
+
+    # (a link's name and its file's: the output is named after the first, link.png)
+    renamed = [first for first, later, folder in twice if not folder and Path(first).name != Path(later).name]
+    if len(twice) == 1:
+        return f"{one(*twice[0])}: done once" + (f" (as {renamed[0]})" if renamed else "")
+    more = f" and {len(twice) - 3} more" if len(twice) > 3 else ""
+    return (f"{'; '.join(one(*t) for t in twice[:3])}{more}: each done once"
+            + (", by the name given first" if renamed else ""))
+
+
+def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: list[str] | None = None,
+                  notes: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """:func:`expand` of the paths ``texts`` (given and listed), error lines added to ``errors``."""
     skip = outdir.resolve()
     files: list[Path] = []
+    # (a file or folder named twice, `a.jpg ./a.jpg`, a link and its file, or on the command line
+    # and in a --list, was done once without a word: '1 done' of two given; by what it is, the
+    # name it was given by first)
+    named: dict[Path, int] = {}  # (each file or folder named: the index in ``texts`` of its first name)
+    twice: list[tuple[str, str, bool]] = []  # (its first name, a later one, whether it is a folder)
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
     unmatched: list = []  # (patterns that matched nothing: see say_other_case below)
-    for text in texts:
+    for index, text in enumerate(texts):
         refused = not_local(text, "`livecut batch` reads local files")
         if refused:  # (a URL in a list file, refused as on the command line)
             errors.append(refused)
@@ -449,6 +473,8 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
                 errors.append(f"{p}: folder holds no photos or videos" + raw_left_out(gifs) + gifs_left_out(gifs))
             elif not (p.resolve() == skip or skip in p.resolve().parents):
                 anchors.add(Path(os.path.abspath(p)))
+            if found and (first := named.setdefault(_resolved(p), index)) != index:
+                twice.append((texts[first], text, True))
             files.extend(found)
         elif exists:
             if skip in p.resolve().parents and p.resolve() not in _manifest_outputs(skip):
@@ -456,6 +482,8 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
                 errors.append(f"{p}: is inside the output folder {outdir}; write the results elsewhere "
                               "(-o OTHER)")
                 continue
+            if (first := named.setdefault(_resolved(p), index)) != index:
+                twice.append((texts[first], text, False))
             files.append(p)
         elif glob.has_magic(text):
             every = [Path(q) for q in glob_paths(os.path.expanduser(text))]
@@ -469,6 +497,8 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
             files.extend(found)
         else:
             errors.append(f"{p}: {not_there(p, 'file not found')}" + _unquoted(text))
+    if twice and notes is not None:
+        notes.append(_given_twice(twice))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {_resolved(f) for f in files}
         say_other_case(unmatched, errors, warnings, lambda q: _resolved(q) in taken)
@@ -910,7 +940,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
         raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)"
                          + (f"; did you mean {near[0]}?" if near else ""))
     result = Plan(outdir=outdir)
-    pairs, errors = expand(inputs, outdir, list_file, result.warnings, typed)
+    pairs, errors = expand(inputs, outdir, list_file, result.warnings, typed, result.notes)
     result.refused += [(None, e) for e in errors]
     manifest = read_manifest(outdir / MANIFEST, by_output=True)
     # (by output and file name: the same file found under another path -- the library moved or
@@ -2237,6 +2267,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     report = BatchReport(skipped_done=the_plan.skipped_done, skipped_failed=the_plan.skipped_failed,
                          skipped_existing=the_plan.skipped_existing,
                          exit_codes=list(the_plan.skipped_codes), warnings=list(the_plan.warnings),
+                         notes=list(the_plan.notes),
                          todo=len(the_plan.todo), videos=len(the_plan.todo) - photos)
     # (the videos take the configuration's mode, as `livecut file` does, which says -b is ignored;
     # the batch said nothing, its photos composited over -b as `livecut image` does)

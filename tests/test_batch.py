@@ -118,6 +118,35 @@ def test_plan_keeps_a_linked_files_own_name_and_place(tmp_path):
     assert [Path(it.src).resolve() for it in p.todo] == [(tmp_path / "other" / "c.jpg").resolve()]
 
 
+def test_a_file_or_folder_named_twice_is_said_done_once(tmp_path, monkeypatch):
+    """One file named twice (``a.jpg ./a.jpg``, a link and its file, on the command line and in a
+    --list) or one folder so was done once without a word, '1 done' of two given: a note says it,
+    naming the file's output name where the first name gives it (the link's)."""
+    monkeypatch.chdir(tmp_path)
+    _photo(tmp_path / "a.jpg", 0)
+    _photo(tmp_path / "b.jpg", 1)
+    (tmp_path / "link.jpg").symlink_to("a.jpg")
+    p = plan(["a.jpg", "./a.jpg"], tmp_path / "out")
+    assert [it.rel for it in p.todo] == ["a.png"]
+    assert p.notes == ["a.jpg and ./a.jpg are one file, given twice: done once"]
+    p = plan(["link.jpg", "a.jpg"], tmp_path / "out")
+    assert [it.rel for it in p.todo] == ["link.png"]
+    assert p.notes == ["link.jpg and a.jpg are one file, given twice: done once (as link.jpg)"]
+    (tmp_path / "list.txt").write_text("b.jpg\n")
+    p = plan(["b.jpg", "a.jpg"], tmp_path / "out", list_file=str(tmp_path / "list.txt"))
+    assert sorted(it.rel for it in p.todo) == ["a.png", "b.png"]
+    assert p.notes == ["b.jpg given twice: done once"]
+    _photo(tmp_path / "shoot" / "c.jpg", 2)
+    p = plan(["shoot", "shoot/"], tmp_path / "out")
+    assert [it.rel for it in p.todo] == ["c.png"]
+    assert p.notes == ["shoot and shoot/ are one folder, given twice: done once"]
+    assert not plan(["a.jpg", "b.jpg", "shoot"], tmp_path / "out").notes  # (each once: nothing said)
+    r = run_cli("batch", "a.jpg", "a.jpg", "-o", "cut", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "livecut: note: a.jpg given twice: done once\n" in r.stderr
+    assert "1 done, 0 failed" in r.stderr
+
+
 def test_plan_follows_a_linked_folder_once_and_not_round_a_loop(tmp_path):
     """A folder in the tree that is a symbolic link (a drive's folder linked into the shoot) was
     left out without a word, though named itself, or a file in it, it was read: it is walked as
