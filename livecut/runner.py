@@ -315,6 +315,10 @@ class Stats:
     #: ms a frame segmented ahead took in the reader thread (video.segment_ahead), not in process_ms
     segment_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
     warnings: list[str] = field(default_factory=list)
+    #: what of the input could not be read and the output lacks ("25 of the video's 100 frames",
+    #: "1 s of the video": damaged data skipped, an HLS segment not given), said in ``warnings``
+    #: too; the run still ends (exit 0), and its summary says the output is partial
+    partial: list[str] = field(default_factory=list)
     interrupted: bool = False
     #: how frames travelled from the source to the sinks: "bgr24" or "yuv420p" (I420, no conversion)
     pixel_format: str = "bgr24"
@@ -356,6 +360,8 @@ class Stats:
         parts = [f"{self.processed} frame{'' if self.processed == 1 else 's'} in {self.elapsed:.1f} s "
                  f"({self.fps:.1f} fps)",
                  f"latency {self.latency_ms:.0f} ms", processing]
+        if self.partial:  # (its warning said before it: the line ended as a whole video's did)
+            parts.insert(1, f"partial: {' and '.join(self.partial)} could not be read")
         if self.dropped:
             parts.append(f"{self.dropped} dropped")
         if self.written < self.processed:  # (a live source behind a slow output, a quit's hurried end)
@@ -376,6 +382,7 @@ class Stats:
     def as_dict(self) -> dict:
         return {"frames_in": self.frames_in, "processed": self.processed, "written": self.written,
                 "dropped": self.dropped, "corrupt": self.corrupt, "lead_dropped": self.lead_dropped,
+                "partial": list(self.partial),
                 "seconds": round(self.elapsed, 3),
                 "fps": round(self.fps, 2), "latency_ms": round(self.latency_ms, 2),
                 "process_ms": round(self.process_ms_mean, 2), "segment_ahead_ms": round(self.segment_ms_mean, 2),
@@ -1983,6 +1990,7 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
     """Add what the source, the sinks and the engine noted in the run to ``stats.warnings``."""
     for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
+    stats.partial[:] = getattr(source, "partial", None) or []
     stats.warnings.extend(state_notes(processor.states, stats.processed, processor.counts()[2]))
     if stats.lead_dropped:  # (not "every frame": the summary counts them too)
         n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")

@@ -4204,6 +4204,27 @@ def test_an_hls_file_whose_segment_is_missing_further_on_names_it(tmp_path, caps
     assert SECRET not in err
 
 
+@pytest.mark.parametrize("segment,lacks", [("v1.ts", "1 s of the video"), ("v0.ts", "the video's first segment")])
+def test_an_hls_file_missing_a_segment_is_called_partial_by_the_last_line(tmp_path, capsys, segment, lacks):
+    """An HLS VOD whose second (or first) segment is not on the server (404): its warning said
+    so, then the run's last line ended as a whole video's ('... -> o.mp4: 50 frames in 1.4 s
+    ...', exit 0), a partial result said as plain success.  That line says it is partial, as
+    a local file's damaged stretch's does, exit 0 still."""
+    require_ffmpeg()
+
+    from livecut.cli import main
+
+    Missing = _hls_vod_missing(tmp_path, segment)
+    with _http_server(Missing) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/v.m3u8", "-o", str(tmp_path / "o.mp4"), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 0, err
+    last = err.splitlines()[-1]
+    assert " -> " in last and ": 50 frames in " in last, err
+    assert f", partial: {lacks} could not be read, " in last, err
+    assert SECRET not in err
+
+
 def test_an_hls_file_whose_first_segment_is_missing_says_so(tmp_path):
     """An HLS VOD whose first segment is not on the server (404), the others there: FFmpeg's
     HLS demuxer passed over it in silence, and the output started at the next one -- 50 of 75

@@ -1053,6 +1053,37 @@ def test_a_local_hls_recording_missing_a_segment_loses_no_frame_beside_it(tmp_pa
     assert probe(out)["frames"] == 75
 
 
+def test_a_video_that_lost_frames_to_damage_is_called_partial_by_the_last_line(tmp_path):
+    """A local HLS recording missing its second segment, an MKV with a stretch zeroed: the
+    warnings said the output lacks their frames, then the run's last line ended as a whole
+    video's, 'c.m3u8 -> o.mp4: 75 frames in 1.3 s (59.7 fps), ...', exit 0 -- a partial result
+    said as plain success.  That line says it is partial, with what could not be read (exit 0
+    still: the file was read to its end); a whole file's says nothing of the kind."""
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "4",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_list_size", "0", "-hls_playlist_type", "vod", str(tmp_path / "c.m3u8")], check=True)
+    r = run_cli("file", str(tmp_path / "c.m3u8"), "-o", str(tmp_path / "whole.mp4"))
+    assert r.returncode == 0 and "partial" not in r.stderr, r.stderr
+    (tmp_path / "c1.ts").unlink()
+    r = run_cli("file", str(tmp_path / "c.m3u8"), "-o", str(tmp_path / "o.mp4"))
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.splitlines()[-1]
+    assert "-> " in last and ": 75 frames in " in last, r.stderr
+    assert ", partial: 25 of the video's 100 frames could not be read, " in last, r.stderr
+    src = tmp_path / "v.mkv"  # (a stretch passed over, said by its times)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=20",
+                    "-c:v", "libx264", str(src)], check=True)
+    bad = _stretch_zeroed(src, tmp_path / "zeroed.mkv", 60, 100)
+    r = run_cli("file", str(bad), "-o", str(tmp_path / "o.mkv"))
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "a stretch of " in ln]
+    assert len(said) == 1, r.stderr
+    lost = said[0].split("a stretch of ")[1].split(" s ")[0]
+    assert f", partial: {lost} s of the video could not be read, " in r.stderr.splitlines()[-1], r.stderr
+
+
 def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
     """An MKV with a stretch zeroed in the middle: FFmpeg's Matroska demuxer passes over it to
     its next cluster in silence (no error, no corrupt packet, every packet read decoded), and

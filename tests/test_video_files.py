@@ -802,6 +802,20 @@ def test_the_summary_of_one_frame_says_frame():
     assert st.summary().startswith("2 frames in 0.5 s") and "2 corrupt packets skipped" in st.summary()
 
 
+def test_the_summary_of_a_partial_run_says_so():
+    """A run whose input lost frames (damaged data skipped, an HLS segment not given) ended with
+    the summary of a whole one: it says what could not be read, after the frames written."""
+    from livecut.runner import Stats
+
+    st = Stats(processed=75, written=75, elapsed=1.5, partial=["25 of the video's 100 frames"])
+    assert st.summary().startswith("75 frames in 1.5 s (50.0 fps), partial: 25 of the video's 100 frames could "
+                                   "not be read, latency "), st.summary()
+    assert st.as_dict()["partial"] == ["25 of the video's 100 frames"]
+    st = Stats(processed=50, written=50, elapsed=1.0, partial=["the video's first segment", "1 s of the video"])
+    assert "partial: the video's first segment and 1 s of the video could not be read" in st.summary()
+    assert "partial" not in Stats(processed=75, written=75, elapsed=1.5).summary()
+
+
 @pytest.mark.parametrize("args", [("cam", "0"), ("run", "0"), ("file", "SRC", "--preview"), ("run", "SRC", "--preview")])
 def test_an_empty_output_is_refused_not_taken_for_none(tmp_path, args):
     """livecut cam 0 -o "$REC" with REC unset was taken as no -o: the preview window opened and

@@ -1487,6 +1487,10 @@ class FileSource(ClosesWhileReading):
         self._pool = FramePool(64)  # frames' buffers given back
         #: what the run's summary should say (a picture that changed size mid-run, as I420)
         self.warnings: list[str] = []
+        #: what of the video could not be read, damaged data skipped ("25 of the video's 100
+        #: frames"): said in the warnings, and by the run's last line, which called such an output
+        #: whole (see :attr:`livecut.runner.Stats.partial`)
+        self.partial: list[str] = []
         #: the frames' pixel shapes against the first's, the output's (and the sizes fitted into it);
         #: a frame's, where it differs, by its pts (see _counted and _shape)
         self._shapes = PixelShapes()
@@ -2237,6 +2241,7 @@ class FileSource(ClosesWhileReading):
                 or constant and (damaged or self._data_skipped())):
             return
         self._missing_said = True
+        self.partial.append(f"{missing} of the video's {expected} frames")
         self.warnings.append(f"{self.path.name}: {missing} of the video's {expected} frames could not be read "
                              "(damaged data in the middle, skipped): the output lacks them")
 
@@ -2253,6 +2258,7 @@ class FileSource(ClosesWhileReading):
         if not lost:
             return False
         self._missing_said = True
+        self.partial.append(f"{sum(b - a for a, b in lost):.1f} s of the video")
         said = " and ".join(f"{b - a:.1f} s (from {a:.1f} s to {b:.1f} s)" for a, b in lost)
         one = len(lost) == 1
         total, steps = self._steps

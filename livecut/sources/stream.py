@@ -732,6 +732,9 @@ class StreamSource:
         self.finite = False            #: True when the stream has a known duration (VOD)
         #: what the run's summary should say (a stream's audio, which is not carried)
         self.warnings: list[str] = []
+        #: what of an HLS file could not be read (a segment the server did not give: "1 s of the
+        #: video"), said in the warnings and by the run's last line (see FileSource.partial)
+        self.partial: list[str] = []
         self.has_audio = False         #: the stream carries audio (which livecut does not)
         #: FFmpeg's TLS options (https://, rtsps://, rtmps://: check the server's certificate)
         self._tls, unchecked = tls_options(self.url, self.cfg.tls_verify)
@@ -819,6 +822,8 @@ class StreamSource:
             if self.finite and self._resume_after is None and self._chunks.skipped:  # (the output's start)
                 if (said := self._start_skipped()) not in self.warnings:  # (once, whatever the reconnections)
                     self.warnings.append(said)
+                    n = len(self._chunks.skipped)
+                    self.partial.append("the video's first segment" if n == 1 else f"the video's first {n} segments")
             #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
             self._made_up = size if sized and not self.finite else None
             if self.finite and duration is None:
@@ -1999,6 +2004,8 @@ class StreamSource:
         else:
             cause = " (a segment the server did not give, or a frame held that long)"
         self.warnings.append(f"{self.safe_url}: {gap:.2g} s of it is missing after {self._last_pts or 0:.1f} s{cause}")
+        if missed:  # (not a frame held that long: the output lacks it)
+            self.partial.append(f"{gap:.2g} s of the video")
         return None
 
     def _after_last(self) -> float:
