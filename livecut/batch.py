@@ -45,8 +45,8 @@ from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, NAMED_ONLY_EXTS, RAW_EXTS, first_visit, folded_name,
-                             folders_matched, gifs_left_out, glob_paths, name_clash, pattern_base, raw_left_out,
-                             say_other_case, unreadable)
+                             folders_matched, gifs_left_out, given_twice, glob_paths, name_clash, pattern_base,
+                             raw_left_out, say_other_case, unreadable)
 from livecut.progress import clock, count_stops
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
@@ -425,22 +425,6 @@ def _unquoted(text: str) -> str:
     return f" (the quotes are read as part of its name: write the path without them, {inner})" if found else ""
 
 
-def _given_twice(twice: list[tuple[str, str, bool]]) -> str:
-    """The note of the files and folders named twice (``(first name, later name, folder)``),
-    each done once, a file under the name it was given by first; one line for them all."""
-    def one(first: str, later: str, folder: bool) -> str:
-        return (f"{first} given twice" if first == later
-                else f"{first} and {later} are one {'folder' if folder else 'file'}, given twice")
-
-    # (a link's name and its file's: the output is named after the first, link.png)
-    renamed = [first for first, later, folder in twice if not folder and Path(first).name != Path(later).name]
-    if len(twice) == 1:
-        return f"{one(*twice[0])}: done once" + (f" (as {renamed[0]})" if renamed else "")
-    more = f" and {len(twice) - 3} more" if len(twice) > 3 else ""
-    return (f"{'; '.join(one(*t) for t in twice[:3])}{more}: each done once"
-            + (", by the name given first" if renamed else ""))
-
-
 def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: list[str] | None = None,
                   notes: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """:func:`expand` of the paths ``texts`` (given and listed), error lines added to ``errors``."""
@@ -498,7 +482,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
         else:
             errors.append(f"{p}: {not_there(p, 'file not found')}" + _unquoted(text))
     if twice and notes is not None:
-        notes.append(_given_twice(twice))
+        notes.append(given_twice(twice))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {_resolved(f) for f in files}
         say_other_case(unmatched, errors, warnings, lambda q: _resolved(q) in taken)

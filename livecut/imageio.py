@@ -2999,19 +2999,41 @@ def _file_or_special(path: Path) -> bool:
         return False
 
 
+def given_twice(twice: list[tuple[str, str, bool]]) -> str:
+    """The note of the files and folders named twice (``(first name, later name, folder)``),
+    each done once, a file under the name it was given by first; one line for them all."""
+    def one(first: str, later: str, folder: bool) -> str:
+        return (f"{first} given twice" if first == later
+                else f"{first} and {later} are one {'folder' if folder else 'file'}, given twice")
+
+    # (a link's name and its file's: the output is named after the first, link.png)
+    renamed = [first for first, later, folder in twice if not folder and Path(first).name != Path(later).name]
+    if len(twice) == 1:
+        return f"{one(*twice[0])}: done once" + (f" (as {renamed[0]})" if renamed else "")
+    more = f" and {len(twice) - 3} more" if len(twice) > 3 else ""
+    return (f"{'; '.join(one(*t) for t in twice[:3])}{more}: each done once"
+            + (", by the name given first" if renamed else ""))
+
+
 def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
-                  warnings: list[str] | None = None) -> tuple[list[Path], list[str]]:
+                  warnings: list[str] | None = None, notes: list[str] | None = None) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
     ``outdir``: the output folder; what a glob finds in it, when it is below the folder the
     pattern starts from, is left out (the results of an earlier run, as `livecut batch` leaves
     them: 'shoot/**' -o shoot/cut/ took them for photos again, each 'would overwrite an input').
     ``warnings``: where a pattern that matches no images but photos another input takes in
-    another case is said (see :func:`say_other_case`); else it is an error line."""
+    another case is said (see :func:`say_other_case`); else it is an error line.  ``notes``:
+    where a file or folder named twice (``a.jpg ./a.jpg``, a link and its file) is said, done
+    once (see :func:`given_twice`)."""
     paths: list[Path] = []
+    # (one file or folder named twice was cut once without a word, '1 written' of two given)
+    named: dict[Path, int] = {}  # (each file or folder named: the index of its first name)
+    twice: list[tuple[str, str, bool]] = []
     errors: list[str] = []
     unmatched: list = []  # (patterns that matched no images: see say_other_case below)
     results = Path(os.path.expanduser(str(outdir))).resolve() if outdir is not None else None
-    for text in inputs:
+    inputs = list(inputs)
+    for index, text in enumerate(inputs):
         p = Path(text)
         # (a folder without permission, chmod 000, given or on the way to a photo or a pattern,
         # stopped the whole run: 'internal error: PermissionError', exit 1, the others not cut)
@@ -3034,8 +3056,12 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
             if not found:
                 errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + raw_left_out(files)
                               + gifs_left_out(files) + _videos_left_out(files, text) + _subfolders_unread(p))
+            elif (first := named.setdefault(p.resolve(), index)) != index:
+                twice.append((inputs[first], text, True))
             paths.extend(found)
         elif exists:
+            if (first := named.setdefault(p.resolve(), index)) != index:
+                twice.append((inputs[first], text, False))
             paths.append(p)
         elif glob.has_magic(text):
             base = pattern_base(os.path.expanduser(text))
@@ -3065,6 +3091,8 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
             paths.extend(found)
         else:
             errors.append(f"{p}: {not_there(p, 'file not found')}")
+    if twice and notes is not None:
+        notes.append(given_twice(twice))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
         taken = {q.resolve() for q in paths}
         say_other_case(unmatched, errors, warnings, lambda q: q.resolve() in taken)

@@ -628,7 +628,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         raise_if_link_loop(Path(outdir), exc)
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
-    paths, report.errors = expand_inputs(inputs, None if single else outdir, report.warnings)
+    paths, report.errors = expand_inputs(inputs, None if single else outdir, report.warnings, report.notes)
     text = str(outdir)
     suffix = Path(text).suffix
     # -o is a folder still to be made, not marked as one by a trailing / (cut.gif, cut.pgn: checked below)

@@ -1003,6 +1003,30 @@ def test_jpeg_exif_orientation_is_applied(tmp_path, scene, gray):
     assert np.abs(res[:, :, :3].astype(int) - upright.astype(int)).mean() < 2.0
 
 
+def test_a_photo_or_folder_named_twice_is_said_cut_once(tmp_path, good, monkeypatch):
+    """One photo named twice (`a.jpg ./a.jpg`, a link and its file) or one folder so was cut
+    once without a word, '1 written' of two given: a note says it, as `livecut batch`'s, naming
+    the output's name where the first name gives it (the link's); --quiet leaves it out."""
+    monkeypatch.chdir(good["a.jpg"].parent)
+    (good["a.jpg"].parent / "link.jpg").symlink_to("a.jpg")
+    r = invoke("image", "a.jpg", "./a.jpg", "-o", tmp_path / "o1")
+    assert r.exit_code == 0, r.stderr
+    assert "livecut: note: a.jpg and ./a.jpg are one file, given twice: done once\n" in r.stderr, r.stderr
+    assert sorted(q.name for q in (tmp_path / "o1").iterdir()) == ["a.png"]
+    r = invoke("image", "link.jpg", "a.jpg", "-o", tmp_path / "o2")
+    assert r.exit_code == 0, r.stderr
+    assert ("livecut: note: link.jpg and a.jpg are one file, given twice: done once (as link.jpg)\n"
+            in r.stderr), r.stderr
+    assert sorted(q.name for q in (tmp_path / "o2").iterdir()) == ["link.png"]
+    r = invoke("image", ".", "./", "-o", tmp_path / "o3")
+    assert r.exit_code == 0, r.stderr
+    assert "livecut: note: . and ./ are one folder, given twice: done once\n" in r.stderr, r.stderr
+    r = invoke("image", "a.jpg", "a.jpg", "-o", tmp_path / "o4", "-q")
+    assert r.exit_code == 0 and "given twice" not in r.stderr, r.stderr
+    r = invoke("image", "a.jpg", "b.png", "-o", tmp_path / "o5")
+    assert r.exit_code == 0 and "given twice" not in r.stderr, r.stderr
+
+
 def test_an_input_cut_into_its_own_folder_is_named_once(tmp_path, good, monkeypatch):
     """`livecut image b.png -o .` in the photo's folder: its output, b.png, is the input; the line
     said the name twice, 'b.png: b.png: output b.png would overwrite an input'."""
