@@ -1582,20 +1582,56 @@ def _xmp_sidecar(data: np.ndarray) -> bool:
 
 
 def _text_file(data: np.ndarray) -> bool:
-    """Whether a file is text (notes, a list, a script): its first 4 KB are UTF-8 (ASCII included)
-    of no control character but tabs and line ends; not one that opens as a picture (a PNM's
-    header is text, a plain PGM's picture too: a damaged one is said as damaged; nor an XPM
-    picture or a PostScript drawing, which are text too)."""
-    head = data[:4096].tobytes()
+    """Whether a file is text (notes, a list, a script): see :func:`text_head`, of its first 4 KB."""
+    return text_head(data[:4096].tobytes(), len(data) <= 4096)
+
+
+def text_head(head: bytes, whole: bool) -> bool:
+    """Whether ``head``, a file's first bytes (``whole``: all of it), is text (notes, a list, a
+    script): UTF-8 (ASCII included, a BOM or none) or UTF-16 (with its BOM, as Windows PowerShell's
+    ``>`` and Notepad's "Unicode" save it, or without one, mostly ASCII letters), of no control
+    character but tabs and line ends; not one that opens as a picture (a PNM's header is text, a
+    plain PGM's picture too: a damaged one is said as damaged; nor an XPM picture or a PostScript
+    drawing, which are text too)."""
     if not head or head.startswith(_PICTURE_STARTS) or head.lstrip().startswith((b"/* XPM */", b"%!")):
         return False
+    text = _utf16_text(head, whole)
+    if text is None:
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as exc:  # (the head may end inside a character)
+            if whole or exc.start < len(head) - 3:
+                return False
+            text = head[:exc.start].decode("utf-8")
+    return bool(text) and not any(c < " " and c not in "\t\n\r\f\v" or c == "\x7f" for c in text)
+
+
+def _utf16_text(head: bytes, whole: bool) -> str | None:
+    """``head`` read as UTF-16 where it is so: it opens with UTF-16's byte-order mark, or (none)
+    with an ASCII letter, most of its first 256 characters ASCII (a zero byte beside each); ""
+    where it is not UTF-16 text after all (a mark, then what UTF-16 does not decode); None where it
+    does not look like UTF-16 (UTF-8 is tried then)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        codec, body = ("utf-16-le" if head[0] == 0xFF else "utf-16-be"), head[2:]
+    elif len(head) >= 4 and (head[0] == 0) != (head[1] == 0):
+        codec, body = ("utf-16-le" if head[1] == 0 else "utf-16-be"), head
+        zeros = body[1:512:2] if codec == "utf-16-le" else body[0:512:2]
+        if zeros.count(0) * 2 < len(zeros):
+            return None
+    else:
+        return None
+    if len(body) % 2:
+        if whole:  # (a UTF-16 file holds whole 2-byte units)
+            return ""
+        body = body[:-1]
+    if not whole and body:  # (the head may end between the two halves of a surrogate pair)
+        last = body[-2:] if codec == "utf-16-be" else body[-1:] + body[-2:-1]
+        if 0xD8 <= last[0] <= 0xDB:
+            body = body[:-2]
     try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:  # (4 KB may end inside a character)
-        if len(data) <= 4096 or exc.start < len(head) - 3:
-            return False
-        text = head[:exc.start].decode("utf-8")
-    return not any(c < " " and c not in "\t\n\r\f\v" or c == "\x7f" for c in text)
+        return body.decode(codec)
+    except UnicodeDecodeError:
+        return ""
 
 
 def _decoder_message(said: list[str]) -> str:

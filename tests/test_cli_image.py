@@ -6644,3 +6644,20 @@ def test_a_text_file_is_said_to_be_text_not_a_damaged_picture(tmp_path):
         f"livecut: error: {pgm}: not an image, or truncated/corrupt",
         f"livecut: error: {binary}: not an image, or truncated/corrupt",
         f"livecut: error: {xpm}: not an image, or truncated/corrupt"], r.stderr
+
+
+def test_a_utf16_text_file_is_said_to_be_text_not_a_damaged_picture(tmp_path):
+    """A text file in UTF-16 (with its BOM, as Windows PowerShell's `>` and Notepad's "Unicode"
+    save it, little- or big-endian, or without one), given to `livecut image`, said 'not an image,
+    or truncated/corrupt', as a damaged photo is: it is said to be a text file, as a UTF-8 one is
+    (with its BOM too); binary junk of zero bytes between letters is still said as damaged."""
+    text = "shoot on Sunday\r\n\tcaf\u00e9 at 9\n"
+    files = [_write_bytes(tmp_path / name, data) for name, data in (
+        ("notes.txt", text.encode("utf-16")), ("be.txt", b"\xfe\xff" + text.encode("utf-16-be")),
+        ("plain.txt", text.encode("utf-16-le")), ("photo.jpg", text.encode("utf-16-be")),
+        ("bom8.png", text.encode("utf-8-sig")))]
+    junk = _write_bytes(tmp_path / "junk.png", b"a\x00b\x00\x01\x00\x02\x00" * 20)
+    r = invoke("image", *files, junk, "-o", tmp_path / "cut", "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [f"livecut: error: {p}: a text file, not a picture" for p in files] + [
+        f"livecut: error: {junk}: not an image, or truncated/corrupt"], r.stderr
