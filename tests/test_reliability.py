@@ -1076,7 +1076,7 @@ MAKERS = {
 MATRIX = [
     ("missing-file", "missing", [], 2, "no such file", "absent"),
     ("empty-file", "empty", [], 2, "the file is empty", "absent"),
-    ("not-a-video", "text", [], 2, "not a readable video", "absent"),
+    ("not-a-video", "text", [], 2, "a text file, not a video", "absent"),
     ("fifo", "fifo", [], 2, "FIFO", "absent"),
     ("dev-zero", "dev-zero", [], 2, "is a device", "absent"),
     ("video-1x1", "1x1", [], 2, "at least 16x16", "absent"),

@@ -329,20 +329,43 @@ def test_unknown_url_scheme(tmp_path):
 def test_not_a_video(tmp_path):
     p = tmp_path / "notes.mp4"
     p.write_text("hello, I am not a video\n" * 50)
-    _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, "not a readable video")
+    _one_line_error(run_cli("file", str(p), "-o", str(tmp_path / "o.mp4")), 2, f"{p}: a text file, not a video")
+
+
+@pytest.mark.parametrize("name, codec", [("notes.txt", "utf-8"), ("notes.mp4", "utf-8"), ("notes.mov", "utf-8-sig"),
+                                         ("notes.mkv", "utf-16"), ("notes.avi", "utf-16-le")])
+def test_a_text_file_is_said_to_be_text_not_an_unreadable_video(tmp_path, name, codec):
+    """`livecut file notes.txt -o o.mp4` (a short text, or one named as a video; UTF-8, with its
+    BOM or none, or UTF-16 as Windows saves it) said "not a readable video file (Invalid data
+    found when processing input)", as of a damaged video, where `livecut image notes.txt` says
+    "a text file, not a picture": it says it is a text file (`run` and a background video too);
+    binary junk is still an unreadable video file."""
+    p = tmp_path / name
+    p.write_bytes("shoot on Sunday\r\n\tcaf\u00e9 at 9\n".encode(codec))
+    for command in ("file", "run"):
+        r = run_cli(command, str(p), "-o", str(tmp_path / "o.mp4"), "-q")
+        _one_line_error(r, 2, f"{p}: a text file, not a video")
+        assert "Invalid data" not in r.stderr
+    r = run_cli("file", str(SAMPLES / "moving.mp4"), "-o", str(tmp_path / "o.mp4"), "-q", "-b", f"video:{p}")
+    _one_line_error(r, 2, f"background video: {p}: a text file, not a video")
+    assert not (tmp_path / "o.mp4").exists()
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00garbage" * 100)
+    _one_line_error(run_cli("file", str(junk), "-o", str(tmp_path / "o.mp4"), "-q"), 2,
+                    f"{junk}: not a readable video file")
 
 
 @pytest.mark.parametrize("ext, what", [(".png", "video or image"), (".jpg", "video or image"),
                                        (".webp", "video or image"), (".gif", "video or image"),
                                        (".m4v", "video")])
-def test_text_named_as_a_picture_or_raw_video_is_not_a_readable_file(tmp_path, ext, what):
+def test_text_named_as_a_picture_or_raw_video_is_said_to_be_text(tmp_path, ext, what):
     """A text file named .png (.jpg, .m4v: a name FFmpeg picks a picture's or a raw stream's
     reader by) was "the video stream has no frame size", a .webp "an animated WebP", a .gif
-    "the video has no frames (the file ends after its header)": it is not a readable file."""
+    "the video has no frames (the file ends after its header)": it is said to be a text file."""
     p = tmp_path / f"notes{ext}"
     p.write_text("hello, I am not a video\n" * 50)
     r = run_cli("file", str(p), "-o", str(tmp_path / "o.mp4"))
-    _one_line_error(r, 2, f"{p}: not a readable {what} file")
+    _one_line_error(r, 2, f"{p}: a text file, not a {what}")
     assert "stream has no frame size" not in r.stderr and "WebP" not in r.stderr and "header" not in r.stderr
     assert not (tmp_path / "o.mp4").exists()
 

@@ -2942,7 +2942,7 @@ def test_a_path_that_begins_with_the_redirected_inputs_is_said_whole(tmp_path, c
     with open(bad, "rb") as fh:  # (the input itself is still said as "-")
         r = subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(tmp_path / "o.mp4")],
                            stdin=fh, capture_output=True, text=True, env=env, timeout=60)
-    assert r.returncode == 2 and "error: -: not a readable video file" in r.stderr, r.stderr
+    assert r.returncode == 2 and "error: -: a text file, not a video" in r.stderr, r.stderr
     assert str(bad) not in r.stderr
 
 

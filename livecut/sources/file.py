@@ -935,6 +935,15 @@ def _head(p: Path, n: int) -> bytes:
         return b""
 
 
+def _text_input(p: Path) -> bool:
+    """Whether the file ``p``, which FFmpeg could not read as a video, is text (notes, a list):
+    said so, as `livecut image` says it (see :func:`livecut.imageio.text_head`)."""
+    from livecut.imageio import text_head
+
+    head = _head(p, 4097)
+    return text_head(head[:4096], len(head) <= 4096)
+
+
 def _avif_still(p: Path) -> bool:
     """Whether ``p`` is an AVIF still picture: its brands name AVIF, not an image sequence
     ('avis', an animated AVIF: a video, beside the still picture it also holds)."""
@@ -1535,12 +1544,17 @@ class FileSource(ClosesWhileReading):
             self._container = open_local(p)
         except av.error.EOFError:
             if p.suffix.lower() == ".gif" and _head(p, 4) != b"GIF8":  # (text named .gif: no header)
+                if _text_input(p):
+                    raise VideoOpenFailure(f"{p}: a text file, not a video or image") from None
                 raise VideoOpenFailure(f"{p}: not a readable video or image file (not a GIF)") from None
             raise VideoOpenFailure(f"{p}: the video has no frames (the file ends after its header)") from None
         except av.error.FFmpegError as exc:
             if _lacks_moov(p):  # (FFmpeg says "Invalid data found when processing input")
                 raise VideoOpenFailure(f"{p}: the MP4/MOV file has no index (no 'moov' atom): most likely "
                                        "a recording that was cut short before it was finished") from None
+            if _text_input(p):  # (notes.txt, a short one, was FFmpeg's "Invalid data found when processing
+                # input", as a damaged video is; `livecut image notes.txt` says it is a text file)
+                raise VideoOpenFailure(f"{p}: a text file, not a video") from None
             raise VideoOpenFailure(f"{p}: not a readable video file ({_av_message(exc)})") from None
         except OSError as exc:
             raise VideoOpenFailure(f"{p}: cannot open ({exc.strerror or exc})") from None
@@ -1640,6 +1654,8 @@ class FileSource(ClosesWhileReading):
             # picks: it was "the video stream has no frame size")
             fmt = c.format.name or ""
             what = "video or image" if fmt == "image2" or fmt.endswith("_pipe") else "video"
+            if _text_input(self.path):
+                raise VideoOpenFailure(f"{self.path}: a text file, not a {what}")
             raise VideoOpenFailure(f"{self.path}: not a readable {what} file (FFmpeg finds no frame size in it)")
         check_frame_size(w, h, self.path, self.least_side)
         rate = frame_rate(s)
