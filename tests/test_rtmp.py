@@ -861,3 +861,42 @@ def test_an_rtmps_output_to_a_plain_server_that_resets_the_handshake_is_said_to_
         err = _finish(p, 60)
     assert p.returncode == 1 and _error_line(err).endswith(
         "cannot start the stream: the server does not answer in TLS (is it an rtmp:// address?)"), err
+
+
+class _OneConnectionRtmpServer(_VersionStrictRtmpServer):
+    """As ``ffmpeg -listen 1``: serves one connection (here resetting a TLS ClientHello, an RTMP
+    version it does not know) and listens no more."""
+
+    def _serve(self, conn: socket.socket) -> None:
+        self.sock.close()
+        super()._serve(conn)
+
+
+def test_an_rtmps_output_to_a_plain_server_of_one_connection_is_said_to_be_cut_at_the_tls_handshake(clip):
+    """-o rtmps://HOST/... typed for a plain RTMP server that serves one connection (ffmpeg
+    -listen 1): it resets the ClientHello and is gone, so it cannot be asked whether it speaks
+    RTMP; the run said "cannot start the stream: the server reset the connection"."""
+    with _OneConnectionRtmpServer("ok") as srv:
+        p = _livecut(clip, f"rtmps://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=5")
+        err = _finish(p, 60)
+    assert p.returncode == 1 and _error_line(err).endswith(
+        "cannot start the stream: the server reset the connection without answering the TLS handshake "
+        "(a plain RTMP server does so: is it an rtmp:// address?)"), err
+
+
+@pytest.mark.parametrize("server, said", [
+    (_VersionStrictRtmpServer, "the server does not answer in TLS (is it an rtmp:// address?)"),
+    (_OneConnectionRtmpServer, "the server reset the connection without answering the TLS handshake "
+                               "(a plain RTMP server does so: is it an rtmp:// address?)")],
+    ids=["stays-up", "one-connection"])
+def test_an_rtmps_input_from_a_plain_server_that_resets_the_handshake_is_said_to_be_one(tmp_path, server, said):
+    """`livecut run rtmps://HOST/...` typed for a plain RTMP server (FFmpeg's resets the TLS
+    ClientHello, an RTMP version it does not know) said "cannot open the stream: Connection reset
+    by peer"; a server still there is asked for an RTMP handshake, one gone (ffmpeg -listen 1)
+    is said to have cut the TLS handshake off."""
+    with server("ok") as srv:
+        r = subprocess.run([sys.executable, "-m", "livecut", "run", f"rtmps://127.0.0.1:{srv.port}/live/{KEY}",
+                            "-o", str(tmp_path / "out.mp4"), "--set", "video.open_timeout=5"],
+                           capture_output=True, text=True, timeout=60, env=env_with_repo())
+    assert r.returncode == 2, r.stderr
+    assert _error_line(r.stderr) == f"livecut: error: rtmps://127.0.0.1:{srv.port}/live/***: {said}", r.stderr

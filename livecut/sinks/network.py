@@ -860,7 +860,7 @@ class StreamSink:
         without TLS ('TLS: WRONG_VERSION_NUMBER'), an rtsp:// (rtmp://) one to a server that
         answers only in TLS (it resets or closes the connection at the first request); None
         otherwise."""
-        from livecut.sources.stream import NOT_TLS_REASONS, answers_plain, answers_tls, not_tls_text
+        from livecut.sources.stream import NOT_TLS_REASONS, answers_plain, answers_tls, cut_at_tls_text, not_tls_text
 
         scheme = url_scheme(self.spec)
         if why.startswith("TLS: ") and why[5:] in NOT_TLS_REASONS:
@@ -869,7 +869,13 @@ class StreamSink:
                 and not (self._relay is not None and self._relay.spoke):  # (one that spoke RTMP, RTSP is none)
             if scheme in ("rtmps", "rtsps"):
                 # (a plain server that cut the ClientHello off, not answering it in its own words)
-                return not_tls_text(scheme) if answers_plain(self.spec, min(5.0, self.cfg.open_timeout)) else None
+                if answers_plain(self.spec, min(5.0, self.cfg.open_timeout)):
+                    return not_tls_text(scheme)
+                if self._relay is not None and not self._relay.answered:
+                    # (not a byte back to the ClientHello, and no server to ask again: one that
+                    # serves one connection, ffmpeg -listen 1, is gone after it)
+                    return cut_at_tls_text(scheme, why.split()[2])
+                return None
             # (the server's language asked with a handshake of its own: one connection more)
             return answers_tls(self.spec, min(5.0, self.cfg.open_timeout), output=True)
         return None

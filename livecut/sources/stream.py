@@ -191,6 +191,18 @@ def not_tls_text(scheme: str) -> str:
     return f"the server does not answer in TLS (is it an {scheme[:-1]}:// address?)"
 
 
+def cut_at_tls_text(scheme: str, how: str = "reset") -> str:
+    """What an rtmps:// (rtsps://) input or output says when the server ``how`` ("reset",
+    "closed") the connection at the TLS handshake without a byte of answer, and cannot be asked
+    again whether it speaks the plain protocol (see :func:`answers_plain`): a plain RTMP server
+    reads a ClientHello as an RTMP version it does not know and cuts it off, and one that serves
+    one connection (``ffmpeg -listen 1``) is gone after it -- the run said only "Connection reset
+    by peer" (an output "the server reset the connection")."""
+    plain = scheme[:-1]
+    return (f"the server {how} the connection without answering the TLS handshake "
+            f"(a plain {plain.upper()} server does so: is it an {plain}:// address?)")
+
+
 def answers_plain(url: str, timeout: float) -> bool:
     """Whether the server of ``url`` (rtmps://, rtsps://) that reset or closed the connection at
     the TLS handshake answers its plain protocol: an RTMP server reads a ClientHello as a
@@ -538,6 +550,9 @@ class _ChunkWatch:
         #: for a cut, "Stream ends prematurely at N, should be 18446744073709551615" (no size
         #: known), and fails as "Input/output error"
         self.closed = False
+        #: an rtmps:// input's TLS connection could not be opened (FFmpeg's "Cannot open connection
+        #: tls://HOST:PORT"): its error, a reset, came at the TLS handshake (see StreamSource._cut_at_tls)
+        self.tls_cut = False
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
@@ -547,7 +562,7 @@ class _ChunkWatch:
         self.segment = self.segment_error = self._http_error = None
         self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
         self.missed, self._missed = [], None
-        self.closed = False
+        self.closed = self.tls_cut = False
         if self.on:
             return
         with _WATCH_LOCK:
@@ -606,6 +621,8 @@ class _ChunkWatch:
                         self.answer = redact_text(f"{m[1]} {m[2]}".strip())
                     elif m := re.match(r"Server error: ([ -~]{1,200}?)\s*$", text):
                         self.said = m[1]
+                    elif text.startswith("Cannot open connection tls://"):
+                        self.tls_cut = True
                     elif m := re.match(r"(HTTP error [45]\d\d\b[ -~]{0,80}?)\s*$", text):
                         self._http_error = m[1]
                     elif m := re.match(r"Error when loading first segment '(.{1,4000})'\s*$", text):
@@ -768,8 +785,9 @@ class StreamSource:
         if url_scheme(self.url) == "srt":
             container = self._open_srt(opts, wait)
         else:
-            if self.url.lower().startswith(("http://", "https://", "rtsp://", "rtsps://")):
-                # (a short answer may come whole within the open; an RTSP server's refusal)
+            if self.url.lower().startswith(("http://", "https://", "rtsp://", "rtsps://", "rtmps://")):
+                # (a short answer may come whole within the open; an RTSP server's refusal; an
+                # rtmps:// server's cut at the TLS handshake)
                 self._chunks.start()
             try:
                 with _open_deadline(wait), self._chunks.reading():
@@ -1135,6 +1153,8 @@ class StreamSource:
                        "--set video.tls_verify=false)")
             elif plain := self._not_tls(exc):
                 msg = f"{self.safe_url}: {plain}"
+            elif cut := self._cut_at_tls(exc):
+                msg = f"{self.safe_url}: {cut}"
             elif tls := self._answers_tls(exc):
                 msg = f"{self.safe_url}: {tls}"
             elif rtsp := self._answers_rtsp(exc):
@@ -1332,6 +1352,20 @@ class StreamSource:
                 or self._stop.is_set()):
             return None
         return not_tls(self.url, min(5.0, self.cfg.open_timeout))
+
+    def _cut_at_tls(self, exc: BaseException) -> str | None:
+        """Why the open failed, when an rtmps:// input's server reset the connection at the TLS
+        handshake (FFmpeg said "Connection reset by peer"), as a plain RTMP server does to a
+        ClientHello: one that answers an RTMP handshake is said not to answer in TLS (see
+        not_tls_text), one that cannot be asked (gone, as ffmpeg -listen 1 is after its one
+        connection) to have cut the handshake off (see cut_at_tls_text)."""
+        scheme = url_scheme(self.url)
+        if (scheme != "rtmps" or not self._chunks.tls_cut or self._stop.is_set()
+                or getattr(exc, "errno", None) != errno.ECONNRESET):
+            return None
+        if answers_plain(self.url, min(5.0, self.cfg.open_timeout)):
+            return not_tls_text(scheme)
+        return cut_at_tls_text(scheme)
 
     def _answers_tls(self, exc: BaseException) -> str | None:
         """Why the open failed, when a plain input's server answered in TLS (see answers_tls):
