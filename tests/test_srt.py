@@ -599,6 +599,38 @@ def test_srt_listener_output_that_nobody_calls_gives_up(clip):
     assert time.monotonic() - t0 < 15
 
 
+def test_an_srt_listener_output_says_it_streams_only_once_a_viewer_connected(clip, tmp_path):
+    """-o "srt://...?mode=listener" said "waiting for an SRT caller", then at once "streaming to
+    srt://...", then "no viewer connected within 1.5 s": it streamed to nobody.  It says it waits
+    for a viewer, and "streaming to" once one connected."""
+    port = _udp_port()
+    url = f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}"
+    shown = f"srt://127.0.0.1:{port}?mode=listener&passphrase=***"
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                        "--set", "video.open_timeout=1.5", "--no-pace"],
+                       capture_output=True, text=True, timeout=30, env=env_with_repo())
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut:")]
+    assert r.returncode == 1 and lines == [f"livecut: {shown}: waiting for a viewer to connect (an SRT caller)",
+                                           f"livecut: error: {shown}: no viewer connected within 1.5 s"], r.stderr
+    # (a viewer that calls: "streaming to" then, after the wait)
+    out = tmp_path / "out.ts"
+    lc = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                           "--set", "video.open_timeout=15", "--no-pace"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    viewer = None
+    try:
+        _wait_bound(port, lc, timeout=30)
+        viewer = _receiver(port, out, listener=False)
+        _, err = lc.communicate(timeout=40)
+    finally:
+        _stop(lc, viewer)
+    lines = [ln for ln in err.splitlines() if ln.startswith("livecut:")]
+    assert lc.returncode == 0 and len(lines) == 2, err
+    assert lines[0] == f"livecut: {shown}: waiting for a viewer to connect (an SRT caller)", err
+    assert lines[1].startswith(f"livecut: streaming to {shown}: mpegts h264 320x240"), err
+    assert SECRET not in r.stderr + err
+
+
 def test_an_srt_listener_output_nobody_calls_with_the_input_read_says_no_viewer(clip):
     """A short file whose frames all fit video.queue_size, sent to a listener nobody calls: the run
     gave up on the stuck write once its input was read and said ffmpeg's own words for that
@@ -890,8 +922,8 @@ def test_an_srt_open_that_fails_gives_pyav_no_exception_to_drop(monkeypatch):
 
 
 def _interrupted_once_streaming(clip, url: str, then=None) -> tuple[int, str]:
-    """`livecut file CLIP -o URL` stopped by Ctrl-C 1.5 s after it streams (``then()`` called
-    once it does): (exit code, stderr)."""
+    """`livecut file CLIP -o URL` stopped by Ctrl-C 1.5 s after it streams, or a listener waits for
+    its viewer (``then()`` called once it does): (exit code, stderr)."""
     import signal
 
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url],
@@ -902,7 +934,7 @@ def _interrupted_once_streaming(clip, url: str, then=None) -> tuple[int, str]:
         timer.start()
         for line in p.stderr:
             said.append(line)
-            if "streaming to" in line:
+            if "streaming to" in line or "waiting for a viewer" in line:  # (a listener's, until one came)
                 break
         timer.cancel()
         if then is not None:

@@ -319,10 +319,28 @@ class StreamSink:
         self._started = True
         if url_scheme(self.spec) == "udp":
             self._udp_ip = _ipv4_of(urlsplit(self.spec).hostname)
-        log.info("streaming to %s: %s %s %dx%d @ %s fps%s", self.safe, self.format,
-                 "raw " + stream.pix_fmt if self.raw else "h264", w, h, fps_text(self.fps),
-                 " (through ffmpeg)" if self.srt else "")
+        self._streaming = ("streaming to %s: %s %s %dx%d @ %s fps%s", self.safe, self.format,
+                           "raw " + stream.pix_fmt if self.raw else "h264", w, h, fps_text(self.fps),
+                           " (through ffmpeg)" if self.srt else "")
+        if not (self.srt and self._srt_listener()):
+            self._say_streaming()
+        # (a listening srt:// output says it once a viewer connected: see _say_streaming -- it
+        # said "streaming to ..." at once, then "no viewer connected within 10 s")
         return self
+
+    #: "streaming to ...", until said (see _say_streaming)
+    _streaming: tuple | None = None
+
+    def _say_streaming(self) -> None:
+        """Say "streaming to ...": at the start, or for a listening srt:// output once its viewer
+        connected (its ffmpeg sent: see FfmpegBridge.sent), at a write or at the end."""
+        if self._streaming is None:
+            return
+        bridge = self._bridge or self._finishing
+        if self.srt and self._srt_listener() and (bridge is None or not bridge.sent()):
+            return
+        said, self._streaming = self._streaming, None
+        log.info(*said)
 
     #: a network output's start that did not end when it was given up: its container is not touched
     _opening = False
@@ -466,7 +484,7 @@ class StreamSink:
         # _failed); a caller gives up after the timeouts
         limit = None if self._srt_listener() else self.cfg.open_timeout + self.cfg.read_timeout
         if limit is None:
-            log.info("%s: waiting for an SRT caller", self.safe)
+            log.info("%s: waiting for a viewer to connect (an SRT caller)", self.safe)
         # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
                        options={"flush_packets": "1", **self.container_options})
@@ -613,6 +631,8 @@ class StreamSink:
         code = bridge.wait(1.0 if self.interrupted else self.cfg.open_timeout + self.cfg.read_timeout)
         if not bridge.sent():  # (asked before it is closed: see the end of close())
             self.unreached = self._no_peer()
+        else:  # (a viewer that came once the frames were all written)
+            self._say_streaming()
         try:
             if code is None:
                 return None if self.interrupted else "ffmpeg did not finish sending (no SRT peer?)"
@@ -998,6 +1018,8 @@ class StreamSink:
                 raise VideoWriteError(f"{self.safe}: cancelled: {self.unreached}") from None
             raise self._failed("writing failed", reason) from None
         self.frames += 1
+        if self._streaming is not None:
+            self._say_streaming()
         if self._udp_ip is not None:
             self._look_udp()
 
