@@ -390,32 +390,45 @@ def _dash_file_text(arg: str) -> str:
 def outputs_given_twice(params: Iterable[Any], argv: Iterable[str], command: str | None) -> str:
     """The refusal of ``-o`` given more than once with other names (``livecut file in.mp4 -o
     a.mp4 -o b.mp4`` wrote b.mp4 alone, exit 0, as if both were asked for), else "": ``params``
-    the command's, ``argv`` its arguments as given."""
+    the command's, ``argv`` its arguments as given.  So too of ``-c`` (``-c fast -c quality``
+    ran with quality alone: the first preset was dropped without a word, where a .toml file
+    names the preset it starts from)."""
     from livecut.urls import redact_url
 
     params = list(params)
-    if not any("-o" in getattr(p, "opts", ()) for p in params):
-        return ""
+    for short, long in (("-o", "--output"), ("-c", "--config")):
+        values = _values_given(params, argv, short, long)
+        if len(set(values)) < 2:
+            continue
+        named = " and ".join(f"{short} {redact_url(v, publishing=True)}" for v in dict.fromkeys(values))
+        if short == "-o":
+            return (f"{named}: livecut {command} takes one -o: give it once"
+                    + (" (--preview and --vcam show the video beside it)" if command in ("file", "run", "cam") else ""))
+        return (f"{named}: livecut {command} takes one -c: give it once (a .toml file starts from a preset "
+                "with preset = \"NAME\" at its top; --set changes one key)")
+    return ""
+
+
+def _values_given(params: list[Any], argv: Iterable[str], short: str, long: str) -> list[str]:
+    """The values given to the option ``short``/``long`` in ``argv``, as click reads them (another
+    option's value is none: --set -o is no -o); [] where the command has no such option."""
+    if not any(short in getattr(p, "opts", ()) for p in params):
+        return []
     valued = {o for p in params if not getattr(p, "is_flag", True) and not getattr(p, "count", False)
-              for o in (*p.opts, *p.secondary_opts) if o not in ("-o", "--output")}  # (an argument has no is_flag)
-    outputs, args = [], iter(a for a in argv if isinstance(a, str))
+              for o in (*p.opts, *p.secondary_opts) if o not in (short, long)}  # (an argument has no is_flag)
+    values, args = [], iter(a for a in argv if isinstance(a, str))
     for arg in args:
         if arg == "--":  # (the rest are arguments)
             break
-        if arg in ("-o", "--output"):
-            outputs.append(next(args, None))
-        elif arg.startswith("--output="):
-            outputs.append(arg[len("--output="):])
-        elif arg.startswith("-o") and len(arg) > 2:  # (-oout.mp4, as click takes it)
-            outputs.append(arg[2:])
-        elif arg in valued:  # (its value, whatever it looks like: --set -o is no -o)
+        if arg in (short, long):
+            values.append(next(args, None))
+        elif arg.startswith(long + "="):
+            values.append(arg[len(long) + 1:])
+        elif arg.startswith(short) and len(arg) > 2:  # (-oout.mp4, as click takes it)
+            values.append(arg[2:])
+        elif arg in valued:  # (its value, whatever it looks like)
             next(args, None)
-    outputs = [o for o in outputs if o is not None]
-    if len(set(outputs)) < 2:
-        return ""
-    named = " and ".join(f"-o {redact_url(o, publishing=True)}" for o in dict.fromkeys(outputs))
-    return (f"{named}: livecut {command} takes one -o: give it once"
-            + (" (--preview and --vcam show the video beside it)" if command in ("file", "run", "cam") else ""))
+    return [v for v in values if v is not None]
 
 
 def _last_input_output_hint(ctx: Any) -> str:

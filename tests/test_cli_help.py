@@ -381,6 +381,27 @@ def test_an_output_given_twice_is_refused_not_dropped(tmp_path, monkeypatch, arg
 
 
 @pytest.mark.parametrize("args, said", [
+    (["file", "in.mp4", "-o", "out.mp4", "-c", "fast", "-c", "quality"], "-c fast and -c quality: livecut file takes one -c"),
+    (["run", "in.mp4", "-cfast", "--config=my.toml", "-o", "out.mp4"], "-c fast and -c my.toml: livecut run takes one -c"),
+    (["image", "a.jpg", "-o", "cut/", "--config", "quality", "-c", "fast"],
+     "-c quality and -c fast: livecut image takes one -c"),
+    (["batch", "shots/", "-o", "cut/", "-c", "fast", "-c", "quality"], "-c fast and -c quality: livecut batch takes one -c")])
+def test_a_config_given_twice_is_refused_not_dropped(tmp_path, monkeypatch, args, said):
+    """`livecut file in.mp4 -o out.mp4 -c fast -c quality` ran with quality alone, exit 0, the
+    first preset dropped without a word (a file, -c my.toml, as well).  It is refused as -o given
+    twice is, naming both and how a file starts from a preset, nothing made; the same one twice,
+    or -c given as another option's value, is no second one."""
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and said in lines[0] and 'preset = "NAME"' in lines[0], r.stderr
+    assert list(tmp_path.iterdir()) == []
+    r = runner.invoke(app, ["file", "in.mp4", "-o", "a.mp4", "-c", "fast", "--config=fast", "--set", "-c"])
+    assert r.exit_code == 2 and "one -c" not in r.stderr and "--set '-c'" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("args, said", [
     (["file", "in.mp4", "-O", "out.mp4"], "No such option: -O; options are lower case: -o"),
     (["image", "a.jpg", "-o", "cut/", "-F"], "No such option: -F; options are lower case: -f"),
     (["batch", "shots/", "-o", "cut/", "--FORCE"], "No such option: --FORCE; options are lower case: --force"),
