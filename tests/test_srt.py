@@ -631,6 +631,36 @@ def test_an_srt_listener_output_says_it_streams_only_once_a_viewer_connected(cli
     assert SECRET not in r.stderr + err
 
 
+def test_an_srt_caller_output_says_it_streams_only_once_its_peer_answered(clip, tmp_path):
+    """-o "srt://HOST:PORT" (a caller) whose peer is not there said "streaming to srt://...", then
+    "cannot start the stream: no SRT peer answered": it streamed to nobody.  It says "streaming
+    to" once its peer answered; until then that it connects."""
+    port = _udp_port()
+    url = f"srt://127.0.0.1:{port}?passphrase={SECRET}"
+    shown = f"srt://127.0.0.1:{port}?passphrase=***"
+    r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                        "--set", "video.open_timeout=1.5", "--no-pace"],
+                       capture_output=True, text=True, timeout=60, env=env_with_repo())
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut:")]
+    assert r.returncode == 1 and lines == [f"livecut: {shown}: connecting to its SRT peer (a listener)",
+                                           f"livecut: error: {shown}: cannot start the stream: no SRT peer answered"], \
+        r.stderr
+    # (a peer that answers: "streaming to" then)
+    rx = _receiver(port, tmp_path / "out.ts", listener=True)
+    try:
+        _wait_bound(port, rx)
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o", url,
+                            "--set", "video.open_timeout=10", "--no-pace"],
+                           capture_output=True, text=True, timeout=60, env=env_with_repo())
+    finally:
+        _stop(rx)
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut:")]
+    assert r.returncode == 0 and len(lines) == 2, r.stderr
+    assert lines[0] == f"livecut: {shown}: connecting to its SRT peer (a listener)", r.stderr
+    assert lines[1].startswith(f"livecut: streaming to {shown}: mpegts h264 320x240"), r.stderr
+    assert SECRET not in r.stderr
+
+
 def test_an_srt_listener_output_nobody_calls_with_the_input_read_says_no_viewer(clip):
     """A short file whose frames all fit video.queue_size, sent to a listener nobody calls: the run
     gave up on the stuck write once its input was read and said ffmpeg's own words for that
@@ -922,8 +952,8 @@ def test_an_srt_open_that_fails_gives_pyav_no_exception_to_drop(monkeypatch):
 
 
 def _interrupted_once_streaming(clip, url: str, then=None) -> tuple[int, str]:
-    """`livecut file CLIP -o URL` stopped by Ctrl-C 1.5 s after it streams, or a listener waits for
-    its viewer (``then()`` called once it does): (exit code, stderr)."""
+    """`livecut file CLIP -o URL` stopped by Ctrl-C 1.5 s after it streams, or waits for its peer
+    (``then()`` called once it does): (exit code, stderr)."""
     import signal
 
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url],
@@ -934,7 +964,8 @@ def _interrupted_once_streaming(clip, url: str, then=None) -> tuple[int, str]:
         timer.start()
         for line in p.stderr:
             said.append(line)
-            if "streaming to" in line or "waiting for a viewer" in line:  # (a listener's, until one came)
+            if "streaming to" in line or "waiting for a viewer" in line or "connecting to its SRT peer" in line:
+                # (a listener's, a caller's, until its peer came)
                 break
         timer.cancel()
         if then is not None:
@@ -1118,7 +1149,7 @@ def test_an_srt_output_stream_id_login_is_on_no_command_line(stream_id, sent):
 def test_an_srt_output_stream_ids_stream_key_is_not_shown(stream_id, shown, clip):
     """A stream ID that publishes holds the stream key as an RTMP URL does (rtmp://HOST/APP/KEY,
     shown rtmp://HOST/APP/***): `livecut file in.mp4 -o 'srt://HOST:PORT?streamid=publish:live/KEY'`
-    showed the key in full in 'streaming to ...' and in the error line (SRS's r=live/KEY?secret=PASS,
+    showed the key in full in 'streaming to ...' (now 'connecting to its SRT peer') and in the error line (SRS's r=live/KEY?secret=PASS,
     m=publish lost its m=publish with the password, and showed the key too); the server gets it."""
     catcher = _StreamIdCatcher()
     catcher.start()
@@ -1133,8 +1164,10 @@ def test_an_srt_output_stream_ids_stream_key_is_not_shown(stream_id, shown, clip
     assert catcher.stream_id == stream_id
     lines = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut:")]
     assert r.returncode == 1 and "KEY123sk" not in r.stderr and "s3cr3t" not in r.stderr, r.stderr
-    assert lines[0].startswith("livecut: streaming to") and lines[-1].startswith("livecut: error:"), r.stderr
-    assert all(shown + "&latency=120000" in ln for ln in (lines[0], lines[-1])), r.stderr
+    # (no "streaming to": the catcher never took the stream -- see
+    # test_an_srt_caller_output_says_it_streams_only_once_its_peer_answered)
+    assert lines[0].endswith(": connecting to its SRT peer (a listener)") and lines[-1].startswith("livecut: error:"), r.stderr
+    assert len(lines) == 2 and all(shown + "&latency=120000" in ln for ln in lines), r.stderr
 
 
 def test_an_srt_host_name_that_does_not_resolve_is_said_as_the_other_schemes_say_it(tmp_path):

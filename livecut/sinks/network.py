@@ -322,22 +322,23 @@ class StreamSink:
         self._streaming = ("streaming to %s: %s %s %dx%d @ %s fps%s", self.safe, self.format,
                            "raw " + stream.pix_fmt if self.raw else "h264", w, h, fps_text(self.fps),
                            " (through ffmpeg)" if self.srt else "")
-        if not (self.srt and self._srt_listener()):
-            self._say_streaming()
-        # (a listening srt:// output says it once a viewer connected: see _say_streaming -- it
-        # said "streaming to ..." at once, then "no viewer connected within 10 s")
+        # (an srt:// output says it once its peer connected: see _say_streaming -- a listener said
+        # "streaming to ..." at once, then "no viewer connected within 10 s", a caller then "cannot
+        # start the stream: no SRT peer answered")
+        self._say_streaming()
         return self
 
     #: "streaming to ...", until said (see _say_streaming)
     _streaming: tuple | None = None
 
     def _say_streaming(self) -> None:
-        """Say "streaming to ...": at the start, or for a listening srt:// output once its viewer
-        connected (its ffmpeg sent: see FfmpegBridge.sent), at a write or at the end."""
+        """Say "streaming to ...": at the start, or for an srt:// output once its peer connected (a
+        listener's viewer called, a caller's peer answered: its ffmpeg sent, see
+        FfmpegBridge.sent), at a write or at the end."""
         if self._streaming is None:
             return
         bridge = self._bridge or self._finishing
-        if self.srt and self._srt_listener() and (bridge is None or not bridge.sent()):
+        if self.srt and (bridge is None or not bridge.sent()):
             return
         said, self._streaming = self._streaming, None
         log.info(*said)
@@ -485,6 +486,8 @@ class StreamSink:
         limit = None if self._srt_listener() else self.cfg.open_timeout + self.cfg.read_timeout
         if limit is None:
             log.info("%s: waiting for a viewer to connect (an SRT caller)", self.safe)
+        else:  # ("streaming to ..." once it answered: see _say_streaming)
+            log.info("%s: connecting to its SRT peer (a listener)", self.safe)
         # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
                        options={"flush_packets": "1", **self.container_options})
