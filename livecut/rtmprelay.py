@@ -580,6 +580,10 @@ class Relay:
 
     def _open_reason(self) -> str:
         t = f"{self.open_timeout:g} s"
+        if self.up is not None and self.up.tls is not None and not self.up.answered:
+            # (connected, the ClientHello unanswered: a plain RTMP server that waits for the rest of
+            # an RTMP handshake, as nginx-rtmp does -- see StreamSink._tls_language)
+            return f"no answer to the TLS handshake within {t}"
         if self.up is None or not self.up.answered:
             return f"no answer within {t}"
         return f"the server answered but did not take the stream within {t}"

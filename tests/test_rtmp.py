@@ -900,3 +900,33 @@ def test_an_rtmps_input_from_a_plain_server_that_resets_the_handshake_is_said_to
                            capture_output=True, text=True, timeout=60, env=env_with_repo())
     assert r.returncode == 2, r.stderr
     assert _error_line(r.stderr) == f"livecut: error: rtmps://127.0.0.1:{srv.port}/live/***: {said}", r.stderr
+
+
+def test_rtmps_to_a_plain_server_that_waits_for_a_whole_handshake_is_said_to_be_one(clip, tmp_path):
+    """A plain RTMP server that reads an RTMP handshake's 1537 bytes before it answers (as
+    nginx-rtmp does; FakeRtmpServer too) leaves a TLS ClientHello unanswered: `-o rtmps://...`
+    typed for its rtmp:// address, and `livecut run rtmps://...`, said "no answer within 3 s".
+    Asked for an RTMP handshake, it answers at once: they say it does not answer in TLS."""
+    with FakeRtmpServer("ok") as srv:
+        url = f"rtmps://127.0.0.1:{srv.port}/live/{KEY}"
+        p = _livecut(clip, url, "video.open_timeout=3")
+        err = _finish(p, 60)
+        r = subprocess.run([sys.executable, "-m", "livecut", "run", url, "-o", str(tmp_path / "out.mp4"),
+                            "--set", "video.open_timeout=3"],
+                           capture_output=True, text=True, timeout=60, env=env_with_repo())
+    said = "the server does not answer in TLS (is it an rtmp:// address?)"
+    assert p.returncode == 1 and _error_line(err) == (f"livecut: error: rtmps://127.0.0.1:{srv.port}/live/***: "
+                                                      f"cannot start the stream: {said}"), err
+    assert r.returncode == 2 and _error_line(r.stderr) == f"livecut: error: rtmps://127.0.0.1:{srv.port}/live/***: {said}", \
+        r.stderr
+
+
+def test_an_rtmps_output_to_a_server_that_takes_the_connection_and_says_nothing_says_where_it_waited(clip):
+    """A server that takes the connection and never answers (FakeRtmpServer "silent": the kernel
+    accepts) is asked for an RTMP handshake too, and leaves it unanswered: the line says that the
+    TLS handshake went unanswered."""
+    with FakeRtmpServer("silent") as srv:
+        p = _livecut(clip, f"rtmps://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=1.5")
+        err = _finish(p, 60)
+    assert p.returncode == 1 and _error_line(err) == (f"livecut: error: rtmps://127.0.0.1:{srv.port}/live/***: "
+                                                      "no answer to the TLS handshake within 1.5 s"), err

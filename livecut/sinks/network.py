@@ -297,9 +297,9 @@ class StreamSink:
                 raise VideoWriteError(f"{self.safe}: cancelled while connecting") from None
             if "timeout" in self.container_options and time.monotonic() - t0 >= limit * 0.95:
                 raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s") from None
-            if reason.startswith("no answer within "):  # (the relay's open time limit, rtmp(s)://:
-                # said as rtsp://, tcp:// and the inputs say it -- it was "cannot start the
-                # stream: no answer within 3 s")
+            if reason.startswith(("no answer within ", "no answer to the TLS handshake within ")):
+                # (the relay's open time limit, rtmp(s)://: said as rtsp://, tcp:// and the
+                # inputs say it -- it was "cannot start the stream: no answer within 3 s")
                 raise VideoWriteError(f"{self.safe}: {reason}") from None
             raise VideoWriteError(f"{self.safe}: cannot start the stream: {reason}") from None
         except BaseException as exc:  # a signal while the stream opened: nothing is left behind
@@ -888,6 +888,11 @@ class StreamSink:
         scheme = url_scheme(self.spec)
         if why.startswith("TLS: ") and why[5:] in NOT_TLS_REASONS:
             return not_tls_text(scheme)
+        if why.startswith("no answer to the TLS handshake within ") and scheme == "rtmps" and not self._started:
+            # (a plain RTMP server that waits for the rest of its handshake's 1537 bytes, as
+            # nginx-rtmp does, leaves a ClientHello unanswered: "no answer within 10 s"; asked
+            # for an RTMP handshake, it answers at once)
+            return not_tls_text(scheme) if answers_plain(self.spec, min(2.0, self.cfg.open_timeout)) else None
         if not self._started and why in ("the server reset the connection", "the server closed the connection") \
                 and not (self._relay is not None and self._relay.spoke):  # (one that spoke RTMP, RTSP is none)
             if scheme in ("rtmps", "rtsps"):

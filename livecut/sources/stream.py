@@ -553,6 +553,9 @@ class _ChunkWatch:
         #: an rtmps:// input's TLS connection could not be opened (FFmpeg's "Cannot open connection
         #: tls://HOST:PORT"): its error, a reset, came at the TLS handshake (see StreamSource._cut_at_tls)
         self.tls_cut = False
+        #: the connection's TCP connection was made (FFmpeg's "Successfully connected to ..."):
+        #: an rtmps:// open that timed out then waited on its TLS handshake (see StreamSource._plain_behind_tls)
+        self.tcp_connected = False
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
@@ -562,7 +565,7 @@ class _ChunkWatch:
         self.segment = self.segment_error = self._http_error = None
         self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
         self.missed, self._missed = [], None
-        self.closed = self.tls_cut = False
+        self.closed = self.tls_cut = self.tcp_connected = False
         if self.on:
             return
         with _WATCH_LOCK:
@@ -623,6 +626,8 @@ class _ChunkWatch:
                         self.said = m[1]
                     elif text.startswith("Cannot open connection tls://"):
                         self.tls_cut = True
+                    elif text.startswith("Successfully connected to "):
+                        self.tcp_connected = True
                     elif m := re.match(r"(HTTP error [45]\d\d\b[ -~]{0,80}?)\s*$", text):
                         self._http_error = m[1]
                     elif m := re.match(r"Error when loading first segment '(.{1,4000})'\s*$", text):
@@ -1148,6 +1153,8 @@ class StreamSource:
                 msg = f"{self.safe_url}: {self._silent()} within {self.cfg.open_timeout:g} s"
                 if refused := self._srt_refusal:
                     msg += f" ({refused})"
+                elif plain := self._plain_behind_tls():
+                    msg = f"{self.safe_url}: {plain}"
             elif refused := self._tls_refusal(exc):
                 msg = (f"{self.safe_url}: {refused} (a camera with a self-signed certificate: "
                        "--set video.tls_verify=false)")
@@ -1366,6 +1373,16 @@ class StreamSource:
         if answers_plain(self.url, min(5.0, self.cfg.open_timeout)):
             return not_tls_text(scheme)
         return cut_at_tls_text(scheme)
+
+    def _plain_behind_tls(self) -> str | None:
+        """Why the open timed out, when an rtmps:// input's server took the connection and left
+        its TLS handshake unanswered, as a plain RTMP server that waits for the rest of an RTMP
+        handshake's 1537 bytes does (nginx-rtmp): it answers one at once (see answers_plain).
+        It said "no answer within 10 s"."""
+        if (url_scheme(self.url) != "rtmps" or not self._chunks.tls_cut or not self._chunks.tcp_connected
+                or self._stop.is_set()):
+            return None
+        return not_tls_text("rtmps") if answers_plain(self.url, min(2.0, self.cfg.open_timeout)) else None
 
     def _answers_tls(self, exc: BaseException) -> str | None:
         """Why the open failed, when a plain input's server answered in TLS (see answers_tls):
