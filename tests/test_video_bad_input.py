@@ -872,6 +872,50 @@ def test_a_matroska_file_whose_last_cluster_header_is_wiped_is_not_said_truncate
     assert r.returncode == 3 and "the video ends early (truncated?): 125 frames written" in r.stderr, r.stderr
 
 
+def _stsz_counting(tmp_path, n: int) -> Path:
+    """An MP4 of 50 frames (its index after its frames) whose sample-size table (stsz) counts
+    ``n``, its entries (and its timing table, stts) still 50: FFmpeg says 'wrong sample count'
+    in its log and reads ``n`` frames, the rest of the file of its full size."""
+    src = make_clip(tmp_path / "whole.mp4", w=160, h=96, n=50)
+    data = bytearray(src.read_bytes())
+    at = data.rindex(b"stsz") + 12  # (after its version and flags, and one size for all: 0)
+    assert data.count(b"stsz") == 1 and int.from_bytes(data[at:at + 4], "big") == 50
+    data[at:at + 4] = n.to_bytes(4, "big")
+    p = tmp_path / "damaged.mp4"
+    p.write_bytes(bytes(data))
+    return p
+
+
+def test_an_mp4_whose_index_sizes_a_frame_or_two_less_is_not_plain_success(tmp_path):
+    """An MP4 whose sample-size table (stsz) counts 48 of its 50 frames (a damaged index): the
+    48 it sizes were cut, 'damaged.mp4 -> out.mp4: 48 frames', exit 0, without a word (the
+    loss within what is taken for a whole file's slack); the output still holds the 48, exit 0,
+    and a warning says what it lacks and why."""
+    p, out = _stsz_counting(tmp_path, 48), tmp_path / "out.mp4"
+    r = run_cli("file", str(p), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "livecut: warning: damaged.mp4: 2 of the video's 50 frames could not be read (its index is damaged: its "
+        "sample-size table, stsz, gives the sizes of 48 frames only): the output lacks them"], r.stderr
+    assert probe(out)["frames"] == 48
+    r = run_cli("file", str(tmp_path / "whole.mp4"), "-o", str(tmp_path / "whole-out.mp4"), "-q")
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+
+
+def test_an_mp4_whose_index_sizes_fewer_frames_says_so_as_it_ends_early(tmp_path):
+    """An MP4 whose sample-size table (stsz) counts 40 of its 50 frames ends early (exit 3), as
+    before, saying it of its index, not only of the 'KB of the file after its last frame' (a
+    file of its full size: not cut short)."""
+    p, out = _stsz_counting(tmp_path, 40), tmp_path / "out.mp4"
+    r = run_cli("file", str(p), "-o", str(out), "-q")
+    assert r.returncode == 3, r.stderr
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"livecut: error: {p}: the video ends early (damaged or cut short: ") and line.endswith(
+        "its index is damaged, its sample-size table (stsz) giving the sizes of 40 frames only): 40 frames written, "
+        f"50 expected; {out} holds the 40 frames written"), line
+    assert probe(out)["frames"] == 40
+
+
 @pytest.mark.parametrize("acodec", ["libopus", "aac"])
 def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path, acodec):
     """A Matroska file whose audio runs 4 s past its video, cut short in that audio (its video

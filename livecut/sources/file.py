@@ -1019,6 +1019,77 @@ def _avif_alpha_tracks(p: Path) -> set[int]:
     return found
 
 
+#: the most of an MP4/MOV index (its ``moov`` box) read to compare its sample tables
+#: (see :func:`_sample_tables`): a 10-hour 60 fps recording's stsz is 8.6 MB
+MP4_MOOV_MAX = 64 << 20
+
+
+def _sample_tables(p: Path, track_id: int) -> tuple[int, int] | None:
+    """``(timed, sized)``: the samples (frames) an MP4/MOV track ``track_id`` (its tkhd's ID,
+    FFmpeg's stream id) has times for (its stts: the count FFmpeg gives as the stream's) and
+    sizes for (its stsz or stz2: the count of entries its box holds, where the count it states
+    runs past it).  A sample without a size cannot be found in the file: FFmpeg says 'wrong
+    sample count' in its log, reads the frames sized and no more.  None where the tables (or
+    the index) cannot be read."""
+    from livecut.imageio import iso_boxes
+
+    try:
+        with open(p, "rb") as fh:
+            end, pos = fh.seek(0, 2), 0
+            for _ in range(MAX_TOP_BOXES):
+                fh.seek(pos)
+                head = fh.read(16)
+                if len(head) < 8:
+                    return None
+                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
+                if size == 1 and len(head) == 16:
+                    size, inner = int.from_bytes(head[8:16], "big"), 16
+                elif size == 0:
+                    size = end - pos
+                if size < inner:
+                    return None
+                if kind == b"moov":
+                    if size > MP4_MOOV_MAX or pos + size > end:
+                        return None
+                    fh.seek(pos)
+                    b = memoryview(fh.read(size))
+                    break
+                pos += size
+            else:
+                return None
+    except OSError:
+        return None
+    for kind, s, e in iso_boxes(b, inner, len(b)):
+        if kind != b"trak":
+            continue
+        boxes = {k: (a, z) for k, a, z in iso_boxes(b, s, e)}
+        tkhd = boxes.get(b"tkhd")
+        if tkhd is None:
+            continue
+        at = tkhd[0] + (20 if b[tkhd[0]] == 1 else 12)  # (version 1: 64-bit times before the ID)
+        if at + 4 > tkhd[1] or int.from_bytes(b[at:at + 4], "big") != track_id:
+            continue
+        box = boxes.get(b"mdia")
+        for want in (b"minf", b"stbl"):
+            box = next(((a, z) for k, a, z in iso_boxes(b, *box) if k == want), None) if box else None
+        tables = {k: (a, z) for k, a, z in iso_boxes(b, *box)} if box else {}
+        stts, stsz = tables.get(b"stts"), tables.get(b"stsz") or tables.get(b"stz2")
+        if stts is None or stsz is None or stts[1] - stts[0] < 8 or stsz[1] - stsz[0] < 12:
+            return None
+        a, z = stts
+        entries = min(int.from_bytes(b[a + 4:a + 8], "big"), (z - a - 8) // 8)
+        timed = sum(int.from_bytes(b[i:i + 4], "big") for i in range(a + 8, a + 8 + 8 * entries, 8))
+        a, z = stsz
+        count = int.from_bytes(b[a + 8:a + 12], "big")
+        if b[a - 4:a].tobytes() == b"stz2":  # (compact: 4, 8 or 16 bits an entry)
+            bits = b[a + 7]
+            sized = min(count, (z - a - 12) * 8 // bits) if bits in (4, 8, 16) else count
+        else:  # (one size for every sample, or an entry each)
+            sized = count if int.from_bytes(b[a + 4:a + 8], "big") else min(count, (z - a - 12) // 4)
+        return timed, sized
+    return None
+
+
 def _heif_photo(p: Path) -> bool:
     """Whether ``p`` is a HEIC/HEIF photo (an iPhone's), not a HEIF image sequence (a track,
     major brand msf1 or hevc): FFmpeg opened it as a video of one stream per item, an iPhone
@@ -1703,6 +1774,13 @@ class FileSource(ClosesWhileReading):
             span = duration - float(s.start_time * tb)
         frames = frames_said(s) or (int(round(span * fps)) if span and fps else None)
         self._frames_counted = bool(frames_said(s))  # (the container's count, not an estimate)
+        #: an MP4/MOV whose index gives the sizes of fewer frames than it gives times for (its stsz
+        #: damaged): (sized, timed), which FFmpeg reads the sized of; None otherwise
+        self._unsized: tuple[int, int] | None = None
+        if {"mov", "mp4"} & set((c.format.name or "").split(",")) and frames_said(s):
+            tables = _sample_tables(self.path, s.id)
+            if tables and 0 < tables[1] < tables[0]:
+                self._unsized = tables[1], tables[0]
         self._missing_said = False
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
@@ -2154,6 +2232,13 @@ class FileSource(ClosesWhileReading):
                                     and (self._tagged_end or self._stamped_end and self._runs_past_video()))
             return got, got if self._length_left else max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
+            if self._unsized and got < expected:
+                # (a frame or two short of the count its index gives times for: written, exit 0,
+                # unsaid, as a whole file's result)
+                self.warnings.append(f"{self.path.name}: {expected - got} of the video's {expected} frames could not "
+                                     f"be read (its index is damaged: its sample-size table, stsz, gives the sizes "
+                                     f"of {self._unsized[0]} frames only): the output lacks "
+                                     f"{'it' if expected - got == 1 else 'them'}")
             return None
         # few frames but they reach the declared end: skipped corrupt packets, not truncation
         if self.info.duration and self.info.fps:
@@ -2173,6 +2258,9 @@ class FileSource(ClosesWhileReading):
             self._say_missing(got, expected)
             return None
         self.unread = self._unread()
+        if self._unsized:  # (said as a file cut short, of one of its full size: see above)
+            self.unread = (f"{self.unread}; " if self.unread else "") + (
+                f"its index is damaged, its sample-size table (stsz) giving the sizes of {self._unsized[0]} frames only")
         return got, expected
 
     def _packets_reach(self, end: float) -> bool:
