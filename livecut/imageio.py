@@ -220,7 +220,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: {damaged})")
     damaged = _tiff_damaged(data, said) if img is not None else None
     if damaged:  # (libtiff left the rest of a strip black or out of step: cut, exit 0, unsaid)
-        raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: libtiff: {damaged})")
+        raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: {damaged})")
+    left_over = left_over or _tiff_left_over(data, said)
     if img is None or img.size == 0:
         if _video_container(data):
             raise _not_a_video(p)
@@ -2149,13 +2150,36 @@ _TIFF_DAMAGED = re.compile(r"TIFF_Error\s+(?:.*?: )?((?:Using code not yet in ta
                            r"Decoding error|Not enough data)\b.*)")
 
 
+#: what libjpeg says (through libtiff, which OpenCV logs as ``TIFF_Warning JPEGLib: ...``) of a
+#: JPEG-compressed TIFF's strip or tile
+_TIFF_JPEGLIB = re.compile(r"TIFF_(?:Warning|Error)\s+(?:.*?: )?JPEGLib: (.*)")
+
+
 def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:
     """What libtiff said (``said``: its log while ``data`` was decoded) of a TIFF whose picture
-    data it could not decode (:data:`_TIFF_DAMAGED`), though a picture was returned; None for
-    any other file or message."""
+    data it could not decode (:data:`_TIFF_DAMAGED`: 'libtiff: ...'), or what libjpeg said of a
+    JPEG-compressed one's that ends early or cannot be decoded (:data:`_JPEG_CUT_SHORT`,
+    :data:`_JPEG_DAMAGED`: 'libjpeg: ...'; the rest of its strip gray or a smear of wrong
+    colours: cut, exit 0, unsaid), though a picture was returned; None for any other file or
+    message."""
     if data[:4].tobytes() not in _TIFF_HEADS:
         return None
-    return next((m.group(1).strip() for m in map(_TIFF_DAMAGED.search, "".join(said).splitlines()) if m), None)
+    lines = "".join(said).splitlines()
+    found = next((m.group(1).strip() for m in map(_TIFF_DAMAGED.search, lines) if m), None)
+    if found:
+        return f"libtiff: {found}"
+    jpeg = [m.group(1).strip() for m in map(_TIFF_JPEGLIB.search, lines) if m]
+    return next((f"libjpeg: {line}" for line in jpeg if line.startswith(_JPEG_CUT_SHORT + _JPEG_DAMAGED)), None)
+
+
+def _tiff_left_over(data: np.ndarray, said: list[str]) -> str | None:
+    """What libjpeg said of picture data left over in a JPEG-compressed TIFF's strip or tile
+    (:data:`_JPEG_LEFT_OVER`: the picture wrong from where it was overwritten, or whole), as
+    :func:`_jpeg_damaged` says it of a JPEG's; None for any other file or message."""
+    if data[:4].tobytes() not in _TIFF_HEADS:
+        return None
+    jpeg = [m.group(1).strip() for m in map(_TIFF_JPEGLIB.search, "".join(said).splitlines()) if m]
+    return next((line for line in jpeg if _JPEG_LEFT_OVER.fullmatch(line)), None)
 
 
 def _boxes_cut_short(data: np.ndarray) -> bool:

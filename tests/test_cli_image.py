@@ -2497,6 +2497,59 @@ def test_a_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, name):
                           "Using code not yet in table)")
 
 
+def _damaged_jpeg_tiff(tmp_path, name: str, what: str) -> tuple[Path, Path]:
+    """A JPEG-compressed TIFF (OpenCV's: a JPEG stream a strip of 8 rows) whose middle strip is
+    overwritten (``what``: 'marker bytes' at a third of it, 'random' bytes at its middle, 'zeros'
+    at its middle) and SRC, the same picture as a JPEG."""
+    import io
+
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    ok, tif = cv2.imencode(".tif", img, [cv2.IMWRITE_TIFF_COMPRESSION, 7])
+    data = bytearray(tif.tobytes())
+    with Image.open(io.BytesIO(bytes(data))) as im:
+        assert ok and im.tag_v2[259] == 7
+        offsets, counts = im.tag_v2[273], im.tag_v2[279]
+    at, count = offsets[len(offsets) // 2], counts[len(offsets) // 2]
+    part = {"marker bytes": (count // 3, b"\xff\x00" * 40), "zeros": (count // 2, bytes(16)),
+            "random": (count // 2, np.random.default_rng(1).integers(0, 256, 200, dtype=np.uint8).tobytes())}
+    i, wrong = part[what]
+    data[at + i:at + i + len(wrong)] = wrong
+    p = tmp_path / name
+    p.write_bytes(bytes(data))
+    return p, src
+
+
+@pytest.mark.parametrize("what, said", [("marker bytes", "bad Huffman code"),
+                                        ("random", "premature end of data segment")])
+def test_a_jpeg_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, what, said):
+    """A JPEG-compressed TIFF overwritten in the middle of a strip: libjpeg says 'Corrupt JPEG
+    data: ...' (OpenCV logs it as TIFF_Warning JPEGLib: ...), leaves the rest of the strip gray
+    or a smear of wrong colours, and OpenCV returns the picture; it was cut, exit 0, without a
+    word.  It is refused as a damaged JPEG file is."""
+    p, src = _damaged_jpeg_tiff(tmp_path, "scan: 01.tif", what)
+    _refused_beside_whole(tmp_path, p, src, f"image file is damaged (its picture data cannot be decoded: libjpeg: "
+                          f"Corrupt JPEG data: {said})")
+
+
+def test_a_jpeg_tiff_with_picture_data_left_over_is_cut_and_said(tmp_path):
+    """A JPEG-compressed TIFF overwritten with zeros in a strip, whose decoding ends before the
+    strip's data does: libjpeg says 'N extraneous bytes before marker 0xd9'; it was cut, exit
+    0, without a word; it is cut and said, as a JPEG file of the same is."""
+    p, _ = _damaged_jpeg_tiff(tmp_path, "scan.tif", "zeros")
+    out = tmp_path / "o"
+    r = _run("image", str(p), "-o", str(out), "-q", debug=False)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and re.fullmatch(
+        rf"livecut: warning: {re.escape(str(p))}: its picture data may be damaged \(libjpeg: Corrupt JPEG data: "
+        r"\d+ extraneous bytes before marker 0xd9\): check its result", lines[0]), r.stderr
+    assert (out / "scan.png").is_file()
+
+
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
     """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
     does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
