@@ -2497,6 +2497,37 @@ def test_a_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, name):
                           "Using code not yet in table)")
 
 
+@pytest.mark.parametrize("compression", ["tiff_adobe_deflate", "tiff_deflate"])
+def test_a_deflate_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, compression):
+    """A deflate (zip) TIFF overwritten in the middle of a strip (Pillow's: strips of 64 KiB)
+    with 16 zero bytes, which inflate as data all the same: libtiff stops each strip where its
+    rows are full, before its checksum, and says nothing; the picture, wrong from there, was
+    cut, exit 0, without a word.  It is refused by the strip's checksum (zlib's Adler-32)."""
+    import io
+
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    b = io.BytesIO()
+    Image.fromarray(img[:, :, ::-1]).save(b, "TIFF", compression=compression)
+    data = bytearray(b.getvalue())
+    with Image.open(io.BytesIO(bytes(data))) as im:
+        offsets, counts = im.tag_v2[273], im.tag_v2[279]
+    assert len(offsets) == 4, offsets
+    data[offsets[1] + counts[1] // 2:offsets[1] + counts[1] // 2 + 16] = bytes(16)
+    p = tmp_path / "scan.tif"
+    p.write_bytes(bytes(data))
+    assert cv2.imdecode(np.frombuffer(bytes(data), np.uint8), cv2.IMREAD_COLOR) is not None
+    _refused_beside_whole(tmp_path, p, src, "image file is damaged (its picture data cannot be decoded: zlib: "
+                          "incorrect data check, in strip 2 of 4)")
+    whole = tmp_path / "whole.tif"  # (and the whole one read)
+    whole.write_bytes(b.getvalue())
+    r = _run("image", str(whole), "-o", str(tmp_path / "w"), "-q", debug=False)
+    assert r.returncode == 0 and not r.stderr.strip() and (tmp_path / "w" / "whole.png").is_file(), r.stderr
+
+
 def _damaged_jpeg_tiff(tmp_path, name: str, what: str) -> tuple[Path, Path]:
     """A JPEG-compressed TIFF (OpenCV's: a JPEG stream a strip of 8 rows) whose middle strip is
     overwritten (``what``: 'marker bytes' at a third of it, 'random' bytes at its middle, 'zeros'
