@@ -916,6 +916,28 @@ def test_an_mp4_whose_index_sizes_fewer_frames_says_so_as_it_ends_early(tmp_path
     assert probe(out)["frames"] == 40
 
 
+def test_an_mp4_whose_timing_table_counts_fewer_frames_counts_those_it_holds(tmp_path):
+    """An MP4 of 50 frames whose timing table (stts) counts 30 (damaged), its sample sizes and
+    chunks all there: FFmpeg reads the 50 and gives the stream 30, which the progress took for its
+    total ('50/30' at the end); the frames counted are the 50 the index sizes and places (the
+    progress ends at 50/50), and the run writes them, exit 0, as before."""
+    from livecut.sources.file import FileSource
+
+    src = make_clip(tmp_path / "whole.mp4", w=160, h=96, n=50)
+    data = bytearray(src.read_bytes())
+    at = data.rindex(b"stts") + 4
+    assert data.count(b"stts") == 1 and int.from_bytes(data[at + 4:at + 8], "big") == 1  # (one run: 50 alike)
+    assert int.from_bytes(data[at + 8:at + 12], "big") == 50
+    data[at + 8:at + 12] = (30).to_bytes(4, "big")
+    p, out = tmp_path / "damaged.mp4", tmp_path / "out.mp4"
+    p.write_bytes(bytes(data))
+    with FileSource(p) as fs:
+        assert fs.info.frames == 50
+    r = run_cli("file", str(p), "-o", str(out), "-q")
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    assert probe(out)["frames"] == 50
+
+
 @pytest.mark.parametrize("acodec", ["libopus", "aac"])
 def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path, acodec):
     """A Matroska file whose audio runs 4 s past its video, cut short in that audio (its video

@@ -1024,15 +1024,14 @@ def _avif_alpha_tracks(p: Path) -> set[int]:
 MP4_MOOV_MAX = 64 << 20
 
 
-def _sample_tables(p: Path, track_id: int) -> tuple[int, int] | None:
-    """``(timed, sized)``: the samples (frames) an MP4/MOV track ``track_id`` (its tkhd's ID,
-    FFmpeg's stream id) has times for (its stts: the count FFmpeg gives as the stream's) and
+def _sample_tables(p: Path, track_id: int) -> tuple[int, int, int | None] | None:
+    """``(timed, sized, placed)``: the samples (frames) an MP4/MOV track ``track_id`` (its tkhd's
+    ID, FFmpeg's stream id) has times for (its stts: the count FFmpeg gives as the stream's),
     sizes for (its stsz or stz2: the count of entries its box holds, where the count it states
-    runs past it).  A sample without a size cannot be found in the file: FFmpeg says 'wrong
-    sample count' in its log, reads the frames sized and no more.  None where the tables (or
-    the index) cannot be read."""
-    from livecut.imageio import iso_boxes
-
+    runs past it) and places in its chunks for (stsc over stco or co64; None where they cannot
+    be read).  A sample without a size or a place cannot be found in the file: FFmpeg says
+    'wrong sample count' in its log and reads those it can find, times or not.  None where the
+    tables (or the index) cannot be read."""
     try:
         with open(p, "rb") as fh:
             end, pos = fh.seek(0, 2), 0
@@ -1059,12 +1058,22 @@ def _sample_tables(p: Path, track_id: int) -> tuple[int, int] | None:
                 return None
     except OSError:
         return None
+    try:
+        return _track_tables(b, inner, track_id)
+    except (IndexError, ValueError):  # (a box too short for what it holds)
+        return None
+
+
+def _track_tables(b: memoryview, inner: int, track_id: int) -> tuple[int, int, int | None] | None:
+    """:func:`_sample_tables` of an index ``b`` (its moov box, its boxes from ``inner``)."""
+    from livecut.imageio import iso_boxes
+
     for kind, s, e in iso_boxes(b, inner, len(b)):
         if kind != b"trak":
             continue
         boxes = {k: (a, z) for k, a, z in iso_boxes(b, s, e)}
         tkhd = boxes.get(b"tkhd")
-        if tkhd is None:
+        if tkhd is None or tkhd[1] - tkhd[0] < 24:
             continue
         at = tkhd[0] + (20 if b[tkhd[0]] == 1 else 12)  # (version 1: 64-bit times before the ID)
         if at + 4 > tkhd[1] or int.from_bytes(b[at:at + 4], "big") != track_id:
@@ -1086,7 +1095,17 @@ def _sample_tables(p: Path, track_id: int) -> tuple[int, int] | None:
             sized = min(count, (z - a - 12) * 8 // bits) if bits in (4, 8, 16) else count
         else:  # (one size for every sample, or an entry each)
             sized = count if int.from_bytes(b[a + 4:a + 8], "big") else min(count, (z - a - 12) // 4)
-        return timed, sized
+        stsc, stco = tables.get(b"stsc"), tables.get(b"stco") or tables.get(b"co64")
+        placed = None
+        if stsc is not None and stco is not None and stsc[1] - stsc[0] >= 8 and stco[1] - stco[0] >= 8:
+            chunks = int.from_bytes(b[stco[0] + 4:stco[0] + 8], "big")
+            a, z = stsc  # (first chunk, samples a chunk, description: to the next entry's first chunk)
+            entries = min(int.from_bytes(b[a + 4:a + 8], "big"), (z - a - 8) // 12)
+            runs = [(int.from_bytes(b[i:i + 4], "big"), int.from_bytes(b[i + 4:i + 8], "big"))
+                    for i in range(a + 8, a + 8 + 12 * entries, 12)]
+            ends = [first for first, _ in runs[1:]] + [chunks + 1]
+            placed = sum(max(0, min(end, chunks + 1) - first) * n for (first, n), end in zip(runs, ends))
+        return timed, sized, placed
     return None
 
 
@@ -1777,10 +1796,14 @@ class FileSource(ClosesWhileReading):
         #: an MP4/MOV whose index gives the sizes of fewer frames than it gives times for (its stsz
         #: damaged): (sized, timed), which FFmpeg reads the sized of; None otherwise
         self._unsized: tuple[int, int] | None = None
-        if {"mov", "mp4"} & set((c.format.name or "").split(",")) and frames_said(s):
-            tables = _sample_tables(self.path, s.id)
+        if {"mov", "mp4"} & set((c.format.name or "").split(",")) and frames_said(s) and self.path.is_file():
+            tables = _sample_tables(self.path, s.id)  # (a regular file's: a pipe's bytes are FFmpeg's)
             if tables and 0 < tables[1] < tables[0]:
                 self._unsized = tables[1], tables[0]
+            elif tables and frames == tables[0] < min(tables[1], tables[2] or 0):
+                # (its timing table damaged, the frames it sizes and places read all the same: the
+                # progress counted 50 of a file's 30, the summary its 50)
+                frames = min(tables[1], tables[2] or 0)
         self._missing_said = False
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
