@@ -94,6 +94,21 @@ SAME_VIEW = 0.75
 #: a coarse view with less contrast than this (standard deviation, gray levels) is flat (a
 #: blank wall, a black frame): two flat views are alike when their brightness is within this
 FLAT_VIEW = 4.0
+#: a hold whose mask was seen leaving the picture: over the last EXIT_FRAMES frames of 25 fps smoothed
+#: before the hold, the whole mask touched one edge of the frame and its depth from that edge (to
+#: its farthest pixel) shrank to EXIT_SHRINK of what it was or less -- a subject walking out, its
+#: trailing edge coming to the border (one that goes out of focus where it is keeps its depth).
+#: The hold then ends as for a subject that left (MaskSmoother._left) without comparing the held
+#: mask's region: its last sliver, at the coarse view's size a pixel or two beside the unchanged
+#: background, looked as the background there did, and was held for all of smooth.hold frames
+#: (2 s).  30 synthetic exits through Segmenter (a textured ellipse over make_samples' defocused
+#: backgrounds 11-51, out at either side, 4 / 8 / 16 px a frame at 640x360): 21 kept a sliver at
+#: the edge for 1 s or more, 5 now (where the judged mask, widened by the background beside it,
+#: stopped shrinking before its end).  4 frames: 2 of 30, but 3 of 20 subjects across the edge
+#: defocused in place (disk blurs growing to 20 px) shrank as much and were no longer held; 2: all
+#: 20 held as before
+EXIT_FRAMES = 2
+EXIT_SHRINK = 0.8
 #: pans are followed (MaskSmoother._pan): the smoothed mask is moved with the picture first,
 #: then averaged where nothing else moved, at PAN_RATE -- before, everything moved on a pan, the
 #: rate rose to smooth.motion_rate everywhere and the mask was each frame's judgement nearly as
@@ -342,6 +357,8 @@ class MaskSmoother:
 
     def reset(self) -> None:
         self._have_prev = False
+        if self._shape is not None:
+            self._depths.clear()
         self._held_run = 0
         self._held_q = 0.0
         self._t_next = self._t_last = None  # (another video: its first frame's time has no frame before)
@@ -411,6 +428,9 @@ class MaskSmoother:
         self._view_held, self._view_prev, self._view = (np.empty(view_hw, np.float32) for _ in range(3))
         self._view_region = np.zeros(view_hw, np.uint8)  # where the held mask is (see _left)
         self._held_shift = [0.0, 0.0]  # the pan the held mask was moved with (pixels of the motion size)
+        # (the last frames smoothed: what each lasted and its mask's depth from each edge, see _exit_seen)
+        self._depths: collections.deque = collections.deque(maxlen=4 * EXIT_FRAMES + 1)
+        self._exiting = False
         self._have_prev = False
         self._shape = (h, w)
 
@@ -859,6 +879,7 @@ class MaskSmoother:
             self._settled_run = 0
             self._settled_q = 0.0
             self._held_shift = [0.0, 0.0]
+            self._exiting = self._exit_seen()
             # (where the held mask is, at the coarse view's size, a view's pixel around it: see _left)
             self._view_region[...] = cv2.resize(self._out, self._view.shape[::-1], interpolation=cv2.INTER_AREA) > 0
             cv2.dilate(self._view_region, _SQUARE, dst=self._view_region)
@@ -884,6 +905,10 @@ class MaskSmoother:
         inside = self._view_region.view(bool)
         if not inside.any() or inside.all():
             return False
+        if self._exiting:  # (seen leaving across an edge: the rest of the scene alone is compared)
+            a = np.ascontiguousarray(self._view[~inside][None])
+            b = np.ascontiguousarray(self._view_held[~inside][None])
+            return self._alike(a, self._stats(a), b, self._stats(b))
         views = []
         for where in (inside, ~inside):
             a = np.ascontiguousarray(self._view[where][None])
@@ -961,6 +986,8 @@ class MaskSmoother:
             self._take(alpha)
             self._pan_left = [0.0, 0.0]  # (the mask is this judgement, where the picture is)
             self._out[...] = alpha
+            self._depths.clear()  # (the frames before the cut: another scene's)
+            self._note_depths()
             if not judged:
                 # (an earlier frame's judgement, of the scene before the cut: the next frame starts
                 # over too -- the reference was this frame, the mask the old scene's, and the next
@@ -990,7 +1017,39 @@ class MaskSmoother:
             if judged:  # (a judgement served again is the same evidence: not counted again)
                 self._settle(alpha)
             self._clear_residue(alpha)
-        return self._show()
+        out = self._show()
+        self._note_depths()
+        return out
+
+    def _note_depths(self) -> None:
+        """Keeps what the frame just smoothed lasted and its mask's (``_state``'s) depth from each
+        edge of the frame -- left, right, top, bottom: 0 where it does not touch that edge."""
+        h, w = self._state.shape
+        cols = cv2.reduce(self._state, 0, cv2.REDUCE_MAX).ravel()
+        xs = np.flatnonzero(cols)
+        if not len(xs):
+            self._depths.append((self._q, (0, 0, 0, 0)))
+            return
+        rows = cv2.reduce(self._state, 1, cv2.REDUCE_MAX).ravel()
+        ys = np.flatnonzero(rows)
+        self._depths.append((self._q, (int(xs[-1]) + 1 if cols[0] else 0, w - int(xs[0]) if cols[-1] else 0,
+                                       int(ys[-1]) + 1 if rows[0] else 0, h - int(ys[0]) if rows[-1] else 0)))
+
+    def _exit_seen(self) -> bool:
+        """Whether the mask held was seen leaving the picture (see EXIT_FRAMES): on the last frame
+        smoothed and on the one EXIT_FRAMES frames of 25 fps before it, the whole mask touched one
+        edge, and its depth from there shrank to EXIT_SHRINK of what it was or less."""
+        if len(self._depths) < 2:
+            return False
+        newest = self._depths[-1][1]
+        need = self._frames(EXIT_FRAMES)
+        total = 0.0
+        for i in range(len(self._depths) - 1, 0, -1):
+            total += self._depths[i][0]
+            if total >= need - 1e-9:
+                before = self._depths[i - 1][1]
+                return any(0 < now <= EXIT_SHRINK * then for now, then in zip(newest, before))
+        return False
 
     def _turned_call(self, method, alpha: np.ndarray, frame: np.ndarray, bits: int, **kw) -> np.ndarray:
         """``method`` (__call__ or hold) on a 4x1 ``alpha`` as the 1x4 row it is turned to, the

@@ -513,6 +513,62 @@ def test_a_subject_that_walked_out_leaves_no_ghost_for_smooth_hold_frames(seed):
     assert sm.hold(empty, background).max() == 0  # (and after it)
 
 
+def _walking_out(seed, x, h=90, w=160):
+    """A still scene with nothing in focus but a sharp subject whose left edge is at ``x``, its
+    right edge past the frame's: fine detail on the background's own colours, so that at the
+    coarse view's size the subject looks as the background does (the picture, its mask)."""
+    background = cv2.GaussianBlur(_scene(seed), (0, 0), 3)
+    yy, xx = np.mgrid[0:h, 0:w]
+    detail = np.where((xx // 2 + yy // 2) % 2 == 0, 40, -40).astype(np.int16)[:, :, None]
+    mask = np.zeros((h, w), np.uint8)
+    mask[20:70, max(0, x):] = 255
+    subject = np.clip(background.astype(np.int16) + detail, 0, 255).astype(np.uint8)
+    return np.where(mask[:, :, None] > 0, subject, background), mask
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_subject_seen_walking_out_across_the_edge_leaves_no_ghost_for_smooth_hold_frames(seed):
+    """A subject walking out across the frame's right edge (4 px a frame at 160x90), its detail on
+    the background's own colours: once its last sliver is judged to have nothing in focus, that
+    sliver was held for all of smooth.hold frames (2 s) -- its region, a pixel or two of the
+    coarse view, looked as the background does there, taken for a subject gone out of focus in
+    place.  Its mask was seen leaving (touching the edge, its depth from it shrinking): the hold
+    ends once the view has settled (smooth.settle frames), as for any subject that left."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    for x in range(100, 148, 4):  # (in focus: judged as it is, its mask narrowing at the edge)
+        frame, mask = _walking_out(seed, x)
+        sm(mask, frame)
+    empty = np.zeros((90, 160), np.uint8)
+    outs = []
+    for x in range(148, 148 + 4 * cfg.smooth.hold, 4):  # (its last sliver, then the background alone)
+        frame, _ = _walking_out(seed, x)
+        outs.append(int(sm.hold(empty, frame).max()))
+    gone = outs.index(0) if 0 in outs else None
+    assert gone is not None and gone <= cfg.smooth.settle + 1, outs
+    assert max(outs[gone:]) == 0, outs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_subject_at_the_edge_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
+    """A subject across the frame's edge that stays where it is (its mask's depth from the edge
+    as it was) and goes out of focus is a focus hunt's, not one walking out: held for all of
+    smooth.hold frames, as one inside the frame is."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    frame, mask = _walking_out(seed, 120)
+    background = cv2.GaussianBlur(_scene(seed), (0, 0), 3)
+    for _ in range(3):
+        sm(mask, frame)
+    empty = np.zeros_like(mask)
+    for i in range(cfg.smooth.hold):
+        r = (2, 4, 6, 4)[i % 4]
+        soft = make_samples.disk_blur(mask.astype(np.float32) / 255.0, r)[:, :, None]
+        defocused = (make_samples.disk_blur(frame, r) * soft + background * (1 - soft)).astype(np.uint8)
+        assert np.array_equal(sm.hold(empty, defocused), mask), i
+    assert sm.held == cfg.smooth.hold
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_a_subject_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
     """The same subject defocused where it is (a focus hunt, blurs of 1 to 4 % of the width): its
