@@ -109,6 +109,9 @@ FLAT_VIEW = 4.0
 #: 20 held as before
 EXIT_FRAMES = 2
 EXIT_SHRINK = 0.8
+#: (a hold that begins within EXIT_FRAMES frames of 25 fps of the end of one whose mask was seen
+#: leaving is taken as its own: the sliver judged again in between, the background beside it taken
+#: with it, had grown back, and the second hold held it for smooth.hold frames -- 2 of the 30 exits)
 #: pans are followed (MaskSmoother._pan): the smoothed mask is moved with the picture first,
 #: then averaged where nothing else moved, at PAN_RATE -- before, everything moved on a pan, the
 #: rate rose to smooth.motion_rate everywhere and the mask was each frame's judgement nearly as
@@ -359,6 +362,7 @@ class MaskSmoother:
         self._have_prev = False
         if self._shape is not None:
             self._depths.clear()
+            self._exiting = False
         self._held_run = 0
         self._held_q = 0.0
         self._t_next = self._t_last = None  # (another video: its first frame's time has no frame before)
@@ -431,6 +435,7 @@ class MaskSmoother:
         # (the last frames smoothed: what each lasted and its mask's depth from each edge, see _exit_seen)
         self._depths: collections.deque = collections.deque(maxlen=4 * EXIT_FRAMES + 1)
         self._exiting = False
+        self._since_hold = 0.0  # (frames of the video's rate smoothed since the last hold, see _exit_seen)
         self._have_prev = False
         self._shape = (h, w)
 
@@ -879,7 +884,8 @@ class MaskSmoother:
             self._settled_run = 0
             self._settled_q = 0.0
             self._held_shift = [0.0, 0.0]
-            self._exiting = self._exit_seen()
+            self._exiting = self._exit_seen() or (self._exiting and self._since_hold <= self._frames(EXIT_FRAMES) + 1e-9)
+            self._since_hold = 0.0
             # (where the held mask is, at the coarse view's size, a view's pixel around it: see _left)
             self._view_region[...] = cv2.resize(self._out, self._view.shape[::-1], interpolation=cv2.INTER_AREA) > 0
             cv2.dilate(self._view_region, _SQUARE, dst=self._view_region)
@@ -987,6 +993,7 @@ class MaskSmoother:
             self._pan_left = [0.0, 0.0]  # (the mask is this judgement, where the picture is)
             self._out[...] = alpha
             self._depths.clear()  # (the frames before the cut: another scene's)
+            self._exiting = False
             self._note_depths()
             if not judged:
                 # (an earlier frame's judgement, of the scene before the cut: the next frame starts
@@ -1024,6 +1031,7 @@ class MaskSmoother:
     def _note_depths(self) -> None:
         """Keeps what the frame just smoothed lasted and its mask's (``_state``'s) depth from each
         edge of the frame -- left, right, top, bottom: 0 where it does not touch that edge."""
+        self._since_hold += self._q
         h, w = self._state.shape
         cols = cv2.reduce(self._state, 0, cv2.REDUCE_MAX).ravel()
         xs = np.flatnonzero(cols)

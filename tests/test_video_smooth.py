@@ -550,6 +550,33 @@ def test_a_subject_seen_walking_out_across_the_edge_leaves_no_ghost_for_smooth_h
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_sliver_judged_again_between_two_holds_of_a_subject_walking_out_leaves_no_ghost(seed):
+    """The same subject walking out, its last sliver judged to have nothing in focus, then judged
+    again for a frame (the background beside it taken with it: its mask deeper than before), then
+    not again: the second hold, its mask no longer seen shrinking, held that sliver for all of
+    smooth.hold frames.  It is the first hold's subject, still leaving: the hold ends once the
+    view has settled (smooth.settle frames)."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    for x in range(100, 148, 4):
+        frame, mask = _walking_out(seed, x)
+        sm(mask, frame)
+    empty = np.zeros((90, 160), np.uint8)
+    frame, _ = _walking_out(seed, 148)
+    assert sm.hold(empty, frame).max() == 255  # (the first hold: the sliver was seen leaving)
+    frame, mask = _walking_out(seed, 152)
+    mask[20:70, 140:] = 255  # (judged again, wider than it is)
+    sm(mask, frame)
+    outs = []
+    for x in range(156, 156 + 4 * cfg.smooth.hold, 4):
+        frame, _ = _walking_out(seed, x)
+        outs.append(int(sm.hold(empty, frame).max()))
+    gone = outs.index(0) if 0 in outs else None
+    assert gone is not None and gone <= cfg.smooth.settle + 1, outs
+    assert max(outs[gone:]) == 0, outs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_a_subject_at_the_edge_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
     """A subject across the frame's edge that stays where it is (its mask's depth from the edge
     as it was) and goes out of focus is a focus hunt's, not one walking out: held for all of
