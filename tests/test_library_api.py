@@ -2977,3 +2977,21 @@ def test_begin_with_i420_refuses_bits_it_cannot_read(scene, bits, error, said):
     assert not seg._slots
     want = Segmenter(load_config(None, [])).mask_i420(i420).copy()
     assert np.array_equal(seg.end(seg.begin(i420, out, i420=True)), want)  # (bits=16, the default: as before)
+
+
+@pytest.mark.parametrize("flag", ["no", "yes", None, 2])
+def test_begin_refuses_an_i420_that_is_no_flag(scene, flag):
+    """seg.begin(frame, out, i420='no') took 'no' for True (it is truthy): a BGR frame was read
+    as I420 planes; a ConfigTypeError names the flag as Segmenter(still='no') is, and nothing is begun."""
+    from livecut.errors import ConfigTypeError
+
+    img, _ = scene
+    h, w = img.shape[:2]
+    seg = Segmenter(load_config(None, []))
+    out = np.empty((h, w), np.uint8)
+    with pytest.raises(ConfigTypeError) as e:
+        seg.begin(img, out, i420=flag)
+    assert str(e.value) == f"Segmenter.begin: i420 must be True or False, got {flag!r}"
+    assert not seg._slots
+    want = Segmenter(load_config(None, [])).mask(img).copy()
+    assert np.array_equal(seg.end(seg.begin(img, out, i420=0)), want)  # (0, a flag: as before)

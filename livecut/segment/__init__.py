@@ -281,7 +281,8 @@ class Segmenter:
     def begin(self, frame: np.ndarray, out: np.ndarray, *, i420: bool = False, bits: int = 16) -> Pending:
         """The first part of :meth:`mask` (``i420``: of :meth:`mask_i420`; ``bits`` as
         :meth:`mask`'s, for a 10- or 12-bit frame in uint16; with ``i420``, whose frames are uint8, another
-        than 16 is a :class:`~livecut.errors.ConfigError`) into ``out``: all but
+        than 16 is a :class:`~livecut.errors.ConfigError`; an ``i420`` that is no bool a
+        :class:`~livecut.errors.ConfigTypeError`) into ``out``: all but
         the full-size refinement, which :meth:`end` does.  For a pipeline that segments each
         frame in one thread while another composites the frame before: ``begin`` the frames in
         order in the one, ``end`` them in order in the other, each after its ``begin``; an
@@ -289,6 +290,7 @@ class Segmenter:
         for each frame in flight).  ``out`` then holds what :meth:`mask` gives, the same bytes.
         (Where there is no refinement to leave -- a method without a guide, the colour
         refinement of photos -- ``begin`` does the whole and ``end`` nothing.)"""
+        i420 = check_flag(i420, "i420", "Segmenter.begin")  # ('no' was taken as it is truthy: read as I420)
         if i420 and check_bits(bits) != 16:
             # (taken without a word, bits=99 or '10' too: mask_i420 reads 8-bit uint8 planes only)
             raise ConfigError(f"Segmenter.begin: bits={bits} with i420=True: bits is for a BGR frame in uint16 "
