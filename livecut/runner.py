@@ -2033,6 +2033,8 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     ``imshow``, ``waitkey``, ``snapshot_dir`` ...), given with ``preview=True`` (without a preview, a
     :class:`UsageError`).  ``pace``: read a file at its own speed (None: when a preview or a
     virtual camera shows it; False: as fast as possible, a virtual camera included).
+    ``source_options``: :func:`~livecut.sources.open_source`'s own (``fourcc``, ``alpha`` -- a file's own
+    alpha is read unless it is False --, ``pace`` as the argument, one given both ways alike ...).
     Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.  ``size`` (width,
     height) and ``fps``: what a camera is asked for; a file or a stream is read at its own (given
     for one, a :class:`UsageError`).
@@ -2122,14 +2124,22 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                       f"({_PREVIEW_GIVEN[key]}); leave it out")
         check_options(preview_options, PREVIEW_OPTIONS - _PREVIEW_GIVEN.keys(), "run_video: preview_options")
     opts = dict(source_options or {})
+    if opts.get("pace") is not None:
+        # (source_options={'pace': True} for a file with an output was read as fast as it could be,
+        # pace=None's choice taken over it without a word: it is a pace as the argument's)
+        given = check_flag(opts["pace"], "pace", "run_video: source_options")
+        if pace is not None and pace != given:
+            raise UsageError(f"run_video: pace={pace} and source_options pace={given}: give one of them")
+        pace = given
     if size is not None:
         opts["size"] = size
     if fps is not None:
         opts["fps"] = fps
     if live is not None:
         opts["live"] = live
-    if kind == "file":  # (a video with an alpha of its own: what it leaves transparent stays so)
-        opts["alpha"] = True
+    if kind == "file":  # (a video with an alpha of its own: what it leaves transparent stays so;
+        # source_options={'alpha': False} reads the picture alone, as open_source does -- it was overridden)
+        opts.setdefault("alpha", True)
     if kind == "file" and not live:
         # (-o vcam as --vcam: its own pacing takes a frame held over 2 s for a jump and sent a
         # slideshow's frames at once)

@@ -1823,6 +1823,40 @@ def test_run_video_option_arguments_of_another_shape_are_typed_errors(small_clip
     assert st.written == 4
 
 
+@pytest.mark.parametrize("options, paced, alpha", [
+    ({"pace": True}, True, True),
+    ({"pace": False}, False, True),
+    ({"alpha": False}, False, False),
+    ({}, False, True),
+])
+def test_run_video_honours_a_files_source_options(small_clip, tmp_path, options, paced, alpha):
+    """run_video(file, 'out.mp4', cfg, source_options={'pace': True}) read the file as fast as it
+    could be (pace=None's choice for a file with an output taken over it without a word), and
+    source_options={'alpha': False} read the video's own alpha all the same: both are open_source's
+    options, honoured as given (pace as the argument is); the same pace both ways is no conflict,
+    another is a UsageError, a pace that is no flag a ConfigTypeError."""
+    from livecut.errors import ConfigTypeError, UsageError
+    from livecut.runner import run_video
+
+    seen = []
+    st = run_video(small_clip, tmp_path / "out.mp4", None, progress=False, source_options=options,
+                   on_start=lambda pipe: seen.append((pipe.source.pace, pipe.source._want_alpha)))
+    assert st.written == 4
+    assert seen == [(paced, alpha)]
+    st = run_video(small_clip, tmp_path / "out2.mp4", None, progress=False, pace=paced, source_options=options)
+    assert st.written == 4
+    if "pace" in options:
+        with pytest.raises(UsageError) as e:
+            run_video(small_clip, tmp_path / "out3.mp4", None, progress=False, pace=not paced,
+                      source_options=options)
+        assert str(e.value) == (f"run_video: pace={not paced} and source_options pace={paced}: "
+                                "give one of them")
+        with pytest.raises(ConfigTypeError) as e:
+            run_video(small_clip, tmp_path / "out3.mp4", None, progress=False, source_options={"pace": "no"})
+        assert str(e.value) == "run_video: source_options: pace must be True or False, got 'no'"
+        assert not (tmp_path / "out3.mp4").exists()
+
+
 @pytest.mark.parametrize("kwargs, error, said", [
     ({"size": (320, 240)}, "UsageError", "run_video: size=(320, 240): what a camera is asked for; a file is read at "
                                          "its own size and frame rate (give None)"),
