@@ -211,6 +211,9 @@ class BatchReport:
     todo: int = 0
     #: the videos among them
     videos: int = 0
+    #: the items done whose video lost frames to damage (``Stats.partial``), as their inputs are
+    #: named under the folder given: the summary says them
+    partial: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         # (each of these said only where there are some, as `livecut image` says its "there
@@ -230,7 +233,13 @@ class BatchReport:
         # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)")
         frames = "" if not self.frames else (
             f"; {self.frames} frame{'s' if self.frames != 1 else ''} in {self.seconds:.1f} s ({fps_text(self.frames, self.seconds)})")
-        return f"{self.done} done, {self.failed} failed{skipped}{frames}{jobs}"
+        done = f"{self.done} done"
+        if self.partial:  # (a video that lost frames to damage was said '1 done' as a whole one, as
+            # `livecut file` calls it partial)
+            names = ", ".join(self.partial[:3]) + (f" and {len(self.partial) - 3} more" if len(self.partial) > 3
+                                                    else "")
+            done += f" ({len(self.partial)} partial: {names})"
+        return f"{done}, {self.failed} failed{skipped}{frames}{jobs}"
 
     @property
     def exit_code(self) -> int:
@@ -1201,7 +1210,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
     raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
     "written", "notes", "warnings"}`` (``warnings``: what the output leaves out, which the
-    command says even when quiet; an internal error's ``traceback`` too)."""
+    command says even when quiet; an internal error's ``traceback`` too; a video that lost frames
+    to damage, its ``partial``: :attr:`livecut.runner.Stats.partial`)."""
     import cv2
 
     cv2.setNumThreads(max(1, settings.threads))
@@ -1253,6 +1263,8 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
             webm = _webm_note(dstp.suffix, settings.cfg.video)  # (said once by the batch, not a video)
             out["warnings"] = [_named(src, w) for w in stats.warnings if w != webm]
             out.update(status="ok", frames=stats.written, written=True)
+            if stats.partial:
+                out["partial"] = list(stats.partial)
     except LivecutError as exc:
         msg = cli_text(str(exc))  # (said by `livecut batch` and matched by EXISTS_HINT: --force)
         out.update(error=msg if src in msg else f"{src}: {msg}", exit_code=exc.exit_code)
@@ -2354,6 +2366,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                 report.frames += int(result.get("frames") or 0)
                 if ok:
                     report.done += 1
+                    if result.get("partial") and item is not None:  # (the input, as under its folder)
+                        report.partial.append(Path(item.rel.rstrip("/")).with_name(item.src.name).as_posix())
                 else:
                     report.failed += 1
                     report.errors.append(result["error"])

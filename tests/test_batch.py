@@ -552,6 +552,32 @@ def test_a_videos_warning_names_it_once(tmp_path):
     assert not [w for w in said if f"{src / 'cut.ts'}: cut.ts" in w or f"{src / 'two.mkv'}: two.mkv" in w], said
 
 
+def test_a_video_that_lost_frames_to_damage_is_called_partial_by_the_summary(tmp_path):
+    """`livecut batch in/ -o out/` over an MKV with a stretch zeroed (frames lost to damage, which
+    `livecut file` calls partial on its last line) passed the item's warning on, then summed up
+    '2 done, 0 failed' as if both were whole videos.  The summary names the partial item by its
+    path under the folder given, '2 done (1 partial: sub/a.mkv), 0 failed'; exit 0, as for `livecut
+    file`; the whole one is not named."""
+    import av
+
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    ff = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=20",
+          "-c:v", "libx264"]
+    subprocess.run([*ff, str(tmp_path / "whole.mkv")], check=True)
+    subprocess.run([*ff, "-t", "2", str(src / "b.mkv")], check=True)
+    with av.open(str(tmp_path / "whole.mkv")) as c:  # (frames 60 to 99 zeroed: the demuxer passes over them)
+        pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+    data = bytearray((tmp_path / "whole.mkv").read_bytes())
+    data[pos[60]:pos[100]] = bytes(pos[100] - pos[60])
+    (src / "sub" / "a.mkv").write_bytes(bytes(data))
+    r = run_cli("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    said = r.stderr.splitlines()
+    assert any(w.startswith(f"livecut: warning: {src / 'sub' / 'a.mkv'}: a stretch of ") for w in said), said
+    assert said[-1].startswith("livecut batch: 2 done (1 partial: sub/a.mkv), 0 failed; "), said
+
+
 def test_the_webm_codec_warning_is_said_once_not_a_video(tmp_path):
     """`livecut batch shoot/ -o cut/ --video-ext .webm --set video.codec=libx265`: 'video.codec
     libx265: a .webm is written as VP9 ...' was said for each video, a line each the same but for
