@@ -7,8 +7,10 @@ rtmps:// (test_rtmp.py).  Each test takes a few seconds."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -146,6 +148,94 @@ def test_an_rtsps_output_to_a_server_without_tls_says_so(clip, tmp_path):
     assert r.returncode == 1, r.stderr
     assert _error_line(r.stderr) == (f"livecut: error: rtsps://***@127.0.0.1:{srv.port}/test: cannot start the "
                                      "stream: the server does not answer in TLS (is it an rtsp:// address?)")
+
+
+class _PlainRtspServer:
+    """A plain RTSP server on 127.0.0.1 that answers an OPTIONS (200 OK) and, to a TLS ClientHello
+    (its first byte 0x16), ``"reset"``s the connection, or ``"hang"``s: it waits for a request's
+    blank line, which a ClientHello never holds (as many RTSP servers read one); ``"one"``: as
+    ``ffmpeg -rtsp_flags listen``, it serves one connection (resetting the ClientHello) and
+    listens no more."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self._done = threading.Event()
+
+    def __enter__(self):
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self.sock.close()
+        for conn in self.conns:
+            conn.close()
+
+    def _accept(self) -> None:
+        while not self._done.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            if self.mode == "one":
+                self.sock.close()
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(30)
+        try:
+            got = conn.recv(1)
+            if got == b"\x16" and self.mode in ("reset", "one"):
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.close()
+                return
+            while got and b"\r\n\r\n" not in got:
+                more = conn.recv(4096)
+                if not more:
+                    return
+                got += more
+            cseq = [ln for ln in got.split(b"\r\n") if ln.lower().startswith(b"cseq:")][:1]
+            conn.sendall(b"RTSP/1.0 200 OK\r\n" + b"".join(c + b"\r\n" for c in cseq)
+                         + b"Public: OPTIONS, DESCRIBE, ANNOUNCE, SETUP, RECORD, PLAY, TEARDOWN\r\n\r\n")
+            self._done.wait(30)
+        except OSError:
+            pass
+
+
+_PLAIN = "the server does not answer in TLS (is it an rtsp:// address?)"
+
+
+@pytest.mark.parametrize("mode, said", [
+    ("reset", _PLAIN),
+    ("hang", _PLAIN),
+    ("one", "the server reset the connection without answering the TLS handshake (a plain RTSP server does "
+            "so: is it an rtsp:// address?)"),
+], ids=["reset", "hang", "one-connection"])
+@pytest.mark.parametrize("way", ["output", "input"])
+def test_rtsps_to_a_plain_rtsp_server_that_resets_or_leaves_the_tls_handshake_is_said_to_be_one(
+        clip, tmp_path, mode, said, way):
+    """rtsps:// typed for a plain RTSP server that resets the TLS ClientHello, or waits on it for
+    a request's end: `-o rtsps://...` said "no answer within 3 s" where it waited (an output to one
+    that resets said it already), `livecut run rtsps://...` "cannot open the stream: Connection
+    reset by peer" or "no answer within 3 s".  Asked an OPTIONS, the server answers at once in
+    plain RTSP: it is said not to answer in TLS, as rtmps:// says it of a plain RTMP server; one
+    that served its one connection is said to have cut the handshake off."""
+    with _PlainRtspServer(mode) as srv:
+        url = f"rtsps://pub:{SECRET}@127.0.0.1:{srv.port}/live"
+        args = (["file", str(clip), "-o", url] if way == "output"
+                else ["run", url, "-o", str(tmp_path / "out.mp4")])
+        r = subprocess.run([sys.executable, "-m", "livecut", *args, "--set", "video.open_timeout=3"],
+                           capture_output=True, text=True, timeout=60, env=_env())
+    assert r.returncode == (1 if way == "output" else 2), r.stderr
+    start = "cannot start the stream: " if way == "output" else ""
+    assert _error_line(r.stderr) == f"livecut: error: rtsps://***@127.0.0.1:{srv.port}/live: {start}{said}"
+    assert SECRET not in r.stderr
 
 
 @pytest.mark.parametrize("transport", ["tcp", "udp"])

@@ -287,6 +287,8 @@ class StreamSink:
                                   "this PyAV/FFmpeg build") from None
         except (av.error.FFmpegError, OSError) as exc:
             reason = self._reason(exc)
+            # (the server sent not a byte, a TLS handshake's neither: see _plain_behind_tls)
+            unanswered = self._relay is not None and not self._relay.answered and not self._started
             self._close_audio()
             container.close()
             self._stop_bridge()
@@ -296,6 +298,8 @@ class StreamSink:
             if self._woken.is_set():  # (cancel() meanwhile: it was "no answer within 10 s" at once)
                 raise VideoWriteError(f"{self.safe}: cancelled while connecting") from None
             if "timeout" in self.container_options and time.monotonic() - t0 >= limit * 0.95:
+                if unanswered and (plain := self._plain_behind_tls()):
+                    raise VideoWriteError(f"{self.safe}: cannot start the stream: {plain}") from None
                 raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s") from None
             if reason.startswith(("no answer within ", "no answer to the TLS handshake within ")):
                 # (the relay's open time limit, rtmp(s)://: said as rtsp://, tcp:// and the
@@ -888,11 +892,12 @@ class StreamSink:
         scheme = url_scheme(self.spec)
         if why.startswith("TLS: ") and why[5:] in NOT_TLS_REASONS:
             return not_tls_text(scheme)
-        if why.startswith("no answer to the TLS handshake within ") and scheme == "rtmps" and not self._started:
+        if why.startswith("no answer to the TLS handshake within ") and not self._started:
             # (a plain RTMP server that waits for the rest of its handshake's 1537 bytes, as
             # nginx-rtmp does, leaves a ClientHello unanswered: "no answer within 10 s"; asked
-            # for an RTMP handshake, it answers at once)
-            return not_tls_text(scheme) if answers_plain(self.spec, min(2.0, self.cfg.open_timeout)) else None
+            # for an RTMP handshake, it answers at once; an RTSP server that waits for a request's
+            # blank line, an OPTIONS)
+            return self._plain_behind_tls()
         if not self._started and why in ("the server reset the connection", "the server closed the connection") \
                 and not (self._relay is not None and self._relay.spoke):  # (one that spoke RTMP, RTSP is none)
             if scheme in ("rtmps", "rtsps"):
@@ -907,6 +912,19 @@ class StreamSink:
             # (the server's language asked with a handshake of its own: one connection more)
             return answers_tls(self.spec, min(5.0, self.cfg.open_timeout), output=True)
         return None
+
+    def _plain_behind_tls(self) -> str | None:
+        """What to say when an rtmps:// (rtsps://) output's server took the connection and left
+        the TLS handshake unanswered, when it answers its plain protocol at once (see
+        answers_plain): a plain server that waits for the rest of an RTMP handshake (nginx-rtmp)
+        or for an RTSP request's end (a ClientHello holds no blank line) -- it said "no answer
+        within 10 s"; None otherwise."""
+        from livecut.sources.stream import answers_plain, not_tls_text
+
+        scheme = url_scheme(self.spec)
+        if scheme not in ("rtmps", "rtsps"):
+            return None
+        return not_tls_text(scheme) if answers_plain(self.spec, min(2.0, self.cfg.open_timeout)) else None
 
     def _hold_last(self, container: Any) -> None:
         """The last frame's length, when the run wrote the source to its end (a GIF's 1 s pause

@@ -556,6 +556,9 @@ class _ChunkWatch:
         #: the connection's TCP connection was made (FFmpeg's "Successfully connected to ..."):
         #: an rtmps:// open that timed out then waited on its TLS handshake (see StreamSource._plain_behind_tls)
         self.tcp_connected = False
+        #: FFmpeg's tls protocol said an error ("IO error: Connection reset by peer"): an rtsps://
+        #: input's reset came on its TLS connection (see StreamSource._cut_at_tls)
+        self.tls_failed = False
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
@@ -565,7 +568,7 @@ class _ChunkWatch:
         self.segment = self.segment_error = self._http_error = None
         self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
         self.missed, self._missed = [], None
-        self.closed = self.tls_cut = self.tcp_connected = False
+        self.closed = self.tls_cut = self.tcp_connected = self.tls_failed = False
         if self.on:
             return
         with _WATCH_LOCK:
@@ -619,6 +622,8 @@ class _ChunkWatch:
                                                                   r"18446744073709551615\s*", text)
                        for _, name, text in lines):
                     self.closed = True
+                if any(name == "tls" and level <= av.logging.ERROR for level, name, _ in lines):
+                    self.tls_failed = True
                 for _, _, text in lines:  # (FFmpeg's "method DESCRIBE failed: 503 (Service Unavailable)")
                     if m := re.match(r"method \w+ failed: ([45]\d\d)\b[ (]*([ -~]{0,80}?)\)?\s*$", text):
                         self.answer = redact_text(f"{m[1]} {m[2]}".strip())
@@ -1361,28 +1366,38 @@ class StreamSource:
         return not_tls(self.url, min(5.0, self.cfg.open_timeout))
 
     def _cut_at_tls(self, exc: BaseException) -> str | None:
-        """Why the open failed, when an rtmps:// input's server reset the connection at the TLS
-        handshake (FFmpeg said "Connection reset by peer"), as a plain RTMP server does to a
-        ClientHello: one that answers an RTMP handshake is said not to answer in TLS (see
-        not_tls_text), one that cannot be asked (gone, as ffmpeg -listen 1 is after its one
-        connection) to have cut the handshake off (see cut_at_tls_text)."""
+        """Why the open failed, when an rtmps:// (rtsps://) input's server reset the connection at
+        the TLS handshake (FFmpeg said "Connection reset by peer"), as a plain RTMP server does to a
+        ClientHello (a plain RTSP server may too): one that answers an RTMP handshake (an RTSP
+        OPTIONS) is said not to answer in TLS (see not_tls_text), one that cannot be asked (gone,
+        as ffmpeg -listen 1 is after its one connection) to have cut the handshake off (see
+        cut_at_tls_text).  (rtsps://: FFmpeg's tls said the reset, after the TCP connection; as it
+        does for one after the handshake too, the cut is said only where no handshake can be made.)"""
         scheme = url_scheme(self.url)
-        if (scheme != "rtmps" or not self._chunks.tls_cut or self._stop.is_set()
-                or getattr(exc, "errno", None) != errno.ECONNRESET):
+        if scheme not in ("rtmps", "rtsps") or self._stop.is_set() or getattr(exc, "errno", None) != errno.ECONNRESET:
+            return None
+        if not (self._chunks.tls_cut if scheme == "rtmps" else self._chunks.tls_failed and self._chunks.tcp_connected):
             return None
         if answers_plain(self.url, min(5.0, self.cfg.open_timeout)):
             return not_tls_text(scheme)
+        if scheme == "rtsps":
+            try:  # (a TLS server that reset the connection after the handshake: not said so)
+                _handshake(_tls_address(self.url), min(2.0, self.cfg.open_timeout))
+                return None
+            except (OSError, ValueError, TypeError):
+                pass
         return cut_at_tls_text(scheme)
 
     def _plain_behind_tls(self) -> str | None:
-        """Why the open timed out, when an rtmps:// input's server took the connection and left
-        its TLS handshake unanswered, as a plain RTMP server that waits for the rest of an RTMP
-        handshake's 1537 bytes does (nginx-rtmp): it answers one at once (see answers_plain).
-        It said "no answer within 10 s"."""
-        if (url_scheme(self.url) != "rtmps" or not self._chunks.tls_cut or not self._chunks.tcp_connected
-                or self._stop.is_set()):
+        """Why the open timed out, when an rtmps:// (rtsps://) input's server took the connection and
+        left its TLS handshake unanswered, as a plain RTMP server that waits for the rest of an RTMP
+        handshake's 1537 bytes does (nginx-rtmp), or a plain RTSP server for a request's blank line:
+        it answers one (an OPTIONS) at once (see answers_plain).  It said "no answer within 10 s"."""
+        scheme = url_scheme(self.url)
+        if (scheme not in ("rtmps", "rtsps") or (scheme == "rtmps" and not self._chunks.tls_cut)
+                or not self._chunks.tcp_connected or self._stop.is_set()):
             return None
-        return not_tls_text("rtmps") if answers_plain(self.url, min(2.0, self.cfg.open_timeout)) else None
+        return not_tls_text(scheme) if answers_plain(self.url, min(2.0, self.cfg.open_timeout)) else None
 
     def _answers_tls(self, exc: BaseException) -> str | None:
         """Why the open failed, when a plain input's server answered in TLS (see answers_tls):
