@@ -405,7 +405,8 @@ def rescaled_size(h: int, w: int, s: float) -> tuple[int, int]:
 MASK_ONLY_EXTS = (".gif",)
 
 
-def list_images(d, skip=None, masks: bool = False, folders: set | None = None, raw: list | None = None) -> list:
+def list_images(d, skip=None, masks: bool = False, folders: set | None = None, raw: list | None = None,
+                videos: list | None = None) -> list:
     """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
     starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
     ``skip`` (the other folder of the pair, when it lies inside this one) are left out.  A
@@ -414,7 +415,8 @@ def list_images(d, skip=None, masks: bool = False, folders: set | None = None, r
     ``masks``: a folder of masks, which may also be GIFs (:data:`MASK_ONLY_EXTS`).
     ``folders``: a set that gets each folder read, resolved (``d``, its subfolders, linked ones).
     ``raw``: a list that gets the camera raw files found on the way (:data:`~livecut.imageio.RAW_EXTS`:
-    not read, but said)."""
+    not read, but said).  ``videos``: a list that gets the video files found on the way
+    (:data:`~livecut.batch.VIDEO_EXTS`: not scored, but said)."""
     import os
     from pathlib import Path
 
@@ -437,7 +439,23 @@ def list_images(d, skip=None, masks: bool = False, folders: set | None = None, r
         out += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in exts]
         if raw is not None:
             raw += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in RAW_EXTS]
+        if videos is not None:
+            from livecut.batch import VIDEO_EXTS
+
+            videos += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in VIDEO_EXTS]
     return sorted(out, key=lambda p: p.relative_to(d).as_posix())
+
+
+#: what eval says of the videos it does not score (a clip's masks are of frames, which it does
+#: not cut out of a video)
+VIDEOS_NOT_SCORED = "which livecut eval does not read (it scores photos): save the frames the masks are of as pictures first"
+
+
+def _videos_not_scored(files: list) -> str:
+    """What to add to "no photos" or "no image has a mask" where ``files`` hold videos; else ""."""
+    if not files:
+        return ""
+    return f"; {len(files)} video{'s' * (len(files) > 1)} ({files[0].name}{', ...' * (len(files) > 1)}), {VIDEOS_NOT_SCORED}"
 
 
 def _key(p, d) -> str:
@@ -612,8 +630,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
-    (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for)
+    "without_image", "raw_photos", "videos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for;
+    ``videos``: likewise its video files, which are not scored)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
     (``clear_photos``: the photos transparent all over, their alpha 0 everywhere: cut to nothing)
@@ -686,7 +705,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     # (the other folder where it lies inside this one, or is linked into it: not its photos)
     read = {"IMAGES": set(), "MASKS": set()}
     raw_files: list = []  # (the camera raw files among the photos: said where they explain a lack)
-    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files)
+    video_files: list = []  # (the videos among the photos, likewise: eval scores none)
+    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files, videos=video_files)
     masks = list_images(masks_dir, skip=images_dir, masks=True, folders=read["MASKS"])
     if sheet is not None:
         # (--sheet IMAGES/sheet.png was written; the next run read it as a photo without a mask
@@ -715,8 +735,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         from livecut.imageio import raw_left_out
 
         raw = raw_left_out(raw_files)
+        # (a folder of clips was "no photos: no image files in it", as if it were empty)
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders"
-                         f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...){raw}")
+                         f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...){raw}"
+                         f"{_videos_not_scored(video_files)}")
     if not masks:
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders"
                          f"{_outside('IMAGES', masks_dir, images_dir)} ({exts}, ..., .gif)")
@@ -755,6 +777,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
     raw_photos: list[str] = []
+    videos: list[str] = []
     if without_image:
         # (the mask of a camera raw photo, r1.png of r1.dng, was 'without an image of the same
         # name', the photo there: livecut reads no raw file, and said nothing of it)
@@ -763,12 +786,17 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         lone = {_fold(Path(n).with_suffix("").as_posix()) for n in without_image}
         raw_photos = sorted(p.relative_to(images_dir).as_posix() for p in raw_files
                             if _fold(_key(p, images_dir)) in lone)
+        # (the mask of a clip, moving.png of moving.mp4, likewise: 'without an image', the video
+        # there beside it and nothing said of it)
+        videos = sorted(p.relative_to(images_dir).as_posix() for p in video_files
+                        if _fold(_key(p, images_dir)) in lone)
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
                          + (" (in the subset)" if subset is not None else "")
                          + (f" (images: {images[0].name}, ...; masks: {masks[0].name}, ...)" if images else "")
                          + ("; " + "; ".join(errors) if errors else "")
-                         + (raw_left_out([Path(n) for n in raw_photos]) if raw_photos else ""))
+                         + (raw_left_out([Path(n) for n in raw_photos]) if raw_photos else "")
+                         + _videos_not_scored([Path(n) for n in videos]))
     if sheet is not None:  # (a --sheet in MASKS was written over a truth of the set, without a word)
         for page in (sheet_page_path(sheet, k) for k in range(1, -(-len(pairs) // SHEET_PAGE_ROWS) + 1)):
             _check_page_name(sheet, page)
@@ -959,6 +987,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
+            "videos": videos,
             "resized_masks": resized, "deep_masks": deep, "empty_masks": empty, "clear_photos": clear,
             "mask_ending": ending,
             "subset_missing": subset_missing,

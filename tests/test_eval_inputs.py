@@ -708,6 +708,35 @@ def test_a_mask_of_a_camera_raw_photo_says_why_it_has_none(photos, tmp_path):
     assert "1 camera raw file, which livecut does not read: export it as JPEG, PNG or TIFF first" in r.stderr
 
 
+def test_a_video_in_images_says_eval_does_not_read_it(photos, tmp_path):
+    """IMAGES holding a clip (moving.mp4) beside the photos, its mask moving.png in MASKS: the
+    mask was 'without an image of the same name', the video there and nothing said of it; a
+    folder of clips alone was 'no photos: no image files in it', as if it were empty."""
+    images, masks, _ = photos
+    (images / "moving.mp4").write_bytes(b"\0\0\0\x18ftypisom" + bytes(64))
+    (masks / "moving.png").write_bytes((masks / "basic.png").read_bytes())
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["count"] == 2 and data["without_image"] == ["moving.png"] and data["videos"] == ["moving.mp4"]
+    assert ("video(s) those masks are named for, which livecut eval does not read (it scores photos): save "
+            "the frames the masks are of as pictures first: moving.mp4") in r.stderr, r.stderr
+    clips = tmp_path / "clips"
+    (clips / "day1").mkdir(parents=True)
+    (clips / "a.mp4").write_bytes(bytes(64))
+    (clips / "day1" / "b.MOV").write_bytes(bytes(64))
+    r = invoke("eval", clips, masks)
+    assert r.exit_code == 2, r.output
+    assert "no photos" in r.stderr and ("; 2 videos (a.mp4, ...), which livecut eval does not read (it scores "
+                                        "photos)") in r.stderr, r.stderr
+    (clips / "other.png").write_bytes((images / "basic.png").read_bytes())
+    r = invoke("eval", clips, masks)
+    assert r.exit_code == 2 and "no image in" in r.stderr and "1 video (a.mp4)" not in r.stderr, r.stderr
+    (masks / "a.png").write_bytes((masks / "basic.png").read_bytes())
+    r = invoke("eval", clips, masks)
+    assert r.exit_code == 2 and "; 1 video (a.mp4), which livecut eval does not read" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path, encoding):
     """A list saved by Notepad (a BOM before the first name) lost its first name; names of the
