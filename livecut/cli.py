@@ -35,11 +35,12 @@ class _Command(TyperCommand):
         formatter.write(render_help(ctx, self) + "\n")
 
     def parse_args(self, ctx, args):  # type: ignore[override]
-        from livecut.clihelp import outputs_given_twice
+        from livecut.clihelp import outputs_given_twice, values_given_twice
 
         given = list(args)  # (as given: the parser takes them off the list)
         rest = _parsed_in(ctx, super().parse_args, args)
-        twice = outputs_given_twice(self.get_params(ctx), given, ctx.info_name)
+        twice = (outputs_given_twice(self.get_params(ctx), given, ctx.info_name)
+                 or values_given_twice(self.get_params(ctx), given, ctx.info_name))
         if twice:  # (-o a.mp4 -o b.mp4 wrote b.mp4 alone, exit 0: the first -o was dropped without a word)
             ctx.fail(twice)
         output = next((ctx.params.get(p.name) for p in self.params if "-o" in p.opts), None)

@@ -431,6 +431,54 @@ def _values_given(params: list[Any], argv: Iterable[str], short: str, long: str)
     return [v for v in values if v is not None]
 
 
+#: the commands whose options of one value are refused given twice with two values (the
+#: measuring ones, whose numbers a dropped option changes without a word); -o is refused so in all
+ONE_VALUE_COMMANDS = ("eval", "bench")
+
+#: what to add to the refusal of an option given twice, where the option takes several values in one
+GIVEN_TOGETHER = {"--scales": "--scales {0},{1} scores both"}
+
+
+def values_given_twice(params: Iterable[Any], argv: Iterable[str], command: str | None) -> str:
+    """The refusal of an option of one value given twice with two values in a command of
+    :data:`ONE_VALUE_COMMANDS` (``livecut eval ... --scales 1 --scales 2`` scored x2 alone, exit 0,
+    as if both were asked for; ``livecut bench -n 5 -n 50`` timed 50), else "": ``params`` the
+    command's, ``argv`` its arguments as given."""
+    from livecut.urls import redact_url
+
+    if command not in ONE_VALUE_COMMANDS:
+        return ""
+    params = list(params)
+    valued = {o: p for p in params if getattr(p, "opts", None) and not getattr(p, "is_flag", True)
+              and not getattr(p, "count", False) for o in (*p.opts, *p.secondary_opts)}
+    given: dict[Any, list[tuple[str, str]]] = {}
+    args = iter(a for a in argv if isinstance(a, str))
+    for arg in args:
+        if arg == "--":  # (the rest are arguments)
+            break
+        name, value = arg, None
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 2 and arg[:2] in valued:
+            name, value = arg[:2], arg[2:]  # (-n5, as click takes it)
+        if name not in valued:
+            continue
+        if value is None:
+            value = next(args, None)
+            if value is None:
+                break
+        given.setdefault(valued[name], []).append((name, value))
+    for p, values in given.items():
+        if getattr(p, "multiple", False) or len({v for _, v in values}) < 2:
+            continue
+        (n0, v0), (n1, v1) = next(((a, b) for a, b in zip(values, values[1:]) if a[1] != b[1]))
+        said = f"{n0} {redact_url(v0, publishing=True)} and {n1} {redact_url(v1, publishing=True)}"
+        together = GIVEN_TOGETHER.get(p.opts[0] if p.opts else "", "")
+        return (f"{said}: livecut {command} takes one {p.opts[0] if p.opts[0].startswith('--') else n0}: give it once"
+                + (f" ({together.format(v0, v1)})" if together else ""))
+    return ""
+
+
 def _last_input_output_hint(ctx: Any) -> str:
     """The way to an output given as the last argument (``livecut image shots/*.jpg cut/``,
     ``livecut batch shots/ cut/`` said "Missing option '--output' / '-o'" alone): said where that

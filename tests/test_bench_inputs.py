@@ -660,3 +660,18 @@ def test_the_judged_line_speaks_of_the_others_only_where_there_are_some(monkeypa
         assert f"engine judged focus on {judged} of 30 frames" in r.stdout, r.stdout
         assert ("the others reused a judgement" in r.stdout) == others, r.stdout
     assert "the others" in bench.JUDGED_NOTE
+
+
+@pytest.mark.parametrize("args, said", [
+    (["-n", "5", "-n", "50"], "-n 5 and -n 50: livecut bench takes one --frames: give it once"),
+    (["-n5", "--frames=6"], "-n 5 and --frames 6: livecut bench takes one --frames: give it once"),
+    (["--size", "64x48", "--size", "32x32"], "--size 64x48 and --size 32x32: livecut bench takes one --size"),
+])
+def test_an_option_of_one_value_given_twice_is_refused(monkeypatch, args, said):
+    """`livecut bench -n 5 -n 50` timed 50 frames, the first -n dropped without a word; given
+    twice with two values, an option of one value is refused (exit 2), nothing timed."""
+    import livecut.bench
+
+    monkeypatch.setattr(livecut.bench, "run_bench", lambda *a, **k: pytest.fail("timed"))
+    r = invoke("bench", *args)
+    assert r.exit_code == 2 and said in r.stderr, r.output

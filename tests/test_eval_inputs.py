@@ -708,6 +708,23 @@ def test_a_mask_of_a_camera_raw_photo_says_why_it_has_none(photos, tmp_path):
     assert "1 camera raw file, which livecut does not read: export it as JPEG, PNG or TIFF first" in r.stderr
 
 
+def test_an_option_of_one_value_given_twice_is_refused(photos, tmp_path):
+    """`--scales 1 --scales 2` scored x2 alone, exit 0, as if both were asked for; `--sheet
+    a.png --sheet b.png` wrote b.png alone: the last was taken without a word. Given twice with
+    two values, it is refused (exit 2), before anything is read; the same value twice is taken."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", "1", "--scales=2x")
+    assert r.exit_code == 2, r.output
+    assert ("--scales 1 and --scales 2x: livecut eval takes one --scales: give it once (--scales 1,2x scores "
+            "both)") in r.stderr, r.stderr
+    r = invoke("eval", images, masks, "--sheet", tmp_path / "a.png", "--sheet", tmp_path / "b.png")
+    assert r.exit_code == 2 and "livecut eval takes one --sheet: give it once" in r.stderr, r.stderr
+    assert not list(tmp_path.glob("*.png"))
+    r = invoke("eval", images, masks, "--scales", "1", "--scales", "1", "--json")
+    assert r.exit_code == 0, r.output
+    assert [s["scale"] for s in json.loads(r.stdout)["scales"]] == [1.0]
+
+
 def test_a_video_in_images_says_eval_does_not_read_it(photos, tmp_path):
     """IMAGES holding a clip (moving.mp4) beside the photos, its mask moving.png in MASKS: the
     mask was 'without an image of the same name', the video there and nothing said of it; a
