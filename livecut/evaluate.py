@@ -666,7 +666,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     import cv2
 
     from livecut.errors import ImageSizeError, LivecutError, OutputExistsError, UsageError
-    from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, MIN_SIDE, read_image, to_bgr8
+    from livecut.imageio import IMAGE_EXTS, MAX_PIXELS, MIN_SIDE, RAW_EXTS, read_image, to_bgr8
     from livecut.images import PANORAMA_ASPECT, as_shown
     from livecut.segment import Segmenter, each_frame_judged
 
@@ -683,7 +683,18 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             from livecut.atomic import dangling_link, not_there
 
             if d.exists():
-                raise UsageError(f"{d}: not a folder")
+                # (`livecut eval photo.jpg mask.png`, a pair as `livecut image` takes a photo, and a
+                # clip were "photo.jpg: not a folder", which did not say what is asked for)
+                from livecut.batch import VIDEO_EXTS
+
+                ext = d.suffix.lower()
+                kind = ("a picture" if ext in IMAGE_EXTS + MASK_ONLY_EXTS + RAW_EXTS else
+                        "a video" if ext in VIDEO_EXTS else "")
+                both = "livecut eval reads a folder of photos and a folder of their masks, of the same names"
+                raise UsageError(f"{d}: {kind + ', ' if kind else ''}not a folder"
+                                 + (f": {both} (for one photo, put it and its mask in two folders)"
+                                    if kind == "a picture" else
+                                    f": {both}; save the frames the masks are of as pictures first" if kind else ""))
             why = not_there(d, "no such folder")
             dangling = dangling_link(d) if why == "no such folder" else None  # (not of a loop of links)
             raise UsageError(f"{d}: {why}" + (f" ({dangling})" if dangling else ""))

@@ -1595,8 +1595,30 @@ def test_a_folder_not_there_is_said_to_be_missing_not_no_folder(photos):
     for given, said in ((typo, f"{typo}: no such folder"),
                         (masks.parent / "gone", f"{masks.parent / 'gone'}: no such folder ({masks.parent / 'gone'} is a "
                                                 f"link to {masks.parent / 'moved'}, which is not there)"),
-                        (masks / "basic.png", f"{masks / 'basic.png'}: not a folder")):
+                        (masks / "basic.png", f"{masks / 'basic.png'}: a picture, not a folder: livecut eval reads "
+                                              "a folder of photos and a folder of their masks, of the same names "
+                                              "(for one photo, put it and its mask in two folders)")):
         r = invoke("eval", images, given)
+        assert r.exit_code == 2, r.output
+        assert r.stderr.strip().splitlines() == [f"livecut: error: {said}"], r.stderr
+
+
+def test_a_photo_or_a_video_given_for_a_folder_says_what_eval_reads(photos, tmp_path):
+    """`livecut eval photo.jpg mask.png` (a pair, as `livecut image` takes a photo) and `livecut
+    eval clip.mp4 masks/` said "photo.jpg: not a folder" alone, not what eval reads; another
+    file is still 'not a folder'."""
+    images, masks, _ = photos
+    (tmp_path / "clip.mp4").write_bytes(bytes(64))
+    (tmp_path / "names.txt").write_text("basic\n")
+    for given, other, said in (
+            (images / "basic.png", masks / "basic.png",
+             f"{images / 'basic.png'}: a picture, not a folder: livecut eval reads a folder of photos and a "
+             "folder of their masks, of the same names (for one photo, put it and its mask in two folders)"),
+            (tmp_path / "clip.mp4", masks,
+             f"{tmp_path / 'clip.mp4'}: a video, not a folder: livecut eval reads a folder of photos and a folder "
+             "of their masks, of the same names; save the frames the masks are of as pictures first"),
+            (tmp_path / "names.txt", masks, f"{tmp_path / 'names.txt'}: not a folder")):
+        r = invoke("eval", given, other)
         assert r.exit_code == 2, r.output
         assert r.stderr.strip().splitlines() == [f"livecut: error: {said}"], r.stderr
 
