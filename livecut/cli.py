@@ -738,9 +738,10 @@ def bench(
                                                     "(no preview) and report the CPU share it takes "
                                                     "(1920x1080 unless --size)."),
     clip: Optional[str] = typer.Option(None, "--clip", metavar="FILE", help="Video for --transcode or --live."),
-    scene: str = typer.Option("moving", "--scene", metavar="moving|still", callback=keyword("livecut.bench", "SCENES"),
-                              help="The generated clip of --transcode/--live: a subject crossing the "
-                                   "frame, or a still scene with sensor noise (a tripod, a video call)."),
+    scene: Optional[str] = typer.Option(None, "--scene", metavar="moving|still", show_default="moving",
+                                        callback=keyword("livecut.bench", "SCENES"),
+                                        help="The generated clip of --transcode/--live: a subject crossing the "
+                                             "frame, or a still scene with sensor noise (a tripod, a video call)."),
 ) -> None:
     """Time each stage on a synthetic frame: median ms per stage and frames per second."""
     from livecut.bench import (format_bench, format_live, format_transcode, parse_size, run_bench,
@@ -766,9 +767,11 @@ def bench(
     if size is not None and clip is not None:  # (it was ignored: the clip was timed at its own size)
         raise UsageError(f"--size sets the size of the clip --{'live' if live else 'transcode'} generates; "
                          "--clip is timed at its own size")
-    if scene != "moving" and (clip is not None or not (live or transcode)):
+    # (--scene moving, the default given, was ignored without a word with a --clip or alone)
+    if scene is not None and (clip is not None or not (live or transcode)):
         raise UsageError("--scene chooses the clip --live/--transcode generate; it does not apply "
                          + ("to --clip" if clip is not None else "to the one-frame bench"))
+    scene = scene or "moving"
     with finalize_on_signals():  # (SIGTERM killed it, its generated clip left in the temporary folder)
         if live:
             # (--size "$SIZE" with SIZE unset is refused, not taken for the default)

@@ -675,3 +675,23 @@ def test_an_option_of_one_value_given_twice_is_refused(monkeypatch, args, said):
     monkeypatch.setattr(livecut.bench, "run_bench", lambda *a, **k: pytest.fail("timed"))
     r = invoke("bench", *args)
     assert r.exit_code == 2 and said in r.stderr, r.output
+
+
+@pytest.mark.parametrize("args, where", [
+    (["--scene", "moving"], "to the one-frame bench"),
+    (["--live", "--clip", "CLIP", "--scene", "Moving"], "to --clip"),
+    (["--transcode", "--clip", "CLIP", "--scene", "moving"], "to --clip"),
+])
+def test_the_default_scene_given_where_none_applies_is_refused_as_another(monkeypatch, tmp_path, args, where):
+    """`livecut bench --live --clip a.mp4 --scene moving` (or the one-frame bench with it) was
+    taken without a word, the scene not generated, where --scene still is refused there: the
+    default given is a --scene given."""
+    import livecut.bench
+
+    for name in ("run_bench", "run_live_bench", "run_transcode_bench"):
+        monkeypatch.setattr(livecut.bench, name, lambda *a, **k: pytest.fail("timed"))
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(bytes(64))
+    r = invoke("bench", *[clip if a == "CLIP" else a for a in args])
+    assert r.exit_code == 2, r.output
+    assert ("--scene chooses the clip --live/--transcode generate; it does not apply " + where) in r.stderr, r.stderr
