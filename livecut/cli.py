@@ -38,6 +38,7 @@ class _Command(TyperCommand):
         from livecut.clihelp import outputs_given_twice, values_given_twice
 
         given = list(args)  # (as given: the parser takes them off the list)
+        ctx.meta["livecut.given"] = given  # (a value said as written: clihelp.as_written)
         rest = _parsed_in(ctx, super().parse_args, args)
         twice = (outputs_given_twice(self.get_params(ctx), given, ctx.info_name)
                  or values_given_twice(self.get_params(ctx), given, ctx.info_name))
@@ -582,6 +583,7 @@ def batch(
 
 @command(name="eval", cls=_Command, rich_help_panel=MEASURE)
 def eval_(
+    ctx: typer.Context,
     images_dir: str = typer.Argument(..., metavar="IMAGES", help="Folder of images (subfolders too)."),
     masks_dir: str = typer.Argument(..., metavar="MASKS",
                                     help="Folder of ground-truth masks: the same names (path in the folder, "
@@ -634,8 +636,15 @@ def eval_(
 
     Per photo, then the mean over the photos: IoU and F of the mask binarised at 128 (of 255)
     against the truth, MAE of the soft mask (|alpha/255 - truth|); ms: the engine's time."""
-    from livecut.evaluate import check_sheet_path, evaluate_folder, format_table, parse_scales, read_subset
+    from livecut.clihelp import as_written
+    from livecut.evaluate import (check_degrade, check_sheet_path, check_soften, evaluate_folder, format_table,
+                                  parse_scales, read_subset)
     from livecut.runner import finalize_on_signals
+
+    # (said as written, before anything is read: --soften 0 was "--soften 0.0: expected ...", --noise
+    # 1e400 "--noise inf", numbers not given)
+    check_soften(as_written(ctx, soften, "--soften"))
+    check_degrade(as_written(ctx, noise, "--noise"), as_written(ctx, jpeg, "--jpeg"))
 
     # (not "use `livecut run` for streams", which neither scores photos nor writes a sheet)
     images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES", streams=False)

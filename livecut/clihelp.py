@@ -479,6 +479,40 @@ def values_given_twice(params: Iterable[Any], argv: Iterable[str], command: str 
     return ""
 
 
+def as_written(ctx: Any, value: Any, option: str) -> Any:
+    """``value``, a number that ``option`` of the command of ``ctx`` was given, as one that a
+    message shows as it was written on the command line (``--soften 0``: it was ``0.0``; ``1e400``:
+    ``inf``); as it is where it was not given there (its default) or its text does not read as
+    ``value``."""
+    import math
+
+    from livecut.config import _WrittenFloat, _WrittenInt
+
+    given = getattr(ctx, "meta", {}).get("livecut.given")
+    if not given or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    text = None
+    args = iter(a for a in given if isinstance(a, str))
+    for arg in args:
+        if arg == "--":
+            break
+        if arg == option:
+            text = next(args, None)
+        elif arg.startswith(option + "="):
+            text = arg[len(option) + 1:]
+    if text is None or text.strip() == repr(value):
+        return value
+    try:
+        again = type(value)(text.strip())
+    except ValueError:
+        return value
+    if not (again == value or (isinstance(value, float) and math.isnan(value) and math.isnan(again))):
+        return value
+    out = (_WrittenFloat if isinstance(value, float) else _WrittenInt)(value)
+    out.written = text.strip()
+    return out
+
+
 def _last_input_output_hint(ctx: Any) -> str:
     """The way to an output given as the last argument (``livecut image shots/*.jpg cut/``,
     ``livecut batch shots/ cut/`` said "Missing option '--output' / '-o'" alone): said where that

@@ -459,7 +459,7 @@ def test_eval_soften_scores_the_softened_photos(dataset, tmp_path):
     ("--soften", "nan", "--soften nan: expected a factor of 1 to 8 (1: the photo as it is)"),
     ("--soften", "0.5", "--soften 0.5: expected a factor of 1 to 8 (1: the photo as it is)"),
     ("--noise", "nan", "--noise nan: expected a sigma of 0 to 64 gray levels"),
-    ("--noise", "-1", "--noise -1.0: expected a sigma of 0 to 64 gray levels"),
+    ("--noise", "-1", "--noise -1: expected a sigma of 0 to 64 gray levels"),
 ])
 def test_eval_refuses_a_degradation_out_of_range_saying_why(dataset, option, value, said):
     """`livecut eval --soften nan` said "Invalid value for '--soften': Input should be less than or

@@ -1574,6 +1574,22 @@ def test_evaluate_folder_refuses_a_bad_soften(photos, soft):
         assert r.exit_code == 2 and "--soften" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
 
 
+@pytest.mark.parametrize("given, said", [
+    (["--soften", "0"], "--soften 0: expected a factor of 1 to 8 (1: the photo as it is)"),
+    (["--soften=1e1"], "--soften 1e1: expected a factor of 1 to 8 (1: the photo as it is)"),
+    (["--noise", "1e400"], "--noise 1e400: expected a sigma of 0 to 64 gray levels"),
+    (["--noise", "-1"], "--noise -1: expected a sigma of 0 to 64 gray levels"),
+    (["--jpeg", "0101"], "--jpeg 0101: expected a quality of 1 to 100 (0: none)"),
+])
+def test_a_degradation_out_of_range_is_said_as_written(photos, given, said):
+    """`livecut eval ... --soften 0` said "--soften 0.0: expected ...", --noise 1e400 "--noise
+    inf", numbers the command line did not hold: each is said as written, as --set's are."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, *given)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip().splitlines() == [f"livecut: error: {said}"], r.stderr
+
+
 @pytest.mark.parametrize("q", ["101", "-1"])
 def test_a_jpeg_quality_out_of_range_is_said_as_the_other_options_are(photos, q):
     """`livecut eval ... --jpeg 101` said Click's "Invalid value for '--jpeg': Input should be less
