@@ -307,7 +307,15 @@ def _bench_clip(clip, generated, size: tuple[int, int], cfg: Config, **clip_opti
     if clip is None:
         clip = generated
         make_bench_clip(clip, size, cfg=cfg, **clip_options)
-    clip = Path(clip)
+    given, clip = str(clip), Path(clip)
+    if given == "-" and not clip.exists():
+        # (`livecut file -` reads standard input: here it was "-: no such file")
+        raise UsageError("-: standard input, not a file: the bench reads the clip more than once; save it "
+                         "to a file and give that")
+    if given.isdigit() and not clip.exists():
+        # (a camera's index, as `livecut run 0` takes it, was "0: no such file")
+        raise UsageError(f"{given}: no such file (a camera's index? the bench times a video file; --live plays "
+                         "it as a live source, as a camera's frames come)")
     if not clip.is_file():  # (a folder was "no such file")
         if clip.is_dir():
             raise UsageError(f"{clip}: a folder, not a video file")

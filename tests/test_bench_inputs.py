@@ -695,3 +695,18 @@ def test_the_default_scene_given_where_none_applies_is_refused_as_another(monkey
     r = invoke("bench", *[clip if a == "CLIP" else a for a in args])
     assert r.exit_code == 2, r.output
     assert ("--scene chooses the clip --live/--transcode generate; it does not apply " + where) in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("mode", ["--transcode", "--live"])
+@pytest.mark.parametrize("clip, said", [
+    ("-", "-: standard input, not a file: the bench reads the clip more than once; save it to a file and give that"),
+    ("0", "0: no such file (a camera's index? the bench times a video file; --live plays it as a live source"),
+])
+def test_standard_input_or_a_camera_index_as_clip_is_said_so(monkeypatch, tmp_path, mode, clip, said):
+    """`livecut bench --transcode --clip -` (standard input, as `livecut file -` reads it) and
+    `--live --clip 0` (a camera's index, as `livecut run 0` takes it) were "-: no such file" and
+    "0: no such file", as of a typo."""
+    monkeypatch.chdir(tmp_path)
+    r = invoke("bench", mode, "--clip", clip)
+    assert r.exit_code == 2, r.output
+    assert said in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
