@@ -175,16 +175,25 @@ def parse_scales(text: str) -> tuple[float, ...]:
     from livecut.errors import UsageError
 
     out = []
-    for part in text.split(","):
-        part = part.strip()  # (quoted as given: "x" said '' once its x was stripped)
+    parts = [part.strip() for part in text.split(",")]  # (quoted as given: "x" said '' once its x was stripped)
+    for k, part in enumerate(parts):
         # (one x, before or after: "0.5x" was refused; "xx2" was 2, every x stripped; "0_5" was
         # 5 and "nan" "outside", Python's float() reading them)
         m = _SCALE.fullmatch(part)
         if m is None:
-            raise UsageError(f"--scales: {part!r} is not a number")
+            # ("0.5 1" and "0.5;1", scales apart as other tools take them, said no more than "not a number")
+            apart = re.split(r"\s*;\s*|\s+", part)
+            hint = (f" (scales are separated by commas: --scales {','.join(apart)})"
+                    if len(apart) > 1 and all(_SCALE.fullmatch(a) for a in apart) else "")
+            raise UsageError(f"--scales: {part!r} is not a number{hint}")
         v = float(m[1] or m[2])
         if not 0.05 <= v <= 8.0:  # ("1e999" is inf)
-            raise UsageError(f"--scales: {part!r} is outside 0.05 .. 8")
+            # ("0,5", a half as a decimal comma writes it: two scales, 0 and 5, "'0' is outside")
+            nxt = parts[k + 1] if k + 1 < len(parts) else ""
+            meant = f"{part}.{nxt}"
+            hint = (f" ({part},{nxt} is two scales, {part} and {nxt}: a scale is written with a point, {meant})"
+                    if v < 0.05 and part.isdigit() and nxt.isdigit() and 0.05 <= float(meant) <= 8.0 else "")
+            raise UsageError(f"--scales: {part!r} is outside 0.05 .. 8{hint}")
         # (a repeated scale would count every image twice; so would one that the table prints
         # alike, 1 and 1.0000001: two rows x1 that could not be told apart)
         if format(v, "g") not in {format(o, "g") for o in out}:

@@ -1716,6 +1716,23 @@ def test_a_scale_takes_an_x_before_or_after_it(text, scales):
     assert parse_scales(text) == scales
 
 
+@pytest.mark.parametrize("text, said", [
+    ("0,5", "'0' is outside 0.05 .. 8 (0,5 is two scales, 0 and 5: a scale is written with a point, 0.5)"),
+    ("1,0,25", "'0' is outside 0.05 .. 8 (0,25 is two scales, 0 and 25: a scale is written with a point, 0.25)"),
+    ("0.5 1", "'0.5 1' is not a number (scales are separated by commas: --scales 0.5,1)"),
+    ("x0.5;x2", "'x0.5;x2' is not a number (scales are separated by commas: --scales x0.5,x2)"),
+    ("0,01", "'0' is outside 0.05 .. 8"),
+    ("0.5 abc", "'0.5 abc' is not a number"),
+])
+def test_scales_written_with_a_decimal_comma_or_apart_say_how_to_write_them(photos, text, said):
+    """`--scales 0,5` (a half, written with a decimal comma) said "'0' is outside 0.05 .. 8" and
+    `--scales "0.5 1"` "'0.5 1' is not a number", neither how to write what was meant."""
+    images, masks, _ = photos
+    r = invoke("eval", images, masks, "--scales", text)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: --scales: {said}\n" and r.stdout == "", r.stderr
+
+
 @pytest.mark.parametrize("text", ["xx2", "2xx", "x2x", "0_5", "1_0", "0x5", "2*", "nanx", "x"])
 def test_scale_junk_is_one_line_and_exit_2(photos, text):
     """Only one x, before or after the number: "xx2" was 2 (every x stripped), "0_5" was 5 (Python's
