@@ -595,7 +595,7 @@ def _output_hint(msg: str, ctx: Any, argv: Iterable[str] = ()) -> str:
     raw = extra
     if found and found[1] in [a for a in argv if isinstance(a, str)]:  # (one name, as given: 'out .mp4')
         extra, raw = [shlex.quote(found[1])], [found[1]]
-    several = _several_files_hint(ctx, raw) or _set_value_hint(argv, raw)
+    several = _several_files_hint(ctx, raw) or _set_value_hint(argv, raw) or _json_file_hint(argv, raw)
     if several:
         return several
     if len(extra) != 1 or (ctx.params or {}).get("output") is not None:
@@ -632,6 +632,22 @@ def _several_files_hint(ctx: Any, extra: list[str]) -> str:
     folder = output if isinstance(output, str) and output.endswith(("/", os.sep)) else "DIR/"
     return (f"; livecut {ctx.command.name} cuts one video: for these {len(extra) + 1} files, "
             f"livecut batch FILE... -o {shlex.quote(folder) if folder != 'DIR/' else folder} (a folder of their outputs)")
+
+
+def _json_file_hint(argv: Iterable[str], extra: list[str]) -> str:
+    """The way to the JSON in a file (``livecut eval IMAGES MASKS --json out.json`` said "Got
+    unexpected extra argument(s) (out.json)" alone, as of a stray word): --json is a flag, the
+    JSON on standard output."""
+    import shlex
+
+    given = [a for a in argv if isinstance(a, str)]
+    for i, arg in enumerate(given[:-1]):
+        if arg == "--":
+            break
+        if arg == "--json" and given[i + 1] in extra and not given[i + 1].startswith("-"):
+            return (f"; --json takes no file name: it writes the JSON to standard output "
+                    f"(--json > {shlex.quote(given[i + 1])})")
+    return ""
 
 
 def _set_value_hint(argv: Iterable[str], extra: list[str]) -> str:

@@ -725,6 +725,22 @@ def test_an_option_of_one_value_given_twice_is_refused(photos, tmp_path):
     assert [s["scale"] for s in json.loads(r.stdout)["scales"]] == [1.0]
 
 
+def test_a_file_name_after_json_says_where_the_json_goes(photos, tmp_path):
+    """`livecut eval IMAGES MASKS --json out.json` (and `livecut bench --json out.json`) said
+    "Got unexpected extra argument(s) (out.json)" alone: --json is a flag, the JSON written to
+    standard output; the refusal says so, nothing evaluated or written."""
+    images, masks, _ = photos
+    out = tmp_path / "out.json"
+    for args in (("eval", images, masks, "--json", out), ("bench", "--json", out)):
+        r = invoke(*args)
+        assert r.exit_code == 2 and r.stdout == "", r.output
+        assert (f"; --json takes no file name: it writes the JSON to standard output (--json > {out})"
+                in r.stderr), r.stderr
+        assert not out.exists()
+    r = invoke("eval", images, masks, "extra", "--json")
+    assert r.exit_code == 2 and "--json takes no file" not in r.stderr, r.stderr
+
+
 def test_a_video_in_images_says_eval_does_not_read_it(photos, tmp_path):
     """IMAGES holding a clip (moving.mp4) beside the photos, its mask moving.png in MASKS: the
     mask was 'without an image of the same name', the video there and nothing said of it; a
