@@ -261,7 +261,10 @@ def read_subset(spec: str) -> set[str]:
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise UsageError(f"--subset: {path}: not JSON ({exc})") from None
+            # (names one a line in a .json, "not JSON (Expecting value: line 1 column 1 (char 0))")
+            lines = "" if text.lstrip().startswith(("[", "{", '"')) or not text.strip() else \
+                f"; names one a line are read from a file not named .json ({p.with_suffix('.txt').name})"
+            raise UsageError(f"--subset: {path}: not JSON ({exc}){lines}") from None
         # (the lists a split file holds, said when its :KEY is missing or not one of them)
         lists = [k for k, v in data.items() if isinstance(v, list)] if isinstance(data, dict) else []
         if key:
@@ -283,6 +286,20 @@ def read_subset(spec: str) -> set[str]:
                                  '["a.jpg", ...]')
         names = [str(n) for n in data]
     else:
+        if text.lstrip().startswith(("[", "{")):
+            # (a JSON list in names.txt was read as names one a line, '["a.jpg", "b.jpg"]' one of them:
+            # "--subset names no photo", or a subset short of them all)
+            try:
+                listed = json.loads(text)
+            except ValueError:
+                listed = None
+            if isinstance(listed, (list, dict)):
+                key = ":KEY" if isinstance(listed, dict) else ""
+                raise UsageError(f"--subset: {path}: JSON, which is read from a file named .json "
+                                 + (f"(save it as names.json{key}); standard input gives names one a line"
+                                    if spec == "-" else
+                                    f"({p.with_suffix('.json').name}{key}); a file of another name holds names "
+                                    "one a line"))
         names = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     from livecut.imageio import IMAGE_EXTS
 

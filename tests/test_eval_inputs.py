@@ -741,6 +741,29 @@ def test_a_file_name_after_json_says_where_the_json_goes(photos, tmp_path):
     assert r.exit_code == 2 and "--json takes no file" not in r.stderr, r.stderr
 
 
+def test_a_subset_in_the_other_form_than_its_name_says_says_so(photos, tmp_path):
+    """A JSON list in names.txt was read as names one a line, '["basic.png"]' one of them: '--subset
+    names no photo'; names one a line in split.json were 'not JSON (Expecting value: line 1
+    column 1 (char 0))' alone. Each says which form its name asks for."""
+    images, masks, _ = photos
+    (tmp_path / "names.txt").write_text('["basic.png", "several.png"]\n')
+    (tmp_path / "split.txt").write_text('{"val": ["basic.png"]}')
+    (tmp_path / "lines.json").write_text("basic.png\nseveral.png\n")
+    for name, said in (("names.txt", "names.txt: JSON, which is read from a file named .json (names.json); a "
+                                     "file of another name holds names one a line"),
+                       ("split.txt", "split.txt: JSON, which is read from a file named .json (split.json:KEY)"),
+                       ("lines.json", "lines.json: not JSON (Expecting value: line 1 column 1 (char 0)); names "
+                                      "one a line are read from a file not named .json (lines.txt)")):
+        r = invoke("eval", images, masks, "--subset", tmp_path / name)
+        assert r.exit_code == 2, r.output
+        assert said in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    r = CliRunner().invoke(app, ["eval", str(images), str(masks), "--subset", "-"], input='["basic.png"]\n')
+    assert r.exit_code == 2 and "JSON, which is read from a file named .json (save it as names.json)" in r.stderr
+    (tmp_path / "bracket.txt").write_text("[draft] basic.png\nbasic.png\n")  # (a name, not JSON)
+    r = invoke("eval", images, masks, "--subset", tmp_path / "bracket.txt", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["count"] == 1, r.output
+
+
 def test_a_video_in_images_says_eval_does_not_read_it(photos, tmp_path):
     """IMAGES holding a clip (moving.mp4) beside the photos, its mask moving.png in MASKS: the
     mask was 'without an image of the same name', the video there and nothing said of it; a
