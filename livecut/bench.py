@@ -18,6 +18,11 @@ from livecut.threads import opencv_threads
 from livecut.segment.canny import canny_mask
 
 
+#: sizes named by their height (16:9) that --size says as WxH where it is given one
+NAMED_SIZES = {"360p": (640, 360), "720p": (1280, 720), "1080p": (1920, 1080), "1440p": (2560, 1440),
+               "2160p": (3840, 2160), "4k": (3840, 2160)}
+
+
 def parse_size(text: str, cfg: Config | None = None) -> tuple[int, int]:
     """The (width, height) of ``--size`` ``text`` ("WxH"); with ``cfg``, the frame size of a
     bench of it, refused as ``--size`` where its segmentation method cannot take it (focusnet:
@@ -25,7 +30,14 @@ def parse_size(text: str, cfg: Config | None = None) -> tuple[int, int]:
     crop or split it", after the clip of --transcode or --live was made)."""
     m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
     if not m:
-        raise UsageError(f"--size {text!r}: expected WxH, e.g. 1280x720")
+        # (1080p, 4K, 1920×1080 or 1920*1080, as sizes are named and written elsewhere, said
+        # "expected WxH" alone)
+        named = NAMED_SIZES.get(text.strip().casefold())
+        apart = re.fullmatch(r"\s*(\d+)\s*(?:[×*,:;]|\s)\s*(\d+)\s*", text)
+        meant = f"{named[0]}x{named[1]}" if named else f"{apart[1]}x{apart[2]}" if apart else ""
+        raise UsageError(f"--size {text!r}: expected WxH, e.g. 1280x720"
+                         + (f" ({text.strip()} is {meant})" if named else
+                            f" (written with the letter x: {meant})" if meant else ""))
     w, h = int(m.group(1)), int(m.group(2))
     if not (16 <= w <= 16384 and 16 <= h <= 16384):
         raise UsageError(f"--size {text!r}: width and height must be 16..16384")

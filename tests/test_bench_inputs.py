@@ -710,3 +710,22 @@ def test_standard_input_or_a_camera_index_as_clip_is_said_so(monkeypatch, tmp_pa
     r = invoke("bench", mode, "--clip", clip)
     assert r.exit_code == 2, r.output
     assert said in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.parametrize("size, meant", [
+    ("1080p", "(1080p is 1920x1080)"), ("4K", "(4K is 3840x2160)"), ("720P", "(720P is 1280x720)"),
+    ("1920\u00d71080", "(written with the letter x: 1920x1080)"), ("1920*1080", "(written with the letter x: 1920x1080)"),
+    ("1280 720", "(written with the letter x: 1280x720)"),
+])
+def test_a_size_named_or_written_otherwise_says_it_as_wxh(monkeypatch, size, meant):
+    """`livecut bench --size 1080p` (a size named by its height), `--size 4K` and `--size
+    1920\u00d71080` (a multiplication sign, as sizes are printed) said "expected WxH, e.g. 1280x720"
+    alone; the refusal says the size as WxH, nothing timed."""
+    import livecut.bench
+
+    monkeypatch.setattr(livecut.bench, "run_bench", lambda *a, **k: pytest.fail("timed"))
+    r = invoke("bench", "--size", size)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip() == f"livecut: error: --size {size!r}: expected WxH, e.g. 1280x720 {meant}", r.stderr
+    r = invoke("bench", "--size", "480p")  # (4:3 or 16:9: not said)
+    assert r.exit_code == 2 and r.stderr.strip() == "livecut: error: --size '480p': expected WxH, e.g. 1280x720"
