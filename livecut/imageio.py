@@ -93,7 +93,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     ``any_float`` (not a picture to show: a mask of floats 0-255 is read as stored)."""
     p = picture_path(path, "read_image")
     if not p.exists():
-        raise ImageReadError(f"{p}: {not_there(p, 'file not found')}")
+        raise ImageReadError(f"{p}: {not_there(p, _missing(p))}")
     if p.is_dir():
         raise ImageReadError(f"{p}: is a directory")
     try:
@@ -3093,6 +3093,18 @@ def name_clash(path: str | Path, first: str | Path) -> tuple[str, str, str]:
     return "differs only in case from", "", "one name on file systems that ignore case (macOS, Windows)"
 
 
+def _missing(p: Path) -> str:
+    """Why ``p``, which ``exists()`` said is not there, is not: "file not found", or of a symbolic
+    link to nothing (its target moved or deleted: `ls` lists it, and eval's photo, `livecut image
+    gone.jpg`, was said "file not found") "a link to T, which is not there"."""
+    try:
+        if p.is_symlink():
+            return f"a link to {os.readlink(p)}, which is not there"
+    except OSError:
+        pass
+    return "file not found"
+
+
 def _broken_links(paths: list[Path]) -> list[str]:
     """An error line for each of ``paths`` with a picture's extension that is a symbolic link to
     nothing (its target moved or deleted): left out without a word, a photo of a folder or a
@@ -3214,7 +3226,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
                     and not (in_results and results in q.resolve().parents))))
             paths.extend(found)
         else:
-            errors.append(f"{p}: {not_there(p, 'file not found')}")
+            errors.append(f"{p}: {not_there(p, _missing(p))}")
     if twice and notes is not None:
         notes.append(given_twice(twice))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)

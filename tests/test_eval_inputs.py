@@ -764,6 +764,22 @@ def test_a_subset_in_the_other_form_than_its_name_says_says_so(photos, tmp_path)
     assert r.exit_code == 0 and json.loads(r.stdout)["count"] == 1, r.output
 
 
+def test_a_photo_or_mask_that_links_to_nothing_is_said_to_be_a_link(photos, tmp_path):
+    """A photo (or its mask) that is a symbolic link to nothing, its target moved, was "gone.png:
+    file not found", though `ls` lists it; it says where the link leads, as `livecut image` does
+    of a folder's; the others are scored (exit 2)."""
+    images, masks, _ = photos
+    (images / "gone.png").symlink_to(tmp_path / "moved.png")
+    (masks / "gone.png").write_bytes((masks / "basic.png").read_bytes())
+    (images / "lost.png").write_bytes((images / "basic.png").read_bytes())
+    (masks / "lost.png").symlink_to(tmp_path / "lost-mask.png")
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 2, r.output
+    assert json.loads(r.stdout)["errors"] == [
+        f"{images / 'gone.png'}: a link to {tmp_path / 'moved.png'}, which is not there",
+        f"{masks / 'lost.png'}: a link to {tmp_path / 'lost-mask.png'}, which is not there"], r.stdout
+
+
 def test_a_video_in_images_says_eval_does_not_read_it(photos, tmp_path):
     """IMAGES holding a clip (moving.mp4) beside the photos, its mask moving.png in MASKS: the
     mask was 'without an image of the same name', the video there and nothing said of it; a
