@@ -902,6 +902,17 @@ def test_an_mp4_whose_index_sizes_a_frame_or_two_less_is_not_plain_success(tmp_p
     assert r.returncode == 0 and not r.stderr.strip(), r.stderr
 
 
+def test_an_mp4_whose_index_sizes_a_frame_or_two_less_is_called_partial_by_the_last_line(tmp_path):
+    """An MP4 whose sample-size table (stsz) counts 48 of its 50 frames: its warning says the
+    output lacks 2, and the run's last line ended as a whole video's ('damaged.mp4 -> out.mp4: 48
+    frames in ...'), a partial result said as plain success, as damaged data skipped is not."""
+    p, out = _stsz_counting(tmp_path, 48), tmp_path / "out.mp4"
+    r = run_cli("file", str(p), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.splitlines()[-1]
+    assert ": 48 frames in " in last and ", partial: 2 of the video's 50 frames could not be read, " in last, r.stderr
+
+
 def test_an_mp4_whose_index_sizes_fewer_frames_says_so_as_it_ends_early(tmp_path):
     """An MP4 whose sample-size table (stsz) counts 40 of its 50 frames ends early (exit 3), as
     before, saying it of its index, not only of the 'KB of the file after its last frame' (a

@@ -2255,9 +2255,12 @@ class FileSource(ClosesWhileReading):
                                     and (self._tagged_end or self._stamped_end and self._runs_past_video()))
             return got, got if self._length_left else max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
-            if self._unsized and got < expected:
+            if self._unsized and got < expected and not self._missing_said:
                 # (a frame or two short of the count its index gives times for: written, exit 0,
-                # unsaid, as a whole file's result)
+                # unsaid, as a whole file's result; the run's last line says it partial, as it
+                # does of damaged data skipped)
+                self._missing_said = True
+                self.partial.append(f"{expected - got} of the video's {expected} frames")
                 self.warnings.append(f"{self.path.name}: {expected - got} of the video's {expected} frames could not "
                                      f"be read (its index is damaged: its sample-size table, stsz, gives the sizes "
                                      f"of {self._unsized[0]} frames only): the output lacks "
