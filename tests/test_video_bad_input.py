@@ -355,6 +355,28 @@ def test_a_text_file_is_said_to_be_text_not_an_unreadable_video(tmp_path, name, 
                     f"{junk}: not a readable video file")
 
 
+def test_a_playlist_ffmpeg_cannot_read_is_not_said_to_be_a_text_file(tmp_path):
+    """A list FFmpeg reads as a video, text itself -- an ffconcat list naming a file not there,
+    an HLS playlist whose segments are gone -- was said as before the text check, 'not a readable
+    video file (No such file or directory)' (the ffconcat's: its file missing), and became
+    '<path>: a text file, not a video', of what FFmpeg does read as a video (the missing file
+    unsaid)."""
+    import subprocess
+
+    lst = tmp_path / "l.ffconcat"
+    lst.write_text("ffconcat version 1.0\nfile missing.mp4\n")
+    r = run_cli("file", str(lst), "-o", str(tmp_path / "o.mp4"), "-q")
+    _one_line_error(r, 2, f"{lst}: not a readable video file (No such file or directory)")
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "2",
+                    "-g", "25", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1",
+                    "-hls_list_size", "0", "-hls_playlist_type", "vod", str(tmp_path / "c.m3u8")], check=True)
+    for ts in tmp_path.glob("c*.ts"):
+        ts.unlink()
+    r = run_cli("file", str(tmp_path / "c.m3u8"), "-o", str(tmp_path / "o.mp4"), "-q")
+    _one_line_error(r, 2, f"{tmp_path / 'c.m3u8'}: not a readable video file")
+    assert "a text file" not in r.stderr
+
+
 @pytest.mark.parametrize("ext, what", [(".png", "video or image"), (".jpg", "video or image"),
                                        (".webp", "video or image"), (".gif", "video or image"),
                                        (".m4v", "video")])

@@ -935,12 +935,21 @@ def _head(p: Path, n: int) -> bytes:
         return b""
 
 
+#: the openings of the text FFmpeg reads as a video (an HLS playlist, an ffconcat list, an SDP
+#: description, a DASH manifest): one it cannot read is said by FFmpeg's reason, not as text
+_TEXT_VIDEO_STARTS = (b"#EXTM3U", b"ffconcat version", b"v=0", b"<?xml", b"<MPD")
+
+
 def _text_input(p: Path) -> bool:
     """Whether the file ``p``, which FFmpeg could not read as a video, is text (notes, a list):
-    said so, as `livecut image` says it (see :func:`livecut.imageio.text_head`)."""
+    said so, as `livecut image` says it (see :func:`livecut.imageio.text_head`); not a playlist
+    FFmpeg reads as a video (:data:`_TEXT_VIDEO_STARTS`: an HLS playlist whose segments are gone,
+    an ffconcat list naming a file not there were 'a text file, not a video')."""
     from livecut.imageio import text_head
 
     head = _head(p, 4097)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_TEXT_VIDEO_STARTS):
+        return False
     return text_head(head[:4096], len(head) <= 4096)
 
 
@@ -1642,8 +1651,10 @@ class FileSource(ClosesWhileReading):
             if _lacks_moov(p):  # (FFmpeg says "Invalid data found when processing input")
                 raise VideoOpenFailure(f"{p}: the MP4/MOV file has no index (no 'moov' atom): most likely "
                                        "a recording that was cut short before it was finished") from None
-            if _text_input(p):  # (notes.txt, a short one, was FFmpeg's "Invalid data found when processing
-                # input", as a damaged video is; `livecut image notes.txt` says it is a text file)
+            if isinstance(exc, av.error.InvalidDataError) and _text_input(p):
+                # (notes.txt, a short one, was FFmpeg's "Invalid data found when processing input", as
+                # a damaged video is; `livecut image notes.txt` says it is a text file; another
+                # error -- a file an ffconcat list names not there -- is FFmpeg's reason)
                 raise VideoOpenFailure(f"{p}: a text file, not a video") from None
             raise VideoOpenFailure(f"{p}: not a readable video file ({_av_message(exc)})") from None
         except OSError as exc:
