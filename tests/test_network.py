@@ -4225,6 +4225,41 @@ def test_an_hls_file_missing_a_segment_is_called_partial_by_the_last_line(tmp_pa
     assert SECRET not in err
 
 
+def test_a_long_stretch_an_hls_file_lacks_is_said_in_seconds(tmp_path, capsys):
+    """An HLS VOD (1 fps) whose 120 s segment is not on the server (404): its warning said
+    '1.2e+02 s of it is missing after 0.0 s' and the run's last line 'partial: 1.2e+02 s of the video could
+    not be read' (Python's .2g of 120); both say 120 s."""
+    import http.server
+
+    require_ffmpeg()
+    from livecut.cli import main
+
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=1", "-t", "123",
+                    "-force_key_frames", "0,1,121,122", "-x264-params", "keyint=1000:scenecut=0", "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", "-f", "hls", "-hls_time", "1", "-hls_playlist_type", "vod",
+                    str(tmp_path / "v.m3u8")], check=True, timeout=60)
+
+    class Missing(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            name = self.path.lstrip("/").partition("?")[0]
+            if name == "v1.ts":
+                self.send_error(404)
+                return
+            _send(self, (tmp_path / name).read_bytes(), None)
+
+        def log_message(self, *args):
+            pass
+
+    with _http_server(Missing) as base, pytest.raises(SystemExit) as info:
+        main(["run", f"{base}/v.m3u8", "-o", str(tmp_path / "o.mp4"), "--set", "video.open_timeout=5"])
+    err = capsys.readouterr().err
+    assert info.value.code == 0, err
+    assert "120 s of it is missing after 0.0 s" in err and "e+" not in err, err
+    assert ", partial: 120 s of the video could not be read, " in err.splitlines()[-1], err
+
+
 def test_an_hls_file_whose_first_segment_is_missing_says_so(tmp_path):
     """An HLS VOD whose first segment is not on the server (404), the others there: FFmpeg's
     HLS demuxer passed over it in silence, and the output started at the next one -- 50 of 75

@@ -1756,7 +1756,7 @@ class StreamSource:
                         # has no index: up to a key frame interval of frames went missing): read
                         # the file again from its start instead, the frames delivered skipped
                         self._seek_resumes = False
-                        why = f"its seek went {t - self._resume_after:.2g} s past the frame reached"
+                        why = f"its seek went {_gap_text(t - self._resume_after)} s past the frame reached"
                 else:
                     why = self._missing(frame)
                 if why is None and min(frame.width, frame.height) < MIN_SIDE:
@@ -2060,7 +2060,7 @@ class StreamSource:
             # (with video.reconnect off it is only said: a frame held that long in a variable
             # frame rate, not a part missing, ended the run)
             self._gap_at = self._last_src
-            return f"{gap:.2g} s of it did not come"
+            return f"{_gap_text(gap)} s of it did not come"
         missed, self._chunks.missed = self._chunks.missed, []
         if missed:  # (named as the first segments are, see _start_skipped)
             names = [_segment_name(u) for u, _ in missed]
@@ -2069,9 +2069,9 @@ class StreamSource:
                      f": its segments {names[0]} to {names[-1]} could not be read{why}")
         else:
             cause = " (a segment the server did not give, or a frame held that long)"
-        self.warnings.append(f"{self.safe_url}: {gap:.2g} s of it is missing after {self._last_pts or 0:.1f} s{cause}")
+        self.warnings.append(f"{self.safe_url}: {_gap_text(gap)} s of it is missing after {self._last_pts or 0:.1f} s{cause}")
         if missed:  # (not a frame held that long: the output lacks it)
-            self.partial.append(f"{gap:.2g} s of the video")
+            self.partial.append(f"{_gap_text(gap)} s of the video")
         return None
 
     def _after_last(self) -> float:
@@ -2278,6 +2278,12 @@ SAME_TIME = 1e-6
 #: seconds missing between two frames of an HLS (DASH) file taken for a part that did not come
 #: (see StreamSource._missing)
 HLS_GAP = 0.25
+
+
+def _gap_text(seconds: float) -> str:
+    """``seconds`` (a stretch of a stream missing) as a message says it: ``0.5``, ``1``, ``120``
+    (Python's ``.2g`` of 120 is ``1.2e+02``)."""
+    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.2g}"
 #: seconds before an HLS (DASH) file's end that a seek after a reconnection goes to at most (the
 #: frames before the point reached skipped: see StreamSource._connect)
 HLS_END = 1.0
