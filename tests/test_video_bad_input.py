@@ -971,6 +971,31 @@ def test_an_mp4_whose_timing_table_counts_fewer_frames_counts_those_it_holds(tmp
     assert probe(out)["frames"] == 50
 
 
+def test_an_mp4_whose_timing_table_counts_more_frames_than_it_holds_lacks_none(tmp_path):
+    """An MP4 of 50 frames whose timing table (stts) counts 52, its sample sizes (stsz) and its
+    chunks (stsc over stco) agreeing on the 50 it holds: every frame the file holds was read, and
+    the run said 'damaged.mp4: 2 of the video's 52 frames could not be read (its index is
+    damaged: its sample-size table, stsz, gives the sizes of 50 frames only): the output lacks
+    them', blaming the table that agrees with the file's data, of an output that lacks nothing
+    (it was exit 0 and no word before that check).  The frames counted are the 50 it holds, as of
+    a timing table that counts fewer (see the test above); nothing is said."""
+    from livecut.sources.file import FileSource
+
+    src = make_clip(tmp_path / "whole.mp4", w=160, h=96, n=50)
+    data = bytearray(src.read_bytes())
+    at = data.rindex(b"stts") + 4
+    assert data.count(b"stts") == 1 and int.from_bytes(data[at + 8:at + 12], "big") == 50
+    data[at + 8:at + 12] = (52).to_bytes(4, "big")
+    p, out = tmp_path / "damaged.mp4", tmp_path / "out.mp4"
+    p.write_bytes(bytes(data))
+    with FileSource(p) as fs:
+        assert fs.info.frames == 50
+    r = run_cli("file", str(p), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "could not be read" not in r.stderr and "partial" not in r.stderr, r.stderr
+    assert probe(out)["frames"] == 50
+
+
 @pytest.mark.parametrize("acodec", ["libopus", "aac"])
 def test_a_matroska_file_cut_in_the_audio_after_its_video_says_so(tmp_path, acodec):
     """A Matroska file whose audio runs 4 s past its video, cut short in that audio (its video

@@ -1809,7 +1809,11 @@ class FileSource(ClosesWhileReading):
         self._unsized: tuple[int, int] | None = None
         if {"mov", "mp4"} & set((c.format.name or "").split(",")) and frames_said(s) and self.path.is_file():
             tables = _sample_tables(self.path, s.id)  # (a regular file's: a pipe's bytes are FFmpeg's)
-            if tables and 0 < tables[1] < tables[0]:
+            if tables and 0 < tables[1] < tables[0] and tables[2] == tables[1]:
+                # (its timing table counting more than the sizes and the chunks agree on: the frames
+                # the file holds were all read; it was said to lack the rest, its stsz blamed)
+                frames = tables[1]
+            elif tables and 0 < tables[1] < tables[0]:
                 self._unsized = tables[1], tables[0]
             elif tables and frames == tables[0] < min(tables[1], tables[2] or 0):
                 # (its timing table damaged, the frames it sizes and places read all the same: the
