@@ -218,8 +218,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     damaged, left_over = _jpeg_damaged(data, said)
     if damaged:  # (libjpeg decoded the rest out of step, a smear of wrong colours: cut, exit 0, unsaid)
         raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: {damaged})")
-    damaged = _tiff_damaged(data, said) if img is not None else None
-    if damaged:  # (libtiff left the rest of a strip black or out of step: cut, exit 0, unsaid)
+    damaged = _tiff_damaged(data, said)
+    if damaged:  # (libtiff left the rest of a strip black or out of step: cut, exit 0, unsaid; or
+        # libjpeg refused a strip outright: 'not an image, or truncated/corrupt' without a reason)
         raise ImageReadError(f"{p}: image file is damaged (its picture data cannot be decoded: {damaged})")
     damaged = _tiff_deflate_damaged(data) if img is not None else None
     if damaged:  # (libtiff stops a strip's data where its rows are full, before the checksum: garbage
@@ -239,6 +240,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         if _text_file(data):  # (notes.txt among the photos was 'not an image, or truncated/corrupt', as a
             # damaged photo is: there is nothing to repair)
             raise ImageReadError(f"{p}: a text file, not a picture")
+        cut_short = _tiff_cut_short(data, said)
+        if cut_short:  # (a TIFF cut before its directory, or in its strips: 'not an image, or
+            # truncated/corrupt' without a reason, libtiff's words dropped with OpenCV's log)
+            raise ImageReadError(f"{p}: image file is truncated ({cut_short})")
         detail = _decoder_message(said)
         raise ImageReadError(f"{p}: not an image, or truncated/corrupt" + (f" ({detail})" if detail else ""))
     if img.ndim == 2:
@@ -1644,7 +1649,12 @@ def _decoder_message(said: list[str]) -> str:
     error where warnings came before it (a PNG's damaged picture data after a chunk libpng warned
     of and dropped was said as 'libpng warning: tEXt: CRC error')."""
     lines = [line.strip() for line in "".join(said).splitlines()]
-    lines = [line for line in lines if line and not line.startswith(("[ WARN", "[ERROR", "[ INFO"))]
+    # (libtiff's errors come only through OpenCV's log: ``[ERROR:0@0.1] ... TIFF_Error TIFFFetchDirectory:
+    # ...``, said as 'libtiff: ...' (libjpeg's in a JPEG-compressed TIFF, 'libjpeg: ...'), where no
+    # decoder printed a line of its own; OpenCV's own lines are dropped)
+    tiff = [m.group(1).strip() for m in map(_TIFF_ERROR.search, lines) if m]
+    tiff = [f"libjpeg: {t[9:]}" if t.startswith("JPEGLib: ") else f"libtiff: {t}" for t in tiff]
+    lines = [line for line in lines if line and not line.startswith(("[ WARN", "[ERROR", "[ INFO"))] or tiff
     # ('libpng warning: ...', libtiff's 'TIFFReadDirectory: Warning, ...')
     errors = [line for line in lines if not re.match(r"[^:]*(warning|:\s*warning)", line, re.IGNORECASE)]
     return (errors or lines or [""])[0][:200]
@@ -2159,13 +2169,22 @@ _TIFF_DAMAGED = re.compile(r"TIFF_Error\s+(?:.*?: )?((?:Using code not yet in ta
 _TIFF_JPEGLIB = re.compile(r"TIFF_(?:Warning|Error)\s+(?:.*?: )?JPEGLib: (.*)")
 
 
+#: what OpenCV logs of an error of libtiff's (``[ERROR:0@0.1] global grfmt_tiff.cpp:117 TIFF_Error ...``)
+_TIFF_ERROR = re.compile(r"TIFF_Error\s+(.*)")
+#: what libjpeg says (an error, through libtiff) of a JPEG-compressed TIFF's strip or tile it refuses
+#: outright (its data overwritten from its start: 'Not a JPEG file: starts with 0xff 0xe4'), OpenCV
+#: then refusing the picture
+_TIFF_JPEGLIB_REFUSED = re.compile(r"TIFF_Error\s+(?:.*?: )?JPEGLib: (Not a JPEG file\b.*)")
+
+
 def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:
     """What libtiff said (``said``: its log while ``data`` was decoded) of a TIFF whose picture
     data it could not decode (:data:`_TIFF_DAMAGED`: 'libtiff: ...'), or what libjpeg said of a
     JPEG-compressed one's that ends early or cannot be decoded (:data:`_JPEG_CUT_SHORT`,
     :data:`_JPEG_DAMAGED`: 'libjpeg: ...'; the rest of its strip gray or a smear of wrong
-    colours: cut, exit 0, unsaid), though a picture was returned; None for any other file or
-    message."""
+    colours: cut, exit 0, unsaid), though a picture was returned, or of one's it refused
+    outright (:data:`_TIFF_JPEGLIB_REFUSED`: OpenCV refused the picture, 'not an image, or
+    truncated/corrupt' without a reason); None for any other file or message."""
     if data[:4].tobytes() not in _TIFF_HEADS:
         return None
     lines = "".join(said).splitlines()
@@ -2173,7 +2192,52 @@ def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:
     if found:
         return f"libtiff: {found}"
     jpeg = [m.group(1).strip() for m in map(_TIFF_JPEGLIB.search, lines) if m]
-    return next((f"libjpeg: {line}" for line in jpeg if line.startswith(_JPEG_CUT_SHORT + _JPEG_DAMAGED)), None)
+    found = next((f"libjpeg: {line}" for line in jpeg if line.startswith(_JPEG_CUT_SHORT + _JPEG_DAMAGED)), None)
+    return found or next((f"libjpeg: {m.group(1).strip()}" for m in map(_TIFF_JPEGLIB_REFUSED.search, lines) if m),
+                         None)
+
+
+#: what libtiff says (an error) of a strip or tile whose data runs past the file's end, which
+#: OpenCV then refuses: 'Read error on strip 20; got 262 bytes, expected 7744' (or 'at scanline N'
+#: where it is decoded from the file's bytes)
+_TIFF_READ_ERROR = re.compile(r"TIFF_Error\s+(?:.*?: )?(Read error (?:on|at) .*)")
+
+
+def _tiff_cut_short(data: np.ndarray, said: list[str]) -> str | None:
+    """Why a TIFF that could not be read is cut short, in words: its first directory (IFD),
+    where its header says, lies or runs past its end (a file cut before it or in it: libtiff,
+    which OpenCV refuses it from, says only 'Failed to read directory at offset N'; not one of
+    more entries than libtiff takes for a directory), or a strip or tile's data does
+    (:data:`_TIFF_READ_ERROR`: 'its picture data ends early: strip 21 of 30 runs past its end ...',
+    or libtiff's words where its directory does not say so); None for any other file or message."""
+    if data[:4].tobytes() not in _TIFF_HEADS:
+        return None
+    big = data[:4].tobytes() in (b"II+\x00", b"MM\x00+")
+    e = "<" if data[:2].tobytes() == b"II" else ">"
+    try:
+        if big:
+            size, _zero, at = struct.unpack(e + "HHQ", data[4:16])
+            head, entry = 8, 20
+        else:
+            (at,) = struct.unpack(e + "I", data[4:8])
+            size, head, entry = 8, 2, 12
+    except struct.error:  # (a header cut short: left to the decoder's words)
+        return None
+    if size == 8 and at >= 8:
+        if at + head > data.size:
+            return f"its directory (IFD), at byte {at}, lies past its end, at byte {data.size}"
+        count = int.from_bytes(data[at:at + head].tobytes(), "little" if e == "<" else "big")
+        # (not where its count of entries is beyond libtiff's sanity check: that is no directory)
+        if count <= 4096 and at + head + entry * count > data.size:
+            return f"its directory (IFD), at byte {at}, runs past its end, at byte {data.size}"
+    found = next((m.group(1).strip() for m in map(_TIFF_READ_ERROR.search, "".join(said).splitlines()) if m), None)
+    if not found:
+        return None
+    _compression, kind, strips = _tiff_strips(data)
+    past = next(((n, at) for n, (at, count) in enumerate(strips, 1) if at + count > data.size), None)
+    if past:  # (libtiff's own numbers are a scanline's, from 0, or 4294967295 for a single strip)
+        return f"its picture data ends early: {kind} {past[0]} of {len(strips)} runs past its end, at byte {data.size}"
+    return f"its picture data ends early: libtiff: {found}"
 
 
 #: TIFF's deflate (zip) compressions: 8, and Adobe's older code for it

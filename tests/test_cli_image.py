@@ -2581,6 +2581,58 @@ def test_a_jpeg_tiff_with_picture_data_left_over_is_cut_and_said(tmp_path):
     assert (out / "scan.png").is_file()
 
 
+@pytest.mark.parametrize("what", ["jpeg strip overwritten", "cut before its directory", "cut in its directory",
+                                  "cut in its strip", "directory count overwritten"])
+def test_a_tiff_that_cannot_be_read_says_why(tmp_path, what):
+    """A TIFF that OpenCV refuses outright was 'not an image, or truncated/corrupt' without a
+    reason (libtiff's words dropped with OpenCV's log): a JPEG-compressed one whose middle strip
+    is overwritten from its start (libjpeg: 'Not a JPEG file'), one cut before its directory (IFD,
+    after its strips: OpenCV's, libtiff's) or inside it, one whose directory comes first cut in its
+    strip (Pillow's, uncompressed).  Each says why, as a TIFF damaged in its strips does."""
+    import io
+
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    ok, tif = cv2.imencode(".tif", img, [cv2.IMWRITE_TIFF_COMPRESSION, 7])
+    data = bytearray(tif.tobytes())
+    ifd = int.from_bytes(data[4:8], "little")
+    with Image.open(io.BytesIO(bytes(data))) as im:
+        assert ok and im.tag_v2[259] == 7 and ifd > max(im.tag_v2[273])
+        offsets = im.tag_v2[273]
+    p = tmp_path / "scan.tif"
+    if what == "jpeg strip overwritten":
+        at = offsets[len(offsets) // 2]
+        data[at:at + 16] = b"\x00" * 16
+        p.write_bytes(bytes(data))
+        why = ("image file is damaged (its picture data cannot be decoded: libjpeg: Not a JPEG file: starts with "
+               "0x00 0x00)")
+    elif what == "cut before its directory":
+        p.write_bytes(bytes(data[:len(data) // 2]))
+        why = (f"image file is truncated (its directory (IFD), at byte {ifd}, lies past its end, at byte "
+               f"{len(data) // 2})")
+    elif what == "directory count overwritten":
+        data[ifd:ifd + 2] = b"\xff\xff"
+        p.write_bytes(bytes(data))
+        why = ("not an image, or truncated/corrupt (libtiff: TIFFFetchDirectory: Sanity check on directory count "
+               "failed, this is probably not a valid IFD offset)")
+    elif what == "cut in its directory":
+        p.write_bytes(bytes(data[:ifd + 20]))
+        why = f"image file is truncated (its directory (IFD), at byte {ifd}, runs past its end, at byte {ifd + 20})"
+    else:
+        b = io.BytesIO()
+        Image.fromarray(img[:, :, ::-1]).save(b, "TIFF")  # (uncompressed: its directory first, one strip)
+        whole = b.getvalue()
+        assert int.from_bytes(whole[4:8], "little") == 8
+        p.write_bytes(whole[:len(whole) // 2])
+        why = (f"image file is truncated (its picture data ends early: strip 1 of 1 runs past its end, at byte "
+               f"{len(whole) // 2})")
+    assert cv2.imdecode(np.fromfile(p, np.uint8), cv2.IMREAD_UNCHANGED) is None
+    _refused_beside_whole(tmp_path, p, src, why)
+
+
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
     """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
     does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
