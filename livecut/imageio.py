@@ -2164,6 +2164,13 @@ _TIFF_DAMAGED = re.compile(r"TIFF_Error\s+(?:.*?: )?((?:Using code not yet in ta
                            r"Decoding error|Not enough data)\b.*)")
 
 
+#: what libtiff says (a warning) of a PackBits strip or tile whose data decodes to more than it
+#: holds (its data overwritten: a run's length byte changed, the rest read out of step), the excess
+#: dropped and OpenCV returning the picture all the same, that strip garbage from there; the
+#: counterpart of its 'Not enough data for scanline N' (:data:`_TIFF_DAMAGED`)
+_TIFF_OVERRUN = re.compile(r"TIFF_(?:Warning|Error)\s+(?:.*?: )?(Discarding \d+ bytes to avoid buffer overrun\b.*)")
+
+
 #: what libjpeg says (through libtiff, which OpenCV logs as ``TIFF_Warning JPEGLib: ...``) of a
 #: JPEG-compressed TIFF's strip or tile
 _TIFF_JPEGLIB = re.compile(r"TIFF_(?:Warning|Error)\s+(?:.*?: )?JPEGLib: (.*)")
@@ -2179,8 +2186,8 @@ _TIFF_JPEGLIB_REFUSED = re.compile(r"TIFF_Error\s+(?:.*?: )?JPEGLib: (Not a JPEG
 
 def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:
     """What libtiff said (``said``: its log while ``data`` was decoded) of a TIFF whose picture
-    data it could not decode (:data:`_TIFF_DAMAGED`: 'libtiff: ...'), or what libjpeg said of a
-    JPEG-compressed one's that ends early or cannot be decoded (:data:`_JPEG_CUT_SHORT`,
+    data it could not decode (:data:`_TIFF_DAMAGED`, :data:`_TIFF_OVERRUN`: 'libtiff: ...'), or
+    what libjpeg said of a JPEG-compressed one's that ends early or cannot be decoded (:data:`_JPEG_CUT_SHORT`,
     :data:`_JPEG_DAMAGED`: 'libjpeg: ...'; the rest of its strip gray or a smear of wrong
     colours: cut, exit 0, unsaid), though a picture was returned, or of one's it refused
     outright (:data:`_TIFF_JPEGLIB_REFUSED`: OpenCV refused the picture, 'not an image, or
@@ -2189,6 +2196,7 @@ def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:
         return None
     lines = "".join(said).splitlines()
     found = next((m.group(1).strip() for m in map(_TIFF_DAMAGED.search, lines) if m), None)
+    found = found or next((m.group(1).strip() for m in map(_TIFF_OVERRUN.search, lines) if m), None)
     if found:
         return f"libtiff: {found}"
     jpeg = [m.group(1).strip() for m in map(_TIFF_JPEGLIB.search, lines) if m]

@@ -2633,6 +2633,38 @@ def test_a_tiff_that_cannot_be_read_says_why(tmp_path, what):
     _refused_beside_whole(tmp_path, p, src, why)
 
 
+@pytest.mark.parametrize("name", ["scan.tif", "scan: 01.tif"])
+def test_a_packbits_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, name):
+    """A PackBits TIFF (OpenCV's: strips of 8 rows) overwritten in the middle of a strip: its data
+    read out of step decodes to more than the strip holds, and libtiff says only 'Discarding N
+    bytes to avoid buffer overrun' (a warning, in OpenCV's log) and returns the strip, garbage from
+    there; it was cut, exit 0, without a word.  It is refused as a damaged LZW TIFF is; the whole
+    file is cut, without a word."""
+    import io
+
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    ok, tif = cv2.imencode(".tif", img, [cv2.IMWRITE_TIFF_COMPRESSION, 32773])
+    data = bytearray(tif.tobytes())
+    with Image.open(io.BytesIO(bytes(data))) as im:
+        assert ok and im.tag_v2[259] == 32773
+        offsets, counts = im.tag_v2[273], im.tag_v2[279]
+    at, count = offsets[len(offsets) // 2], counts[len(offsets) // 2]
+    data[at + count // 2:at + count // 2 + 200] = np.random.default_rng(1).integers(0, 256, 200, np.uint8).tobytes()
+    p = tmp_path / name
+    p.write_bytes(bytes(data))
+    assert cv2.imdecode(np.frombuffer(bytes(data), np.uint8), cv2.IMREAD_UNCHANGED) is not None
+    _refused_beside_whole(tmp_path, p, src, "image file is damaged (its picture data cannot be decoded: libtiff: "
+                          "Discarding 64 bytes to avoid buffer overrun)")
+    whole = tmp_path / "whole.tif"
+    whole.write_bytes(tif.tobytes())
+    r = _run("image", str(whole), "-o", str(tmp_path / "w"), "-q", debug=False)
+    assert r.returncode == 0 and not r.stderr.strip() and (tmp_path / "w" / "whole.png").is_file(), r.stderr
+
+
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
     """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
     does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
