@@ -3,7 +3,8 @@
 Backgrounds (``composite.background``):
 
 - ``blur`` -- the original frame blurred more strongly (computed at a reduced size; a BGRA
-  frame's as seen over black, its colours times its own alpha / 255, as below);
+  frame's of what shows, its colours weighed by its own alpha, blur(colour * alpha) /
+  blur(alpha): where it is transparent, the colours visible near, not black);
 - ``color:#RRGGBB`` -- a flat colour;
 - ``image:PATH`` -- a picture scaled to cover the frame (centre crop);
 - ``video:PATH`` -- frames of a video, looped (handled by the video pipeline, which
@@ -329,6 +330,11 @@ BLUR_SMALL_SIGMA = 2.5
 #: :meth:`_BlurBackground._behind`): this share of the plain blur is added (a numerical floor
 #: of the weights' blur, which is 0-1; not chosen from pictures)
 BEHIND_EPS = 1e-3
+#: the blur background of a picture with its own transparency (see :meth:`_BlurBackground._visible`):
+#: where the blur of its own alpha (0-1) is about this or less -- a kernel's reach or more from
+#: anything visible -- the picture's mean visible colour is taken (a numerical floor, as
+#: BEHIND_EPS; not chosen from pictures)
+VISIBLE_EPS = 1e-3
 #: rows of the full-size blur background that share one upsampled row (see :class:`_Upsampler`)
 BLUR_ROW_STEP = 4
 
@@ -410,19 +416,27 @@ class _BlurBackground:
         step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w * sar) / 14.0)))
         self.up = _Upsampler((h, w), channels, step)
         self._weights: dict = {}  # buffers of _behind, by the alpha's size
+        self._own: dict = {}  # buffers of _visible, by the own alpha's size
 
-    def __call__(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None) -> None:
-        if self.prepare(src, dst, alpha):
+    def __call__(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None,
+                 own: np.ndarray | None = None) -> None:
+        if self.prepare(src, dst, alpha, own=own):
             self.up.rows_into(dst, 0, dst.shape[0])
 
     def prepare(self, src: np.ndarray, dst: np.ndarray, alpha: np.ndarray | None = None,
-                weights: dict | None = None) -> bool:
+                weights: dict | None = None, own: np.ndarray | None = None) -> bool:
         """Reduce and blur ``src``; as :meth:`_Upsampler.prepare` (``dst``'s rows are then
         written by ``self.up.rows_into``, band by band).  ``alpha`` (any size: the frame's,
         for a chroma plane too): the blur of what is behind the subject (:meth:`_behind`);
-        or ``weights``, :meth:`weigh` of it by a blur of this reduced size and kernel."""
+        or ``weights``, :meth:`weigh` of it by a blur of this reduced size and kernel.
+        ``own``: the picture's own alpha (of ``src``'s size; ``src`` is then the picture as seen
+        over black, its colours times it / 255, and ``alpha`` the alpha used, the mask's times
+        it): the blur of what is visible behind the subject (:meth:`_visible`)."""
         small = self.small
         reduce_into(src, small, self.mid)
+        if own is not None:
+            self._visible(small, alpha, own)
+            return self.up.prepare(small, dst)
         if alpha is not None:
             weights = self.weigh(alpha)
         if weights is None:
@@ -474,6 +488,67 @@ class _BlurBackground:
         cv2.scaleAdd(plain, BEHIND_EPS, num, dst=num)
         np.divide(num, den[..., None] if num.ndim == 3 else den, out=num)
         cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
+
+    def _visible(self, small: np.ndarray, alpha: np.ndarray | None, own: np.ndarray) -> None:
+        """``small`` (the picture as seen over black, reduced) made the blur of what is visible
+        of a picture with its own transparency (``own``, full size), by normalised convolution:
+        its colours weighted by how much each pixel is both visible and background, ``own``
+        times 1 - the mask's alpha (``alpha``, the alpha used: the mask's times ``own``).  Made
+        as :meth:`_behind` makes an opaque picture's, with its transparent pixels weighing
+        nothing (they weighed as background, black: a cut-out photo's transparent parts blurred
+        to black, and darkened the background near them).  Where no visible background is near,
+        ``BEHIND_EPS`` of the blur of its visible colours, blur(colour * own) / blur(own), is taken
+        (a cut-out photo, all subject: its transparent parts take the colours visible near
+        them); where nothing visible is near either, ``VISIBLE_EPS`` of its mean visible colour
+        (black for a picture transparent all over)."""
+        b = self._own.get(own.shape)
+        if b is None:
+            sh, sw = small.shape[:2]
+            shape = small.shape
+            b = self._own[own.shape] = dict(
+                own=np.empty((sh, sw), np.uint8), a=np.empty((sh, sw), np.uint8),
+                mid=reduce_buffers(own.shape, (sh, sw), channels=1),
+                ao=np.empty((sh, sw), np.float32), w=np.empty((sh, sw), np.float32),
+                r=np.empty((sh, sw), np.float32), den=np.empty((sh, sw), np.float32),
+                near=np.empty((sh, sw), np.float32), f=np.empty(shape, np.float32),
+                num=np.empty(shape, np.float32), plain=np.empty(shape, np.float32))
+        kx, k = self.kernel_x, self.kernel
+        ao, w, r, den, near, f, num, plain = (b[n] for n in ("ao", "w", "r", "den", "near", "f", "num", "plain"))
+        reduce_into(own, b["own"], b["mid"])
+        # (the same sampling for the colours, their alpha and the alpha used: one size)
+        np.multiply(b["own"], np.float32(1.0 / 255.0), out=ao)
+        if alpha is None:
+            w[:] = 0.0
+        else:
+            reduce_into(alpha, b["a"], b["mid"])
+            # visible and background: own - alpha used (the latter own times the mask's, not above it)
+            np.subtract(b["own"], b["a"], out=w, dtype=np.float32)
+            np.maximum(w, 0.0, out=w)
+            np.multiply(w, np.float32(1.0 / 255.0), out=w)
+        # (the colours are times own already: times w / own more, 1 - the mask's alpha; 0 where not visible)
+        np.add(ao, 1e-6, out=r)
+        np.divide(w, r, out=r)
+        np.copyto(f, small, casting="unsafe")
+        # (numpy's arithmetic on these reduced arrays, as in weigh: a 1x1 one beside OpenCV's scalars)
+        c = f.shape[2] if f.ndim == 3 else 1
+        total = cv2.sumElems(b["own"])[0] / 255.0
+        mean = np.array(cv2.sumElems(small)[:c]) / total if total > 0 else np.zeros(c)
+        cv2.sepFilter2D(f, -1, kx, k, dst=plain)
+        np.multiply(f, r[..., None] if f.ndim == 3 else r, out=f)
+        cv2.sepFilter2D(f, -1, kx, k, dst=num)
+        cv2.sepFilter2D(w, -1, kx, k, dst=den)
+        cv2.sepFilter2D(ao, -1, kx, k, dst=near)
+        # num = blur(colour * w) + BEHIND_EPS * (blur(colour * own) + VISIBLE_EPS * mean colour)
+        # den = blur(w) + BEHIND_EPS * (blur(own) + VISIBLE_EPS)
+        np.multiply(plain, BEHIND_EPS, out=plain)
+        np.add(num, plain, out=num)
+        np.add(num, (BEHIND_EPS * VISIBLE_EPS) * (mean.astype(np.float32) if f.ndim == 3 else np.float32(mean[0])),
+               out=num)
+        np.multiply(near, BEHIND_EPS, out=near)
+        np.add(den, near, out=den)
+        np.add(den, BEHIND_EPS * VISIBLE_EPS, out=den)
+        np.divide(num, den[..., None] if num.ndim == 3 else den, out=num)
+        cv2.convertScaleAbs(num, dst=small)
 
 
 class _Scratch:
@@ -1018,15 +1093,16 @@ class Compositor:
         return self._full_tiles
 
     def _background_into(self, frame: np.ndarray, dst: np.ndarray, bg_frame: np.ndarray | None,
-                         alpha: np.ndarray | None = None) -> None:
+                         alpha: np.ndarray | None = None, own: np.ndarray | None = None) -> None:
         """Write the background for this frame into ``dst`` (``alpha``: the frame's, for the blur
-        of what is behind the subject)."""
+        of what is behind the subject; ``own``: a BGRA frame's own alpha, ``frame`` then as seen
+        over black, for the blur of what is visible)."""
         if not self._composite_ready:
             self._prepare_composite()
         kind = self.background.kind
         h, w = frame.shape[:2]
         if kind == "blur":
-            self._blur(frame, dst, alpha)
+            self._blur(frame, dst, alpha, own)
         elif kind == "video":
             bg_frame = self._video_frame(bg_frame, w, h, "_cover_big")
             np.copyto(dst, bg_frame)
@@ -1034,10 +1110,10 @@ class Compositor:
             np.copyto(dst, self._bg)
 
     def _composite(self, frame: np.ndarray, alpha: np.ndarray, out: np.ndarray, bg_frame: np.ndarray | None,
-                   seen: np.ndarray | None = None) -> None:
+                   seen: np.ndarray | None = None, own: np.ndarray | None = None) -> None:
         """The background and the frame over it into ``out`` (all of this compositor's size);
         ``seen``: what the blur background is made of where not ``frame`` (a BGRA frame as seen
-        over black: see :meth:`apply`).
+        over black: see :meth:`apply`), ``own`` its own alpha (the blur weighs its pixels by it).
 
         Frames of even sides and at least BANDS_MIN_PIXELS are done band by band, as :meth:`_over_planes` does the I420
         planes (the soft tiles found on the alpha at half size; the blend within 2 levels of
@@ -1047,13 +1123,13 @@ class Compositor:
             self._prepare_composite()
         half = self._half_tiles
         if half is None:
-            self._background_into(frame if seen is None else seen, out, bg_frame, alpha)
+            self._background_into(frame if seen is None else seen, out, bg_frame, alpha, own)
             self._blend_over(frame, alpha, out)
             return
         kind = self.background.kind
         if kind == "blur":
             blur = self._blur
-            fill = blur.up if blur.prepare(frame if seen is None else seen, out, alpha) else None
+            fill = blur.up if blur.prepare(frame if seen is None else seen, out, alpha, own=own) else None
         else:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
         opaque = self._tiles.opaque
@@ -1142,11 +1218,16 @@ class Compositor:
             bg_frame = _as_bg_frame(bg_frame, bits, self._bg_converted)
         seen = None
         if own is not None and (mode == "side-by-side" or self.background.kind == "blur"):
-            # as seen over black, its colours times its own alpha / 255: what the input half shows
-            # and the blur background is made of (the colours stored under its transparent pixels,
-            # a PNG's hidden red, were shown there, and blurred into the background)
-            seen = cv2.merge((own,) * 3, dst=self._buffer("_seen", (h, w, 3)))
-            cv2.multiply(frame, seen, dst=seen, scale=1.0 / 255.0)
+            if cv2.minMaxLoc(own)[0] == 255:
+                own = None  # (opaque all over: a BGR frame, as seen; its blur made as a BGR frame's)
+            else:
+                # as seen over black, its colours times its own alpha / 255: what the input half shows
+                # and the blur background is made of, each pixel weighed by that alpha (the colours
+                # stored under its transparent pixels, a PNG's hidden red, were shown there, and
+                # blurred into the background; as seen, they were blurred into it as black)
+                seen = cv2.merge((own,) * 3, dst=self._buffer("_seen", (h, w, 3)))
+                cv2.multiply(frame, seen, dst=seen, scale=1.0 / 255.0)
+        blur_own = own if seen is not None and self.background.kind == "blur" else None
         # (side-by-side composites straight into its right half, as shown)
         if mode == "side-by-side":
             shape, into, composite = self._sbs_halves(h, w)
@@ -1154,13 +1235,14 @@ class Compositor:
         else:
             comp = self._buffer("_comp", (h, w, 3))
         if box is None:
-            self._composite(frame, alpha, comp, bg_frame, seen)
+            self._composite(frame, alpha, comp, bg_frame, seen, blur_own)
         else:  # the bars as they are; the picture composited on its own
             y0, y1, x0, x1 = box
             _copy_outside(frame, comp, box)
             inner = self._inner_compositor(y1 - y0, x1 - x0, i420=False)
             inner._composite(frame[y0:y1, x0:x1], alpha[y0:y1, x0:x1], comp[y0:y1, x0:x1], bg_frame,
-                             None if seen is None else seen[y0:y1, x0:x1])
+                             None if seen is None else seen[y0:y1, x0:x1],
+                             None if blur_own is None else blur_own[y0:y1, x0:x1])
         if mode == "side-by-side":
             self._sbs[into] = frame if seen is None else seen
             return self._sbs

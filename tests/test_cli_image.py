@@ -1667,6 +1667,30 @@ def test_side_by_side_of_a_transparent_png_shows_it_as_seen(tmp_path, scene):
     assert np.all(res[:, w:w + 40] == (0, 255, 0))
 
 
+@pytest.mark.parametrize("how", [("-m", "composite"), ("-b", "blur")])
+def test_a_cut_out_png_over_the_blur_background_is_not_black_where_it_is_transparent(tmp_path, scene, how):
+    """`livecut image cut.png -m composite` of a picture already cut out (its own transparency)
+    over the blur background came out black where it is transparent (the background made of it
+    as seen over black); it shows its visible colours blurred there, out of the blur's reach
+    their mean, the colours hidden under its transparency (red here) in none of it; an opaque
+    picture's output is as it was, the same as of the picture without an alpha channel."""
+    img, _ = scene
+    rgba = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    rgba[:, :60] = (0, 0, 255, 0)
+    out = tmp_path / "o"
+    r = invoke("image", _write(tmp_path / "cut.png", rgba), "-o", out, "-q", *how)
+    assert r.exit_code == 0, r.output
+    res = cv2.imread(str(out / "cut.png"), cv2.IMREAD_UNCHANGED)
+    assert res.shape == img.shape
+    shown = img[:, 60:].reshape(-1, 3).mean(axis=0)
+    clear = res[:, :60].astype(int)
+    assert clear.min() > 15 and np.abs(clear[:, :30] - shown).max() <= 12  # (blurred: near the mean)
+    opaque = _write(tmp_path / "opaque.png", cv2.cvtColor(img, cv2.COLOR_BGR2BGRA))
+    plain = _write(tmp_path / "plain.png", img)
+    assert invoke("image", opaque, plain, "-o", out, "-q", *how).exit_code == 0
+    assert cv2.imread(str(out / "opaque.png")).tobytes() == cv2.imread(str(out / "plain.png")).tobytes()
+
+
 @pytest.mark.parametrize("mode", ["mask", "cutout"])
 def test_a_mode_that_shows_no_background_does_not_need_its_file(tmp_path, good, mode):
     """`livecut image x.jpg --mode mask -b image:missing.png` said that the background is ignored,
