@@ -2988,7 +2988,7 @@ _I420_BITS = ("Segmenter.begin: bits={} with i420=True: bits is for a BGR frame 
 
 @pytest.mark.parametrize("bits, error, said", [
     (10, "ConfigError", _I420_BITS.format(10)),
-    (8, "ConfigError", _I420_BITS.format(8)),
+    (12, "ConfigError", _I420_BITS.format(12)),
     (99, "ConfigError", "bits 99: expected 8 to 16 (16 for uint16 0-65535, 10 or 12 for 10- or 12-bit video)"),
     ("10", "ConfigTypeError", "bits '10': expected a whole number of bits, 8 to 16 (16 for uint16 0-65535, 10 or "
                               "12 for 10- or 12-bit video)"),
@@ -3011,6 +3011,19 @@ def test_begin_with_i420_refuses_bits_it_cannot_read(scene, bits, error, said):
     assert not seg._slots
     want = Segmenter(load_config(None, [])).mask_i420(i420).copy()
     assert np.array_equal(seg.end(seg.begin(i420, out, i420=True)), want)  # (bits=16, the default: as before)
+
+
+def test_begin_with_i420_takes_bits_8_the_depth_its_frames_have(scene):
+    """seg.begin(i420_frame, out, i420=True, bits=8) -- an I420 frame said to be what it is, 8-bit --
+    was refused as bits=10 is ('an I420 frame is uint8 (8-bit yuv420p)'): it is taken, the same mask
+    as the default."""
+    img, _ = scene
+    h, w = img.shape[:2]
+    i420 = cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420)
+    want = Segmenter(load_config(None, [])).mask_i420(i420).copy()
+    seg = Segmenter(load_config(None, []))
+    out = np.empty((h, w), np.uint8)
+    assert np.array_equal(seg.end(seg.begin(i420, out, i420=True, bits=8)), want)
 
 
 @pytest.mark.parametrize("flag", ["no", "yes", None, 2])

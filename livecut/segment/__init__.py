@@ -291,7 +291,7 @@ class Segmenter:
         (Where there is no refinement to leave -- a method without a guide, the colour
         refinement of photos -- ``begin`` does the whole and ``end`` nothing.)"""
         i420 = check_flag(i420, "i420", "Segmenter.begin")  # ('no' was taken as it is truthy: read as I420)
-        if i420 and check_bits(bits) != 16:
+        if i420 and check_bits(bits) not in (8, 16):  # (8: what an I420 frame is; 16: the default)
             # (taken without a word, bits=99 or '10' too: mask_i420 reads 8-bit uint8 planes only)
             raise ConfigError(f"Segmenter.begin: bits={bits} with i420=True: bits is for a BGR frame in uint16 "
                               "(10- or 12-bit video); an I420 frame is uint8 (8-bit yuv420p): give a 10- or "
