@@ -1483,20 +1483,23 @@ def test_a_signal_while_an_error_stops_the_run_does_not_replace_the_error(tmp_pa
     writer still encoding a frame, or the source closing).  The signal took over: 'stopped by
     SIGTERM (o.mp4 finalized with 6 frames)', exit 143, the output committed as if it were
     good.  The first failure wins now: the error, as without the signal (exit 1), and the
-    output is not kept."""
+    output is not kept.  (The signal is sent once the run is stopping on the error, and the
+    frame being encoded or the source's close ends only once it is sent: a fixed 0.3 s after
+    the writer's frame 5 came, on a loaded machine, before the processing had reached its
+    frame 10 and failed -- a signal before any error, rightly 'stopped by SIGTERM'.)"""
     import os
 
     from livecut.runner import Interrupted, finalize_on_signals
     from livecut.sinks.file import VideoFileSink
 
-    blocked = threading.Event()
+    blocked, stopping, killed = threading.Event(), threading.Event(), threading.Event()
     if stage == "closing":  # (the error is a processing one; the source takes its time to close)
         real_close = FileSource.close
 
         def close(self):
             if not blocked.is_set():
                 blocked.set()
-                time.sleep(0.8)
+                killed.wait(10)  # (still closing when the signal comes)
             real_close(self)
 
         monkeypatch.setattr(FileSource, "close", close)
@@ -1509,10 +1512,17 @@ def test_a_signal_while_an_error_stops_the_run_does_not_replace_the_error(tmp_pa
         def write(self, image, pts=None):
             if self.frames == 5:
                 blocked.set()
-                time.sleep(1.0)  # (an encoder busy with its frame when the error comes)
+                killed.wait(10)  # (an encoder busy with its frame when the error, then the signal, come)
             real_write(self, image, pts)
 
         monkeypatch.setattr(VideoFileSink, "write", write)
+        real_shutdown = Pipeline._shutdown
+
+        def shutdown(self, *a, **kw):
+            stopping.set()  # (the error stops the run)
+            return real_shutdown(self, *a, **kw)
+
+        monkeypatch.setattr(Pipeline, "_shutdown", shutdown)
     if stage == "reader":
         real_read = FileSource.read
 
@@ -1537,9 +1547,9 @@ def test_a_signal_while_an_error_stops_the_run_does_not_replace_the_error(tmp_pa
         monkeypatch.setattr(Processor, "__call__", call)
 
     def terminate():
-        blocked.wait(10)
-        time.sleep(0.3)  # (the error is stopping the run)
+        (blocked if stage == "closing" else stopping).wait(10)
         os.kill(os.getpid(), signal.SIGTERM)
+        killed.set()
 
     threading.Thread(target=terminate, daemon=True).start()
     out = tmp_path / "o.mp4"
@@ -1554,6 +1564,7 @@ def test_a_signal_while_an_error_stops_the_run_does_not_replace_the_error(tmp_pa
     finally:
         for s, h in saved.items():  # (after a signal they are left ignored: the process is ending)
             signal.signal(s, h)
+    assert killed.is_set()
     assert not isinstance(info.value, (Interrupted, KeyboardInterrupt)), info.value
     assert isinstance(info.value, StageError) and info.value.exit_code == 1, info.value
     assert f"{'reader' if stage == 'reader' else 'processing'} stage failed" in str(info.value), info.value
