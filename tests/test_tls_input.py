@@ -264,7 +264,10 @@ def test_a_self_signed_rtmps_server_is_refused_by_default(cert, tmp_path):
 def rtsps_server(cert):
     """GStreamer's RTSP server on 127.0.0.1 speaking only TLS, with the self-signed certificate."""
     require_gst_tls()
-    with RtspServer(tls=cert, size="160x120", fps=25) as srv:
+    # (the module's tests that use it span minutes on a loaded machine: a server ending itself
+    # after the default 90 s was gone for the last of them, 'Connection refused'; it is killed
+    # when the module ends, the lifetime only bounds an orphan's)
+    with RtspServer(tls=cert, size="160x120", fps=25, lifetime=1800.0) as srv:
         yield srv
 
 
