@@ -489,8 +489,11 @@ def test_an_rtmp_stream_is_read_from_the_cli(tmp_path, scheme):
         _tls_front(front, port, tmp_path)
         env["SSL_CERT_FILE"] = str(tmp_path / "cert.pem")
     url = f"{scheme}://127.0.0.1:{front if scheme == 'rtmps' else port}/live/{KEY}"
+    # (30 s of stream, killed once read: 4 s ended, on a loaded machine, before livecut had
+    # processed its 20 frames -- 'lost (Input/output error); reconnecting', to a server that
+    # was gone, until the run's 60 s were up)
     srv = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i",
-                            "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "libx264", "-g", "25",
+                            "testsrc2=size=320x240:rate=25", "-t", "30", "-c:v", "libx264", "-g", "25",
                             "-f", "flv", "-listen", "1", f"rtmp://127.0.0.1:{port}/live/{KEY}"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = tmp_path / "out.mp4"
