@@ -212,6 +212,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
                 raise _too_large(p, None, None) from None
             img = None
+    unsupported = _tiff_unsupported(data, said)
+    if unsupported:  # (libtiff left the picture black, 'Compression scheme 9999 strip decoding is not
+        # implemented' in OpenCV's log: cut, exit 0, unsaid; or refused it, 'not an image, or truncated/corrupt')
+        raise ImageReadError(f"{p}: a TIFF compressed with {unsupported}, which this build cannot decode")
     cut_short = _jpeg_cut_short(data, said)
     if cut_short:  # (libjpeg filled the rest with gray and returned it: it was cut, exit 0, unsaid)
         raise ImageReadError(f"{p}: image file is truncated (its picture data ends early: {cut_short})")
@@ -2182,6 +2186,31 @@ _TIFF_ERROR = re.compile(r"TIFF_Error\s+(.*)")
 #: outright (its data overwritten from its start: 'Not a JPEG file: starts with 0xff 0xe4'), OpenCV
 #: then refusing the picture
 _TIFF_JPEGLIB_REFUSED = re.compile(r"TIFF_Error\s+(?:.*?: )?JPEGLib: (Not a JPEG file\b.*)")
+
+
+#: what libtiff says (an error) of a TIFF compressed with a scheme it does not know ('Compression
+#: scheme 9999 strip decoding is not implemented', a picture then returned black), or with one this
+#: build of it leaves out ('ZSTD compression support is not configured', the picture refused)
+_TIFF_UNKNOWN_SCHEME = re.compile(r"TIFF_Error\s+(?:.*?: )?Compression scheme (\d+) \w+ decoding is not implemented")
+_TIFF_SCHEME_LEFT_OUT = re.compile(r"TIFF_Error\s+(?:.*?: )?(.+?) compression support is not configured")
+
+
+def _tiff_unsupported(data: np.ndarray, said: list[str]) -> str | None:
+    """The compression scheme of a TIFF that libtiff (``said``: its log while ``data`` was
+    decoded) cannot decode, in words: 'scheme 9999' (one it does not know: :data:`_TIFF_UNKNOWN_SCHEME`),
+    'ZSTD (scheme 50000)' (one this build leaves out: :data:`_TIFF_SCHEME_LEFT_OUT`); None for any
+    other file or message."""
+    if data[:4].tobytes() not in _TIFF_HEADS:
+        return None
+    lines = "".join(said).splitlines()
+    found = next((m.group(1) for m in map(_TIFF_UNKNOWN_SCHEME.search, lines) if m), None)
+    if found:
+        return f"scheme {found}"
+    found = next((m.group(1).strip() for m in map(_TIFF_SCHEME_LEFT_OUT.search, lines) if m), None)
+    if not found:
+        return None
+    code = _tiff_strips(data)[0]
+    return f"{found} (scheme {code})" if code else found
 
 
 def _tiff_damaged(data: np.ndarray, said: list[str]) -> str | None:

@@ -2689,6 +2689,33 @@ def test_a_packbits_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, name
     assert r.returncode == 0 and not r.stderr.strip() and (tmp_path / "w" / "whole.png").is_file(), r.stderr
 
 
+@pytest.mark.parametrize("scheme, said", [(9999, "scheme 9999"), (34661, "ISO JBIG (scheme 34661)")])
+def test_a_tiff_of_a_compression_scheme_this_build_cannot_decode_is_refused(tmp_path, scheme, said):
+    """A TIFF whose Compression tag names a scheme libtiff does not know (9999) was cut, exit 0,
+    from the black picture OpenCV returned (libtiff's 'Compression scheme 9999 strip decoding is
+    not implemented' in its log); one of a scheme this build leaves out (ISO JBIG) was 'not an
+    image, or truncated/corrupt'.  Each is refused, naming its scheme, as a damaged TIFF is."""
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    ok, tif = cv2.imencode(".tif", img)
+    data = bytearray(tif.tobytes())
+    assert ok and data[:4] == b"II*\0"
+    ifd = int.from_bytes(data[4:8], "little")
+    for i in range(int.from_bytes(data[ifd:ifd + 2], "little")):
+        at = ifd + 2 + 12 * i
+        if int.from_bytes(data[at:at + 2], "little") == 259:
+            data[at + 8:at + 10] = scheme.to_bytes(2, "little")
+            break
+    else:
+        raise AssertionError("no Compression tag")
+    p = tmp_path / "scan.tif"
+    p.write_bytes(bytes(data))
+    _refused_beside_whole(tmp_path, p, src, f"a TIFF compressed with {said}, which this build cannot decode")
+
+
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
     """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
     does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
