@@ -125,6 +125,10 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             data = np.fromfile(p, dtype=np.uint8)
     except OSError as exc:
         raise ImageReadError(f"{p}: cannot read: {exc.strerror}") from None
+    if data[:2].tobytes() in _LETTER_STARTS and _text_file(data):
+        # (a note that opens as a BMP's or a PNM's signature, 'BMW service ...', 'P5 notes', whose header
+        # does not parse as theirs: it was 'not an image, or truncated/corrupt', or a BMP too large)
+        raise ImageReadError(f"{p}: a text file, not a picture")
     # check the header before decoding: OpenCV refuses huge images with a vague error
     header = _peek_size(data)
     if header is not None:
@@ -1607,7 +1611,7 @@ def text_head(head: bytes, whole: bool) -> bool:
     character but tabs and line ends; not one that opens as a picture (a PNM's header is text, a
     plain PGM's picture too: a damaged one is said as damaged; nor an XPM picture or a PostScript
     drawing, which are text too)."""
-    if not head or head.startswith(_PICTURE_STARTS) or head.lstrip().startswith((b"/* XPM */", b"%!")):
+    if not head or _picture_head(head) or head.lstrip().startswith((b"/* XPM */", b"%!")):
         return False
     text = _utf16_text(head, whole)
     if text is None:
@@ -1618,6 +1622,46 @@ def text_head(head: bytes, whole: bool) -> bool:
                 return False
             text = head[:exc.start].decode("utf-8")
     return bool(text) and not any(c < " " and c not in "\t\n\r\f\v" or c == "\x7f" for c in text)
+
+
+#: the first bytes of the pictures whose signature is letters (a BMP's, a PNM's, a PFM's), which a
+#: text file may open with too ('BMW service notes', 'P5 notes'): see :func:`_picture_head`
+_LETTER_STARTS = (b"BM", *(b"P%d" % n for n in range(1, 8)), b"PF", b"Pf")
+#: a PNM's header, P1-P6: its width and height, and a maxval but a bitmap's (P1, P4), numbers between
+#: white space and comments; a PFM's: its width, height and scale (a float)
+_PNM_HEADER = re.compile(rb"P([1-6])(?:\s+|#[^\n]*(?:\n|$))+\d+(?:\s+|#[^\n]*(?:\n|$))+\d+(\s|$)")
+_PNM_MAXVAL = re.compile(rb"(?:\s+|#[^\n]*(?:\n|$))*\d+(\s|$)")
+_PFM_HEADER = re.compile(rb"P[Ff]\s+\d+\s+\d+\s+[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(\s|$)")
+#: the words of a PAM's (P7) header
+_PAM_WORDS = {"WIDTH", "HEIGHT", "DEPTH", "MAXVAL", "TUPLTYPE", "ENDHDR"}
+
+
+def _picture_head(head: bytes) -> bool:
+    """Whether ``head``, a file's first bytes, opens as a picture livecut reads: its signature
+    (:data:`_PICTURE_STARTS`), and where that is letters (:data:`_LETTER_STARTS`) a header that
+    parses as that type's -- a BMP's header size (12, or 36 and more: a text's letters there
+    make one of 538 MB and more), a PNM's width, height and maxval (:data:`_PNM_HEADER`), a PAM's
+    header words (:data:`_PAM_WORDS`), a PFM's (:data:`_PFM_HEADER`): a note that opens 'BMW
+    service' or 'P5 notes' is no picture, damaged or not."""
+    if not head.startswith(_PICTURE_STARTS):
+        return False
+    if not head.startswith(_LETTER_STARTS):
+        return True
+    if head[:2] == b"BM":
+        size = int.from_bytes(head[14:18], "little")
+        return size == 12 or 36 <= size < 1 << 16  # (a file cut before it: 0, to the text check)
+    if head[:2] in (b"PF", b"Pf"):
+        return _PFM_HEADER.match(head) is not None
+    if head[:2] == b"P7":
+        if head[2:3] not in (b"\n", b"\r", b" ", b"\t"):
+            return False
+        words = [line.split(None, 1)[0] for line in head[3:].decode("latin-1").splitlines()
+                 if line.split() and not line.lstrip().startswith("#")]
+        return bool(words) and all(w in _PAM_WORDS for w in words[:words.index("ENDHDR") if "ENDHDR" in words else None])
+    m = _PNM_HEADER.match(head)
+    if m is None:
+        return False
+    return m[1] in b"14" or bool(m[2]) and _PNM_MAXVAL.match(head, m.end()) is not None
 
 
 def _utf16_text(head: bytes, whole: bool) -> str | None:

@@ -6865,6 +6865,27 @@ def test_a_text_file_is_said_to_be_text_not_a_damaged_picture(tmp_path):
         f"livecut: error: {xpm}: not an image, or truncated/corrupt"], r.stderr
 
 
+def test_a_text_file_that_opens_as_a_bmp_or_pnm_signature_is_said_to_be_text(tmp_path):
+    """A note that opens with a BMP's or a netpbm picture's signature ('BMW service ...', 'P5
+    notes'), given to `livecut image`, was said as a damaged picture, 'not an image, or
+    truncated/corrupt' (the BMW note too large: its letters read as its size); where its header
+    does not parse as that type's, it is said to be a text file.  A damaged plain PBM or PGM, a
+    PAM cut after its header, whose headers parse, are not."""
+    texts = [_write_bytes(tmp_path / name, data) for name, data in (
+        ("bmw.txt", b"BMW service notes\nOil changed at 40000 km, next at 60000 km.\n"),
+        ("todo.txt", b"P5 notes: things to do\n- call Bob\n"), ("plan.md", b"P1 is the plan, P2 the fallback\n"),
+        ("p7.txt", b"P7 notes\nmore\n"), ("pfa.txt", b"PFA meeting at 9\n"), ("bm.txt", b"BM"))]
+    damaged = [_write_bytes(tmp_path / name, data) for name, data in (
+        ("bad.pbm", b"P1\n# a comment\n3 2\n0 1"), ("bad.pgm", b"P2 2 2 255\n1 2"),
+        ("bad.pam", b"P7\nWIDTH 2\nHEIGHT 2\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n"))]
+    r = invoke("image", *texts, *damaged, "-o", tmp_path / "cut", "-q")
+    assert r.exit_code == 2, r.output
+    lines = _stderr_lines(r)
+    assert lines[:len(texts)] == [f"livecut: error: {p}: a text file, not a picture" for p in texts], r.stderr
+    assert len(lines) == len(texts) + len(damaged) and not any("a text file" in line for line in lines[len(texts):]), \
+        r.stderr
+
+
 def test_a_utf16_text_file_is_said_to_be_text_not_a_damaged_picture(tmp_path):
     """A text file in UTF-16 (with its BOM, as Windows PowerShell's `>` and Notepad's "Unicode"
     save it, little- or big-endian, or without one), given to `livecut image`, said 'not an image,
