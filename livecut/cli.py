@@ -697,9 +697,11 @@ def eval_(
     note(result.get("without_image") or [], f"mask(s) without an image of the same name in {images_dir}")
     note(result.get("raw_photos") or [], "photo(s) of those masks are camera raw files, which livecut does not "
                                          "read: export them as JPEG, PNG or TIFF first")
-    from livecut.evaluate import VIDEOS_NOT_SCORED
+    from livecut.evaluate import GIFS_NOT_SCORED, VIDEOS_NOT_SCORED
 
     note(result.get("videos") or [], f"video(s) those masks are named for, {VIDEOS_NOT_SCORED}")
+    note(result.get("gif_photos") or [], "photo(s) of those masks are GIFs or APNGs, "
+         + GIFS_NOT_SCORED.format(them="them"))
     note(result.get("subset_missing") or [], f"name(s) of --subset not in {images_dir}")
     note(result.get("resized_masks") or [], "mask(s) of another size than their photo, resized to it")
     note(result.get("deep_masks") or [], "16-bit mask(s) of values 0-1023 or 0-4095, read as 10- or 12-bit "

@@ -432,7 +432,7 @@ MASK_ONLY_EXTS = (".gif",)
 
 
 def list_images(d, skip=None, masks: bool = False, folders: set | None = None, raw: list | None = None,
-                videos: list | None = None) -> list:
+                videos: list | None = None, gifs: list | None = None) -> list:
     """The image files in folder ``d`` and its subfolders, sorted by their path in it; names
     starting with a dot (hidden files and folders, macOS ``._*`` files) and the folder
     ``skip`` (the other folder of the pair, when it lies inside this one) are left out.  A
@@ -442,7 +442,9 @@ def list_images(d, skip=None, masks: bool = False, folders: set | None = None, r
     ``folders``: a set that gets each folder read, resolved (``d``, its subfolders, linked ones).
     ``raw``: a list that gets the camera raw files found on the way (:data:`~livecut.imageio.RAW_EXTS`:
     not read, but said).  ``videos``: a list that gets the video files found on the way
-    (:data:`~livecut.batch.VIDEO_EXTS`: not scored, but said)."""
+    (:data:`~livecut.batch.VIDEO_EXTS`: not scored, but said).  ``gifs``: a list that gets the GIFs and
+    APNGs found on the way (:data:`~livecut.imageio.NAMED_ONLY_EXTS`, which a folder given to
+    `livecut image` gives none of: not scored, but said; a folder of masks reads its GIFs)."""
     import os
     from pathlib import Path
 
@@ -469,6 +471,11 @@ def list_images(d, skip=None, masks: bool = False, folders: set | None = None, r
             from livecut.batch import VIDEO_EXTS
 
             videos += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in VIDEO_EXTS]
+        if gifs is not None:
+            from livecut.imageio import NAMED_ONLY_EXTS
+
+            gifs += [r / f for f in files if not f.startswith(".") and Path(f).suffix.lower() in NAMED_ONLY_EXTS
+                     and Path(f).suffix.lower() not in exts]
     return sorted(out, key=lambda p: p.relative_to(d).as_posix())
 
 
@@ -482,6 +489,22 @@ def _videos_not_scored(files: list) -> str:
     if not files:
         return ""
     return f"; {len(files)} video{'s' * (len(files) > 1)} ({files[0].name}{', ...' * (len(files) > 1)}), {VIDEOS_NOT_SCORED}"
+
+
+#: what eval says of the GIFs and APNGs among the photos, which it does not score, as `livecut image`
+#: cuts none that a folder gives (animations by their type: cut only when named)
+GIFS_NOT_SCORED = ("which livecut eval does not read, as livecut image cuts none from a folder (only when named): "
+                   "save {them} as PNG first")
+
+
+def _gifs_not_scored(files: list) -> str:
+    """What to add to "no photos" or "no image has a mask" where ``files`` hold GIFs or APNGs; else ""."""
+    if not files:
+        return ""
+    n, gifs = len(files), sum(p.suffix.lower() == ".gif" for p in files)
+    what = " and ".join(x for x in (f"{gifs} GIF{'s' * (gifs > 1)}" * bool(gifs),
+                                    f"{n - gifs} APNG{'s' * (n - gifs > 1)}" * bool(n - gifs)) if x)
+    return f"; {what} ({files[0].name}{', ...' * (n > 1)}), " + GIFS_NOT_SCORED.format(them="them" if n > 1 else "it")
 
 
 def _key(p, d) -> str:
@@ -656,9 +679,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "videos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for;
-    ``videos``: likewise its video files, which are not scored)
+    ``videos``: likewise its video files, which are not scored; ``gif_photos``: likewise its GIFs and
+    APNGs, which are not scored, as `livecut image` cuts none that a folder gives)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
     (``clear_photos``: the photos transparent all over, their alpha 0 everywhere: cut to nothing)
@@ -743,7 +767,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     read = {"IMAGES": set(), "MASKS": set()}
     raw_files: list = []  # (the camera raw files among the photos: said where they explain a lack)
     video_files: list = []  # (the videos among the photos, likewise: eval scores none)
-    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files, videos=video_files)
+    gif_files: list = []  # (the GIFs and APNGs among the photos, likewise, as `livecut image DIR` cuts none)
+    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files, videos=video_files,
+                         gifs=gif_files)
     masks = list_images(masks_dir, skip=images_dir, masks=True, folders=read["MASKS"])
     if sheet is not None:
         # (--sheet IMAGES/sheet.png was written; the next run read it as a photo without a mask
@@ -775,7 +801,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         # (a folder of clips was "no photos: no image files in it", as if it were empty)
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders"
                          f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...){raw}"
-                         f"{_videos_not_scored(video_files)}")
+                         f"{_videos_not_scored(video_files)}{_gifs_not_scored(gif_files)}")
     if not masks:
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders"
                          f"{_outside('IMAGES', masks_dir, images_dir)} ({exts}, ..., .gif)")
@@ -815,6 +841,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
     raw_photos: list[str] = []
     videos: list[str] = []
+    gif_photos: list[str] = []
     if without_image:
         # (the mask of a camera raw photo, r1.png of r1.dng, was 'without an image of the same
         # name', the photo there: livecut reads no raw file, and said nothing of it)
@@ -827,13 +854,17 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         # there beside it and nothing said of it)
         videos = sorted(p.relative_to(images_dir).as_posix() for p in video_files
                         if _fold(_key(p, images_dir)) in lone)
+        # (the mask of a GIF photo, b.png of b.gif, likewise: 'without an image', the GIF beside it)
+        gif_photos = sorted(p.relative_to(images_dir).as_posix() for p in gif_files
+                            if _fold(_key(p, images_dir)) in lone)
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
                          + (" (in the subset)" if subset is not None else "")
                          + (f" (images: {images[0].name}, ...; masks: {masks[0].name}, ...)" if images else "")
                          + ("; " + "; ".join(errors) if errors else "")
                          + (raw_left_out([Path(n) for n in raw_photos]) if raw_photos else "")
-                         + _videos_not_scored([Path(n) for n in videos]))
+                         + _videos_not_scored([Path(n) for n in videos])
+                         + _gifs_not_scored([Path(n) for n in gif_photos]))
     if sheet is not None:  # (a --sheet in MASKS was written over a truth of the set, without a word)
         for page in (sheet_page_path(sheet, k) for k in range(1, -(-len(pairs) // SHEET_PAGE_ROWS) + 1)):
             _check_page_name(sheet, page)
@@ -1024,7 +1055,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "count": len(rows[scales[0]]), "images": per_scale[0]["images"],
             "mean": per_scale[0]["mean"], "scales": per_scale, "errors": errors,
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
-            "videos": videos,
+            "videos": videos, "gif_photos": gif_photos,
             "resized_masks": resized, "deep_masks": deep, "empty_masks": empty, "clear_photos": clear,
             "mask_ending": ending,
             "subset_missing": subset_missing,

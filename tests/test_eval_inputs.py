@@ -809,6 +809,38 @@ def test_a_video_in_images_says_eval_does_not_read_it(photos, tmp_path):
     assert r.exit_code == 2 and "; 1 video (a.mp4), which livecut eval does not read" in r.stderr, r.stderr
 
 
+def test_a_gif_in_images_says_eval_does_not_read_it(photos, tmp_path):
+    """IMAGES holding a GIF photo (flat.gif) beside the others, its mask flat.png in MASKS: the
+    mask was 'without an image of the same name', the GIF there and nothing said of it (`livecut
+    image` cuts a GIF only when named, none from a folder, and eval reads folders); a folder of
+    GIFs alone was 'no photos: no image files in it', as if it were empty."""
+    from PIL import Image
+
+    images, masks, _ = photos
+    Image.open(images / "basic.png").convert("RGB").save(images / "flat.gif")
+    (masks / "flat.png").write_bytes((masks / "basic.png").read_bytes())
+    r = invoke("eval", images, masks, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["count"] == 2 and data["without_image"] == ["flat.png"] and data["gif_photos"] == ["flat.gif"]
+    assert ("photo(s) of those masks are GIFs or APNGs, which livecut eval does not read, as livecut image cuts "
+            "none from a folder (only when named): save them as PNG first: flat.gif") in r.stderr, r.stderr
+    gifs = tmp_path / "gifs"
+    (gifs / "day1").mkdir(parents=True)
+    (gifs / "flat.gif").write_bytes((images / "flat.gif").read_bytes())
+    (gifs / "day1" / "anim.apng").write_bytes((images / "basic.png").read_bytes())
+    r = invoke("eval", gifs, masks)
+    assert r.exit_code == 2, r.output
+    assert "no photos" in r.stderr and ("; 1 GIF and 1 APNG (flat.gif, ...), which livecut eval does not read, "
+                                        "as livecut image cuts none from a folder (only when named): save them as "
+                                        "PNG first") in r.stderr, r.stderr
+    (gifs / "day1" / "anim.apng").unlink()
+    (gifs / "other.png").write_bytes((images / "basic.png").read_bytes())
+    r = invoke("eval", gifs, masks)
+    assert r.exit_code == 2 and "no image in" in r.stderr and "; 1 GIF (flat.gif), which livecut eval does not " \
+        "read" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_subset_with_a_bom_and_names_not_in_the_folder(photos, tmp_path, encoding):
     """A list saved by Notepad (a BOM before the first name) lost its first name; names of the
