@@ -977,6 +977,37 @@ def _avif_sequence(p: Path) -> bool:
     return b"avis" in _ftyp_brands(_head(p, 64))
 
 
+def _moov(p: Path, most: int, whole: bool) -> tuple[memoryview, int] | None:
+    """The index (``moov`` box) of the MP4/MOV/HEIF file ``p``, as it is read, and where its
+    own boxes begin in it; its first ``most`` bytes where it is longer (``whole``: None then,
+    and where it runs past the file's end).  None where no such box is found among its first
+    MAX_TOP_BOXES top-level boxes or the file cannot be read."""
+    try:
+        with open(p, "rb") as fh:
+            end, pos = fh.seek(0, 2), 0
+            for _ in range(MAX_TOP_BOXES):
+                fh.seek(pos)
+                head = fh.read(16)
+                if len(head) < 8:
+                    return None
+                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
+                if size == 1 and len(head) == 16:
+                    size, inner = int.from_bytes(head[8:16], "big"), 16
+                elif size == 0:
+                    size = end - pos
+                if size < inner:
+                    return None
+                if kind == b"moov":
+                    if whole and (size > most or pos + size > end):
+                        return None
+                    fh.seek(pos)
+                    return memoryview(fh.read(min(size, most))), inner
+                pos += size
+    except OSError:
+        return None
+    return None
+
+
 #: the most of an animated AVIF's index (its ``moov`` box) read to find its alpha track
 AVIF_MOOV_MAX = 16 << 20
 
@@ -988,30 +1019,10 @@ def _avif_alpha_tracks(p: Path) -> set[int]:
     none is found."""
     from livecut.imageio import iso_boxes
 
-    try:
-        with open(p, "rb") as fh:
-            end, pos = fh.seek(0, 2), 0
-            for _ in range(MAX_TOP_BOXES):
-                fh.seek(pos)
-                head = fh.read(16)
-                if len(head) < 8:
-                    return set()
-                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
-                if size == 1 and len(head) == 16:
-                    size, inner = int.from_bytes(head[8:16], "big"), 16
-                elif size == 0:
-                    size = end - pos
-                if size < inner:
-                    return set()
-                if kind == b"moov":
-                    fh.seek(pos)
-                    b = memoryview(fh.read(min(size, AVIF_MOOV_MAX)))
-                    break
-                pos += size
-            else:
-                return set()
-    except OSError:
+    moov = _moov(p, AVIF_MOOV_MAX, whole=False)
+    if moov is None:
         return set()
+    b, inner = moov
     found = set()
     for kind, s, e in iso_boxes(b, inner, len(b)):
         if kind != b"trak":
@@ -1041,32 +1052,10 @@ def _sample_tables(p: Path, track_id: int) -> tuple[int, int, int | None] | None
     be read).  A sample without a size or a place cannot be found in the file: FFmpeg says
     'wrong sample count' in its log and reads those it can find, times or not.  None where the
     tables (or the index) cannot be read."""
-    try:
-        with open(p, "rb") as fh:
-            end, pos = fh.seek(0, 2), 0
-            for _ in range(MAX_TOP_BOXES):
-                fh.seek(pos)
-                head = fh.read(16)
-                if len(head) < 8:
-                    return None
-                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
-                if size == 1 and len(head) == 16:
-                    size, inner = int.from_bytes(head[8:16], "big"), 16
-                elif size == 0:
-                    size = end - pos
-                if size < inner:
-                    return None
-                if kind == b"moov":
-                    if size > MP4_MOOV_MAX or pos + size > end:
-                        return None
-                    fh.seek(pos)
-                    b = memoryview(fh.read(size))
-                    break
-                pos += size
-            else:
-                return None
-    except OSError:
+    moov = _moov(p, MP4_MOOV_MAX, whole=True)
+    if moov is None:
         return None
+    b, inner = moov
     try:
         return _track_tables(b, inner, track_id)
     except (IndexError, ValueError):  # (a box too short for what it holds)
