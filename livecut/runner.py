@@ -307,6 +307,9 @@ class Stats:
     corrupt: int = 0             #: undecodable packets skipped by the source
     #: frames at the start of a file that could not be decoded (it starts between key frames)
     lead_dropped: int = 0
+    #: those frames were lost to damage at its start (see FileSource.lead_damaged): said in
+    #: ``partial``, not as a clip that starts between key frames
+    lead_damaged: bool = False
     #: on progress.clock, which leaves out the time the process was stopped (Ctrl-Z ... fg)
     started: float = field(default_factory=clock)
     elapsed: float = 0.0
@@ -368,7 +371,7 @@ class Stats:
             parts.append(f"{self.written} written")
         if self.corrupt:
             parts.append(f"{self.corrupt} corrupt packet{'' if self.corrupt == 1 else 's'} skipped")
-        if self.lead_dropped:
+        if self.lead_dropped and not self.lead_damaged:  # (a damaged start's: in partial, above)
             parts.append(f"{self.lead_dropped} undecodable frames before the first key frame dropped")
         if self.pixel_format != "bgr24":
             parts.append(f"frames passed as {self.pixel_format}")
@@ -1424,6 +1427,7 @@ class Pipeline:
             with self._mail_lock:  # (a live source's frames it skipped itself, see StreamSource._judge)
                 st.dropped += getattr(self.source, "skipped", 0)
             st.lead_dropped = getattr(self.source, "lead_dropped", 0)
+            st.lead_damaged = bool(st.lead_dropped and getattr(self.source, "lead_damaged", False))
         self._check()
         return st
 
@@ -1992,8 +1996,16 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     stats.partial[:] = getattr(source, "partial", None) or []
     stats.warnings.extend(state_notes(processor.states, stats.processed, processor.counts()[2]))
-    if stats.lead_dropped:  # (not "every frame": the summary counts them too)
-        n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")
+    n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")
+    if n and stats.lead_damaged:
+        # (damaged data at its start, a key frame's zeroed: it was 'the first 24 frames could not be
+        # decoded (the video starts between key frames: a cut or open-GOP clip)', of 25 lost, and
+        # the run's last line ended as a whole video's; the frames are the packets read, counted)
+        first = "first frame" if n == 1 else f"first {n} frames"
+        stats.partial.insert(0, f"the video's {first}")
+        stats.warnings.append(f"{Path(spec).name}: the video's {first} could not be read (damaged data at "
+                              f"its start, skipped): the output lacks {'it' if n == 1 else 'them'}")
+    elif n:  # (not "every frame": the summary counts them too)
         first, are = ("first frame", "is") if n == 1 else (f"first {n} frames", "are")
         stats.warnings.append(f"{Path(spec).name}: the {first} could not be decoded (the video starts "
                               f"between key frames: a cut or open-GOP clip) and {are} not in the output")

@@ -1231,6 +1231,35 @@ def test_a_video_that_lost_frames_to_damage_is_called_partial_by_the_last_line(t
     assert f", partial: {lost} s of the video could not be read, " in r.stderr.splitlines()[-1], r.stderr
 
 
+@pytest.mark.parametrize("ext", [".mkv", ".mp4"])
+def test_a_video_whose_first_frames_were_lost_to_damage_is_called_partial_by_the_last_line(tmp_path, ext):
+    """A video whose first key frame's data is damaged (zeroed): the decoder fails on it and
+    drops the frames that refer to it, up to the next key frame -- 25 of 100 lost.  It was said
+    'the first 24 frames could not be decoded (the video starts between key frames: a cut or
+    open-GOP clip)', the packet that failed not counted, and the run's last line ended as a
+    whole video's, the 'partial' of frames lost in the middle not said.  The frames lost are
+    the packets read before the first frame, counted; a clip cut between key frames (no
+    packet fails) is said as before."""
+    import subprocess
+
+    src = tmp_path / f"v{ext}"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=10",
+                    "-c:v", "libx264", "-g", "25", "-bf", "2", str(src)], check=True)
+    bad = tmp_path / f"bad{ext}"
+    _packets_zeroed(src, bad, 0, 0)
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["frames"] == 75
+    assert (f"livecut: warning: {bad.name}: the video's first 25 frames could not be read (damaged data at its "
+            "start, skipped): the output lacks them") in r.stderr, r.stderr
+    last = r.stderr.splitlines()[-1]
+    assert ": 75 frames in " in last and ", partial: the video's first 25 frames could not be read, " in last, r.stderr
+    assert "between key frames" not in r.stderr and "undecodable frames" not in r.stderr, r.stderr
+    r = run_cli("file", str(src), "-o", str(tmp_path / "whole.mp4"))
+    assert r.returncode == 0 and "partial" not in r.stderr and "could not be" not in r.stderr, r.stderr
+
+
 def test_frames_an_mkv_lost_to_damage_passed_over_in_silence_are_said(tmp_path):
     """An MKV with a stretch zeroed in the middle: FFmpeg's Matroska demuxer passes over it to
     its next cluster in silence (no error, no corrupt packet, every packet read decoded), and

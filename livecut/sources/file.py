@@ -1566,6 +1566,12 @@ class FileSource(ClosesWhileReading):
         #: frames, an open GOP: their references are not in the file), dropped by the decoder
         #: without an error: those presented before the first frame delivered
         self.lead_dropped = 0
+        #: the frames :attr:`lead_dropped` counts were lost to damage, not to a cut: a packet before
+        #: the first frame could not be decoded, or the demuxer flagged it corrupt (a clip cut
+        #: between key frames gives neither: its decoder drops them in silence) -- those packets
+        #: are counted among them (a key frame's data zeroed: 'the first 24 frames could not be
+        #: decoded (the video starts between key frames ...)' of 25 lost, not called partial)
+        self.lead_damaged = False
         self._lead_pts: list[int] | None = []  # (the packets' pts until the first frame)
         self._first_pts: int | None = None
         #: what read() delivers in Frame.image: "bgr24" (HxWx3), "bgra" (HxWx4: the video's
@@ -2041,6 +2047,7 @@ class FileSource(ClosesWhileReading):
                                              "to end, or a clock reset): made continuous, as ffmpeg does")
                     if packet.size and getattr(packet, "is_corrupt", False):
                         self._flagged += 1  # (damage seen, see _say_missing: a local HLS's segment missing after it)
+                        self.lead_damaged |= self._lead_pts is not None
                         if self._cut_by_the_end(packet):
                             yield from self._counted(self._drained(decode))
                     try:
@@ -2049,6 +2056,11 @@ class FileSource(ClosesWhileReading):
                             av.error.UndefinedError, ValueError) as exc:
                         self.corrupt += 1
                         errors += 1
+                        lead = self._lead_pts
+                        if lead is not None and packet.size:  # (damage before the first frame: its frame lost too)
+                            self.lead_damaged = True
+                            if packet.pts is not None and not getattr(packet, "is_discard", False):
+                                lead.append(packet.pts)
                         if errors > MAX_CONSECUTIVE_ERRORS or self._index == 0 and errors > 50:
                             raise VideoOpenFailure(f"{self.path}: cannot decode the video "
                                                    f"({_av_message(exc)})") from None
