@@ -312,7 +312,14 @@ class Stats:
     lead_damaged: bool = False
     #: on progress.clock, which leaves out the time the process was stopped (Ctrl-Z ... fg)
     started: float = field(default_factory=clock)
+    #: the run's seconds; of a paced source's, the frames' own (see :attr:`fps`)
     elapsed: float = 0.0
+    #: the frames come at the source's own rate (a camera, a stream, a --live or paced file), not
+    #: as fast as they are processed: see :attr:`fps`
+    paced: bool = False
+    #: when (progress.clock) the first and the last frame processed were taken up
+    first_at: float | None = None
+    last_at: float | None = None
     latencies_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
     process_ms: collections.deque = field(default_factory=lambda: collections.deque(maxlen=120))
     #: ms a frame segmented ahead took in the reader thread (video.segment_ahead), not in process_ms
@@ -339,8 +346,31 @@ class Stats:
 
     @property
     def fps(self) -> float:
+        """Frames processed a second: of a file read as fast as it is processed, over the run's
+        seconds (its throughput); of a paced source's, over the frames' own span, from the first
+        taken up to the last, which holds one frame interval fewer than the frames (180 frames
+        of a 30 fps clip played live were said at 30.1 fps, 45 at 30.7: n over n - 1 intervals)."""
+        span = self._span()
+        if span is not None:
+            return (self.processed - 1) / span
         t = self.elapsed or (clock() - self.started)
         return self.processed / t if t > 0 else 0.0
+
+    def _span(self) -> float | None:
+        """A paced source's frames' span (seconds from the first processed to the last), where
+        it holds two frames or more; None otherwise."""
+        if not self.paced or self.processed < 2 or self.first_at is None or self.last_at is None:
+            return None
+        span = self.last_at - self.first_at
+        return span if span > 0 else None
+
+    def finish(self, now: float) -> None:
+        """The run ended at ``now`` (progress.clock): :attr:`elapsed` is set, a paced source's to
+        the time its frames take, the span of their n - 1 intervals and one more (n frames of a
+        30 fps clip, n / 30 s: the line's frames, seconds and fps agree), the run's otherwise."""
+        span = self._span()
+        self.elapsed = (span * self.processed / (self.processed - 1) if span is not None
+                        else now - self.started)
 
     @property
     def latency_ms(self) -> float:
@@ -1289,6 +1319,8 @@ class Pipeline:
     def _run(self) -> Stats:
         st = self.stats
         st.started = clock()
+        # (a live source, or a file paced to play in real time: its frames' rate, see Stats.fps)
+        st.paced = bool(self.live or getattr(self.source, "pace", False) is True)
         reader = Worker(target=self._reader, name="livecut-reader", daemon=True)
         self._threads.append(reader)
         writer = None
@@ -1342,6 +1374,9 @@ class Pipeline:
                 if self._rate_pts is not None and frame.pts is not None:
                     self._measure_rate(frame.pts)
                 t0 = clock()  # (a Ctrl-Z's stop left out of the frame's time, see progress.clock)
+                if st.first_at is None:
+                    st.first_at = t0
+                st.last_at = t0
                 try:
                     pre = getattr(frame, "pre", None)
                     # (asked of the process run now: one put in its place, on_start's, may not take it)
@@ -1422,7 +1457,7 @@ class Pipeline:
                 if not (failing or self._failing):
                     raise
                 self.late_signal = sig  # (the run was failing already: its error is the one raised)
-            st.elapsed = clock() - st.started
+            st.finish(clock())
             st.corrupt = getattr(self.source, "corrupt", 0)
             with self._mail_lock:  # (a live source's frames it skipped itself, see StreamSource._judge)
                 st.dropped += getattr(self.source, "skipped", 0)

@@ -91,6 +91,42 @@ def test_live_source_keeps_newest_and_counts_drops(tmp_path):
     assert sink.pts == sorted(sink.pts)
 
 
+@pytest.mark.parametrize("live", [True, False])
+def test_a_paced_sources_rate_is_over_its_frames_own_span(monkeypatch, live):
+    """A live source of 30 frames at 30 fps (on a fake clock: frame i comes at i / 30 s, the next
+    once the sink took it) was said at 31.0 fps (`livecut bench --live`: 30.7 fps of a 30 fps
+    clip): its 30 frames over the 29 intervals between the first and the last.  A paced source's
+    rate is over its frames' own span (29 / (29 / 30) s: 30 fps), and its seconds are the n
+    intervals its frames take (1.0 s), the line's frames, seconds and fps agreeing; a file read as
+    fast as it is processed keeps its throughput, its frames over the run's seconds."""
+    import livecut.runner as runner
+
+    now = [0.0]
+    monkeypatch.setattr(runner, "clock", lambda: now[0])
+    taken = threading.Semaphore(1)
+
+    class Paced(FakeSource):
+        def read(self):
+            assert taken.acquire(timeout=30)  # (the frame before it written: one frame at a time)
+            now[0] = min(self.i, self.n - 1) / 30  # (the end, read after the last frame: no later)
+            return super().read()
+
+    Paced.live = live
+
+    class Gate(ListSink):
+        def write(self, image, pts=None):
+            super().write(image, pts)
+            taken.release()
+
+    st = Pipeline(Paced(n=30), _identity, [Gate()]).run()
+    assert st.processed == 30 and st.dropped == 0
+    if live:
+        assert st.paced and st.fps == pytest.approx(30.0) and st.elapsed == pytest.approx(1.0)
+        assert st.summary().startswith("30 frames in 1.0 s (30.0 fps)"), st.summary()
+    else:  # (the run's 29 / 30 s: its throughput)
+        assert not st.paced and st.fps == pytest.approx(30 / (29 / 30)) and st.elapsed == pytest.approx(29 / 30)
+
+
 def test_drops_counted_by_two_threads_are_all_counted(monkeypatch):
     """A camera with a writer behind: the reader counts the frames replaced in the mailbox, the
     main thread those the writer could not take (_put_newest).  ``st.dropped +=
