@@ -2081,7 +2081,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     :class:`UsageError`).  ``pace``: read a file at its own speed (None: when a preview or a
     virtual camera shows it; False: as fast as possible, a virtual camera included).
     ``source_options``: :func:`~livecut.sources.open_source`'s own (``fourcc``, ``alpha`` -- a file's own
-    alpha is read unless it is False --, ``pace`` as the argument, one given both ways alike ...).
+    alpha is read unless it is False --, ``pace`` and ``live`` as the arguments, one given both ways alike ...).
     Raises :class:`Interrupted` (exit 130) on Ctrl-C after finalizing.  ``size`` (width,
     height) and ``fps``: what a camera is asked for; a file or a stream is read at its own (given
     for one, a :class:`UsageError`).
@@ -2149,6 +2149,15 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                  if value is not None)
             raise UsageError(f"run_video: {given}: what a camera is asked for; a {kind} is read at its own size "
                              "and frame rate (give None)")
+    if source_options and source_options.get("live") is not None:
+        # (source_options={'live': True} for a file went to open_source, read live, while the
+        # run's own choices -- 'nothing to write', its pace -- were made from live=None, a file's:
+        # refused with no output as 'nothing to write', or given pace=False; it is a live as the
+        # argument's, as source_options' pace is a pace)
+        given = check_flag(source_options["live"], "live", "run_video: source_options")
+        if live is not None and live != given:
+            raise UsageError(f"run_video: live={live} and source_options live={given}: give one of them")
+        live = given
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:

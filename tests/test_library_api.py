@@ -1857,6 +1857,34 @@ def test_run_video_honours_a_files_source_options(small_clip, tmp_path, options,
         assert not (tmp_path / "out3.mp4").exists()
 
 
+def test_run_video_honours_a_live_given_in_source_options(small_clip, tmp_path):
+    """run_video(file, None, cfg, source_options={'live': True}) was refused, 'nothing to write',
+    where live=True plays the file in a window: the source's live went to open_source, the run's
+    own choices (nothing to write, its pace) were made from the live argument, None.  It is taken
+    as the argument is, as source_options' pace is: the same both ways is no conflict, another a
+    UsageError, one that is no flag a ConfigTypeError."""
+    from livecut.errors import ConfigTypeError, UsageError
+    from livecut.runner import run_video
+
+    def window(shown):
+        return {"imshow": lambda name, image: shown.append(1), "waitkey": lambda ms: -1,
+                "destroy": lambda: None, "visible": lambda: True}
+
+    for given in ({"live": True}, {"source_options": {"live": True}},
+                  {"live": True, "source_options": {"live": True}}):
+        shown, seen = [], []
+        st = run_video(small_clip, None, None, progress=False, preview_options=window(shown),
+                       on_start=lambda pipe: seen.append((pipe.live, pipe.source.live)), **given)
+        assert seen == [(True, True)] and st.processed == len(shown) > 0, given
+    with pytest.raises(UsageError) as e:
+        run_video(small_clip, tmp_path / "out.mp4", None, progress=False, live=False, source_options={"live": True})
+    assert str(e.value) == "run_video: live=False and source_options live=True: give one of them"
+    with pytest.raises(ConfigTypeError) as e:
+        run_video(small_clip, tmp_path / "out.mp4", None, progress=False, source_options={"live": "no"})
+    assert str(e.value) == "run_video: source_options: live must be True or False, got 'no'"
+    assert not (tmp_path / "out.mp4").exists()
+
+
 @pytest.mark.parametrize("kwargs, error, said", [
     ({"size": (320, 240)}, "UsageError", "run_video: size=(320, 240): what a camera is asked for; a file is read at "
                                          "its own size and frame rate (give None)"),
