@@ -563,13 +563,15 @@ def _encoder_takes(video, w: int, h: int) -> set[str]:
     import av
 
     from livecut.sinks.file import encoder_options
+    from livecut.threads import keep_scheduling
 
     opts, _ = encoder_options(video, video.codec, "yuv420p")
     try:
         ctx = av.CodecContext.create(video.codec, "w")
         ctx.width, ctx.height, ctx.pix_fmt, ctx.time_base = w, h, "yuv420p", Fraction(1, 30)
         ctx.options = dict(opts)
-        ctx.open()
+        with keep_scheduling():  # (SVT-AV1 opened by root switched livecut to real time)
+            ctx.open()
         unused = set(ctx.options)
     except Exception:  # (it wrote the clips: the probe's failure leaves the header as it was)
         unused = set()

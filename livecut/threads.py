@@ -30,6 +30,46 @@ import os
 import threading
 from dataclasses import dataclass
 
+#: scheduling policies that run before every other thread of the machine (real time)
+_REAL_TIME = tuple(getattr(os, n) for n in ("SCHED_FIFO", "SCHED_RR") if hasattr(os, n))
+
+
+def _tasks() -> list[int]:
+    """This process's threads (Linux: their IDs), or 0 (the calling thread) where they cannot be listed."""
+    try:
+        return [int(t) for t in os.listdir("/proc/self/task")]
+    except (OSError, ValueError):
+        return [0]
+
+
+@contextlib.contextmanager
+def keep_scheduling():
+    """Keep this process's threads at the scheduling policy the calling thread has on entry.
+
+    SVT-AV1 (``video.codec = libsvtav1``), when its encoder is opened by root, switches the
+    calling thread to real time (SCHED_FIFO, priority 99, its ``enc_switch_to_real_time``), and
+    every thread and process started from it afterwards inherits that: livecut's pipeline ran
+    before everything else on the machine, and on 2 CPUs two of its threads that wait for a third
+    held both CPUs and never let it run (a run at 95 % CPU for 25 minutes, the machine starved).
+    On leaving, a thread that is real time where the calling thread was not is set back to the
+    calling thread's policy (a process started real time on purpose, ``chrt``, is left as it is)."""
+    try:
+        policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    except (AttributeError, OSError):  # (no such call on this system)
+        yield
+        return
+    try:
+        yield
+    finally:
+        if policy not in _REAL_TIME:
+            for tid in _tasks():
+                try:
+                    if os.sched_getscheduler(tid) in _REAL_TIME:
+                        os.sched_setscheduler(tid, policy, param)
+                except OSError:  # (a thread that ended meanwhile)
+                    pass
+
+
 #: at most this many usable CPUs count as a "small" machine (the measured 2-CPU settings)
 SMALL_MACHINE = 2
 

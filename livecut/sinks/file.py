@@ -143,8 +143,11 @@ def open_encoder(stream, codec: str, where) -> None:
     ``where`` (the output) cannot be written."""
     import av
 
+    from livecut.threads import keep_scheduling
+
     try:
-        stream.codec_context.open()
+        with keep_scheduling():  # (SVT-AV1 opened by root switched livecut to real time)
+            stream.codec_context.open()
     except av.error.FFmpegError as exc:
         ctx = stream.codec_context
         encoder = av.codec.Codec(codec, "w")
