@@ -2205,11 +2205,12 @@ def _jpeg_damaged(data: np.ndarray, said: list[str]) -> tuple[str | None, str | 
 
 
 #: what libtiff says (an error, which OpenCV logs as ``TIFF_Error ...``) of a strip or tile whose
-#: compressed data it cannot decode (LZW, deflate, PackBits), OpenCV returning the picture all the
-#: same, the rest of that strip black or wrong
+#: compressed data it cannot decode (LZW, deflate, PackBits; WebP: 'WebPDecode: WebPGetInfo() failed'
+#: of a strip that is not WebP data), OpenCV returning the picture all the same, the rest of that
+#: strip black or wrong
 #: (after the file's name, where it was decoded from its path, or a codec's: 'ZIPDecode: ')
 _TIFF_DAMAGED = re.compile(r"TIFF_Error\s+(?:.*?: )?((?:Using code not yet in table|Corrupted LZW table|"
-                           r"Decoding error|Not enough data)\b.*)")
+                           r"Decoding error|Not enough data)\b.*|WebPGetInfo\(\) failed.*)")
 
 
 #: what libtiff says (a warning) of a PackBits strip or tile whose data decodes to more than it

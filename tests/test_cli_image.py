@@ -2716,6 +2716,34 @@ def test_a_tiff_of_a_compression_scheme_this_build_cannot_decode_is_refused(tmp_
     _refused_beside_whole(tmp_path, p, src, f"a TIFF compressed with {said}, which this build cannot decode")
 
 
+def test_a_tiff_marked_webp_whose_strips_are_not_webp_is_refused(tmp_path):
+    """A TIFF whose Compression tag says WebP (50001) and whose strips are not WebP data was
+    returned by OpenCV as a picture and cut, exit 0, libtiff's 'WebPDecode: WebPGetInfo()
+    failed' only in its log.  It is refused as a damaged TIFF is."""
+    from PIL import Image
+
+    img, _ = make_scene("basic", 320, 240, seed=1)
+    src = tmp_path / "src.jpg"
+    Image.fromarray(img[:, :, ::-1]).save(src, quality=90)
+    ok, tif = cv2.imencode(".tif", img)
+    data = bytearray(tif.tobytes())
+    assert ok and data[:4] == b"II*\0"
+    ifd = int.from_bytes(data[4:8], "little")
+    for i in range(int.from_bytes(data[ifd:ifd + 2], "little")):
+        at = ifd + 2 + 12 * i
+        if int.from_bytes(data[at:at + 2], "little") == 259:
+            data[at + 8:at + 10] = (50001).to_bytes(2, "little")
+            break
+    else:
+        raise AssertionError("no Compression tag")
+    if cv2.imdecode(np.frombuffer(bytes(data), np.uint8), cv2.IMREAD_UNCHANGED) is None:
+        pytest.skip("this OpenCV's libtiff has no WebP codec")
+    p = tmp_path / "scan.tif"
+    p.write_bytes(bytes(data))
+    _refused_beside_whole(tmp_path, p, src, "image file is damaged (its picture data cannot be decoded: libtiff: "
+                          "WebPGetInfo() failed)")
+
+
 def test_a_jpeg_with_picture_data_left_over_is_cut_and_said(tmp_path):
     """A JPEG overwritten in the middle of its picture data whose decoding ends before its data
     does: libjpeg says 'Corrupt JPEG data: N extraneous bytes before marker 0xd9' and returns
