@@ -3282,18 +3282,30 @@ def _file_or_special(path: Path) -> bool:
 
 
 def given_twice(twice: list[tuple[str, str, bool]]) -> str:
-    """The note of the files and folders named twice (``(first name, later name, folder)``),
-    each done once, a file under the name it was given by first; one line for them all."""
-    def one(first: str, later: str, folder: bool) -> str:
-        return (f"{first} given twice" if first == later
-                else f"{first} and {later} are one {'folder' if folder else 'file'}, given twice")
+    """The note of the files and folders named twice or more (``(first name, later name,
+    folder)``, one for each later name), each done once, a file under the name it was given by
+    first; one line for them all, each file or folder said once in it: 'a.jpg, ./a.jpg and
+    link.jpg are one file, given 3 times' (each later name was said with the first, in a clause
+    of its own: 'a.jpg and ./a.jpg are one file, given twice; a.jpg and link.jpg are ...')."""
+    groups: dict[tuple[str, bool], list[str]] = {}  # ((first name, folder): its later names)
+    for first, later, folder in twice:
+        groups.setdefault((first, folder), []).append(later)
+
+    def one(first: str, folder: bool, later: list[str]) -> str:
+        names = list(dict.fromkeys([first, *later]))  # (each name once, in the order given)
+        times = "twice" if len(later) == 1 else f"{len(later) + 1} times"
+        if len(names) == 1:
+            return f"{first} given {times}"
+        return f"{', '.join(names[:-1])} and {names[-1]} are one {'folder' if folder else 'file'}, given {times}"
 
     # (a link's name and its file's: the output is named after the first, link.png)
-    renamed = [first for first, later, folder in twice if not folder and Path(first).name != Path(later).name]
-    if len(twice) == 1:
-        return f"{one(*twice[0])}: done once" + (f" (as {renamed[0]})" if renamed else "")
-    more = f" and {len(twice) - 3} more" if len(twice) > 3 else ""
-    return (f"{'; '.join(one(*t) for t in twice[:3])}{more}: each done once"
+    renamed = [first for (first, folder), later in groups.items()
+               if not folder and any(Path(first).name != Path(q).name for q in later)]
+    said = [one(first, folder, later) for (first, folder), later in groups.items()]
+    if len(said) == 1:
+        return f"{said[0]}: done once" + (f" (as {renamed[0]})" if renamed else "")
+    more = f" and {len(said) - 3} more" if len(said) > 3 else ""
+    return (f"{'; '.join(said[:3])}{more}: each done once"
             + (", by the name given first" if renamed else ""))
 
 

@@ -140,6 +140,10 @@ def test_a_file_or_folder_named_twice_is_said_done_once(tmp_path, monkeypatch):
     p = plan(["shoot", "shoot/"], tmp_path / "out")
     assert [it.rel for it in p.todo] == ["c.png"]
     assert p.notes == ["shoot and shoot/ are one folder, given twice: done once"]
+    p = plan(["a.jpg", "./a.jpg", "link.jpg", "shoot", "shoot/"], tmp_path / "out")  # (each said once)
+    assert sorted(it.rel for it in p.todo) == ["a.png", "shoot/c.png"]
+    assert p.notes == ["a.jpg, ./a.jpg and link.jpg are one file, given 3 times; shoot and shoot/ are one folder, "
+                       "given twice: each done once, by the name given first"]
     assert not plan(["a.jpg", "b.jpg", "shoot"], tmp_path / "out").notes  # (each once: nothing said)
     r = run_cli("batch", "a.jpg", "a.jpg", "-o", "cut", cwd=tmp_path)
     assert r.returncode == 0, r.stderr

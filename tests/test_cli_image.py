@@ -1027,6 +1027,23 @@ def test_a_photo_or_folder_named_twice_is_said_cut_once(tmp_path, good, monkeypa
     assert r.exit_code == 0 and "given twice" not in r.stderr, r.stderr
 
 
+def test_a_photo_named_three_times_is_said_once(tmp_path, good, monkeypatch):
+    """One photo named three times (`a.jpg ./a.jpg link.jpg`, a link to it) was said in a clause
+    for each later name: 'a.jpg and ./a.jpg are one file, given twice; a.jpg and link.jpg are
+    one file, given twice: each done once'.  Each file is said once, with all its names."""
+    monkeypatch.chdir(good["a.jpg"].parent)
+    (good["a.jpg"].parent / "link.jpg").symlink_to("a.jpg")
+    r = invoke("image", "a.jpg", "./a.jpg", "link.jpg", "-o", tmp_path / "o1")
+    assert r.exit_code == 0, r.stderr
+    assert [line for line in r.stderr.splitlines() if "given" in line] == [
+        "livecut: note: a.jpg, ./a.jpg and link.jpg are one file, given 3 times: done once (as a.jpg)"], r.stderr
+    assert sorted(q.name for q in (tmp_path / "o1").iterdir()) == ["a.png"]
+    r = invoke("image", "a.jpg", "b.png", "a.jpg", "./b.png", "a.jpg", "-o", tmp_path / "o2")
+    assert r.exit_code == 0, r.stderr
+    assert [line for line in r.stderr.splitlines() if "given" in line] == [
+        "livecut: note: a.jpg given 3 times; b.png and ./b.png are one file, given twice: each done once"], r.stderr
+
+
 def test_an_input_cut_into_its_own_folder_is_named_once(tmp_path, good, monkeypatch):
     """`livecut image b.png -o .` in the photo's folder: its output, b.png, is the input; the line
     said the name twice, 'b.png: b.png: output b.png would overwrite an input'."""
