@@ -128,6 +128,22 @@ def test_a_signal_while_an_rtsps_server_does_not_answer_ends_the_run_at_once(cli
     assert SECRET not in err
 
 
+def test_an_rtsps_output_to_a_server_that_takes_the_connection_and_says_nothing_says_where_it_waited(clip):
+    """A server that takes the connection and never answers (the kernel accepts it: a socket
+    that listens and never accepts) said 'no answer within N s', where an rtmps:// output to it
+    says 'no answer to the TLS handshake within N s': rtsps:// says that too."""
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        port = srv.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                            f"rtsps://pub:{SECRET}@127.0.0.1:{port}/live", "--set", "video.open_timeout=1.5"],
+                           capture_output=True, text=True, timeout=60, env=_env())
+    assert r.returncode == 1 and _error_line(r.stderr) == (f"livecut: error: rtsps://***@127.0.0.1:{port}/live: "
+                                                           "no answer to the TLS handshake within 1.5 s"), r.stderr
+    assert SECRET not in r.stderr
+
+
 def test_an_rtsps_url_without_a_port_is_published_to_port_322():
     """RTSPS's own port (FFmpeg's, MediaMTX's) where the URL names none; the relay, which is
     given the scheme, host and port only, knew no default port for rtsps:// (KeyError)."""

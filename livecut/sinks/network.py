@@ -300,6 +300,10 @@ class StreamSink:
             if "timeout" in self.container_options and time.monotonic() - t0 >= limit * 0.95:
                 if unanswered and (plain := self._plain_behind_tls()):
                     raise VideoWriteError(f"{self.safe}: cannot start the stream: {plain}") from None
+                if reason.startswith("no answer to the TLS handshake within "):
+                    # (rtsps://: the relay connected and its ClientHello went unanswered, as an
+                    # rtmps:// output says it -- FFmpeg's own time limit said "no answer within 3 s")
+                    raise VideoWriteError(f"{self.safe}: {reason}") from None
                 raise VideoWriteError(f"{self.safe}: no answer within {limit:g} s") from None
             if reason.startswith(("no answer within ", "no answer to the TLS handshake within ")):
                 # (the relay's open time limit, rtmp(s)://: said as rtsp://, tcp:// and the
