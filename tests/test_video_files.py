@@ -6003,3 +6003,32 @@ def test_surround_mixed_down_for_an_mpegts_pipe_names_the_stream_not_a_ts_file(t
     assert r.returncode == 0 and r.stdout, err
     assert ("audio stream 1: 6 channels mixed down to stereo for MPEG-TS "
             "(a .mkv file, or -o - as NUT, keeps them as they are)") in err, err
+
+
+def test_a_matroskas_attachments_are_kept_or_said(tmp_path):
+    """A Matroska's attachments (the fonts its ASS subtitles are drawn with) went from every output
+    without a word; an .mkv keeps them, another output says in one line what it left out."""
+    import av
+
+    font = tmp_path / "Title Font.ttf"
+    font.write_bytes(b"not really a font, but its bytes")
+    ass = tmp_path / "s.ass"
+    srt = tmp_path / "s.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:01,000\nHello\n")
+    _ffmpeg("-i", str(srt), str(ass))
+    src = tmp_path / "talk.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=1", "-i", str(ass), "-map", "0", "-map", "1",
+            "-c:v", "libx264", "-c:s", "ass", "-attach", str(font),
+            "-metadata:s:t", "mimetype=application/x-truetype-font", str(src))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "attachment" not in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        got = [(s.name, s.mimetype, s.data) for s in c.streams if s.type == "attachment"]
+    assert got == [("Title Font.ttf", "application/x-truetype-font", font.read_bytes())], got
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "attachment" in ln]
+    assert said == ["livecut: warning: 1 attachment (Title Font.ttf): a .mp4 file cannot hold it; left out "
+                    "(.mkv keeps attachments)"], r.stderr

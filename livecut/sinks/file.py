@@ -259,6 +259,8 @@ TIMECODE = re.compile(r"\d+:\d+:\d+([:;.,])\d+")
 TIMECODE_TRACK_MAX_FPS = 255
 #: outputs that hold chapters
 CHAPTER_EXTS = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
+#: outputs that hold attachments (a Matroska's fonts; WebM takes none)
+ATTACHMENT_EXTS = (".mkv",)
 
 
 def _quicktime_key(key: str) -> str:
@@ -379,6 +381,7 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             # or a timecode left out are said)
             warnings.append(f"{'data stream' if len(data) == 1 else 'data streams'} {', '.join(data)}: livecut "
                             "does not carry data streams over (a camera's telemetry, metadata); left out")
+        _carry_attachments(container, inp, ext, warnings)
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
             if any(k.startswith(PHONE_TAGS) for k in tags):
@@ -416,6 +419,22 @@ def _timecode(inp, video) -> str | None:
             if k.lower() == "timecode" and v:
                 return v
     return None
+
+
+def _carry_attachments(container, inp, ext: str, warnings: list[str]) -> None:
+    """The attachments of source container ``inp`` (a Matroska's fonts, which its ASS subtitles
+    are drawn with), embedded into ``container`` where ``ext`` holds them, else said left out
+    (they went without a word)."""
+    attached = [a for a in inp.streams if a.type == "attachment" and a.data]
+    if not attached:
+        return
+    names = [a.name or (a.metadata or {}).get("filename") or f"stream {a.index}" for a in attached]
+    if ext in ATTACHMENT_EXTS:
+        for a, name in zip(attached, names):
+            container.add_attachment(name, a.mimetype or "application/octet-stream", bytes(a.data))
+        return
+    n, it = (f"{len(names)} attachments", "them") if len(names) > 1 else ("1 attachment", "it")
+    warnings.append(f"{n} ({', '.join(names)}): a {ext} file cannot hold {it}; left out (.mkv keeps attachments)")
 
 
 def _data_tracks(inp) -> list[str]:
