@@ -6032,3 +6032,31 @@ def test_a_matroskas_attachments_are_kept_or_said(tmp_path):
     said = [ln for ln in r.stderr.splitlines() if "attachment" in ln]
     assert said == ["livecut: warning: 1 attachment (Title Font.ttf): a .mp4 file cannot hold it; left out "
                     "(.mkv keeps attachments)"], r.stderr
+
+
+def test_a_cover_picture_is_kept_in_an_mkv_or_said(tmp_path):
+    """An MP4's cover picture (its covr, a picture flagged attached_pic) went from every output
+    without a word; an .mkv keeps it as Matroska keeps one (an attachment, cover.png), another
+    output says in one line that it is left out."""
+    import av
+
+    cover = tmp_path / "art.png"
+    cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
+    src = tmp_path / "covered.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=0.2", "-i", str(cover), "-map", "0", "-map", "1",
+            "-c:v:0", "libx264", "-c:v:1", "png", "-disposition:v:1", "attached_pic", str(src))
+    with av.open(str(src)) as c:
+        want = bytes(next(c.demux(c.streams.video[1])))
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "cover" not in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        got = [(s.metadata.get("filename"), s.metadata.get("mimetype"), bytes(next(c.demux(s))))
+               for s in c.streams.video if s.disposition & av.stream.Disposition.attached_pic]
+    assert got == [("cover.png", "image/png", want)], got
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "cover" in ln]
+    assert said == ["livecut: warning: the cover picture (stream 1, png): livecut keeps it only in an .mkv "
+                    "output; left out"], r.stderr

@@ -382,6 +382,7 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             warnings.append(f"{'data stream' if len(data) == 1 else 'data streams'} {', '.join(data)}: livecut "
                             "does not carry data streams over (a camera's telemetry, metadata); left out")
         _carry_attachments(container, inp, ext, warnings)
+        _carry_covers(container, inp, ext, warnings)
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
             if any(k.startswith(PHONE_TAGS) for k in tags):
@@ -435,6 +436,36 @@ def _carry_attachments(container, inp, ext: str, warnings: list[str]) -> None:
         return
     n, it = (f"{len(names)} attachments", "them") if len(names) > 1 else ("1 attachment", "it")
     warnings.append(f"{n} ({', '.join(names)}): a {ext} file cannot hold {it}; left out (.mkv keeps attachments)")
+
+
+def _carry_covers(container, inp, ext: str, warnings: list[str]) -> None:
+    """The cover pictures of source container ``inp`` (streams flagged attached_pic: an MP4's
+    covr, a Matroska's picture attachment), embedded into ``container`` as Matroska keeps one (an
+    attachment, its name and type kept, else cover.png or cover.jpg) where ``ext`` is .mkv, else
+    said left out (they went without a word)."""
+    import av
+
+    from livecut.sources.file import _flagged
+
+    for v in inp.streams.video:
+        if not _flagged(v, "attached_pic"):
+            continue
+        codec = getattr(v.codec_context, "name", None) or "picture"
+        if ext not in ATTACHMENT_EXTS:
+            warnings.append(f"the cover picture (stream {v.index}, {codec}): livecut keeps it only in an .mkv "
+                            "output; left out")
+            continue
+        try:
+            data = bytes(next(inp.demux(v), None) or b"")
+        except (av.error.FFmpegError, OSError):
+            data = b""
+        if not data:
+            warnings.append(f"the cover picture (stream {v.index}, {codec}): cannot be read; left out")
+            continue
+        tags = v.metadata or {}
+        kind = "jpeg" if codec == "mjpeg" else codec
+        name = tags.get("filename") or f"cover.{'jpg' if kind == 'jpeg' else kind}"
+        container.add_attachment(name, tags.get("mimetype") or f"image/{kind}", data)
 
 
 def _data_tracks(inp) -> list[str]:
