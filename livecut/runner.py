@@ -2060,6 +2060,17 @@ def _sink_pairs(extra_sinks) -> list[tuple[str, dict]]:
     return pairs
 
 
+def _argument_or_option(name: str, value: bool | None, source_options: dict | None) -> bool | None:
+    """run_video's flag ``name`` (``live``, ``pace``): ``value``, or ``source_options``' of that
+    name where the argument is None; the two given unlike is a :class:`UsageError`."""
+    if not source_options or source_options.get(name) is None:
+        return value
+    given = check_flag(source_options[name], name, "run_video: source_options")
+    if value is not None and value != given:
+        raise UsageError(f"run_video: {name}={value} and source_options {name}={given}: give one of them")
+    return given
+
+
 #: what run_video gives its preview window itself, not taken from ``preview_options``
 _PREVIEW_GIVEN = {"controls": "the run's keyboard controls", "stats": "the run's Stats",
                   "display_checked": "whether the display was asked for", "others": "whether the run writes elsewhere"}
@@ -2149,15 +2160,11 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                  if value is not None)
             raise UsageError(f"run_video: {given}: what a camera is asked for; a {kind} is read at its own size "
                              "and frame rate (give None)")
-    if source_options and source_options.get("live") is not None:
-        # (source_options={'live': True} for a file went to open_source, read live, while the
-        # run's own choices -- 'nothing to write', its pace -- were made from live=None, a file's:
-        # refused with no output as 'nothing to write', or given pace=False; it is a live as the
-        # argument's, as source_options' pace is a pace)
-        given = check_flag(source_options["live"], "live", "run_video: source_options")
-        if live is not None and live != given:
-            raise UsageError(f"run_video: live={live} and source_options live={given}: give one of them")
-        live = given
+    # (source_options={'live': True} for a file went to open_source, read live, while the run's own
+    # choices -- 'nothing to write', its pace -- were made from live=None, a file's; {'pace': True}
+    # for a file with an output was read as fast as it could be, pace=None's choice taken over it:
+    # each is taken as the argument of its name)
+    live = _argument_or_option("live", live, source_options)
     sinks_wanted = bool(output) or preview or bool(extra_sinks)
     if not sinks_wanted:
         if kind == "file" and not live:
@@ -2180,13 +2187,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                       f"({_PREVIEW_GIVEN[key]}); leave it out")
         check_options(preview_options, PREVIEW_OPTIONS - _PREVIEW_GIVEN.keys(), "run_video: preview_options")
     opts = dict(source_options or {})
-    if opts.get("pace") is not None:
-        # (source_options={'pace': True} for a file with an output was read as fast as it could be,
-        # pace=None's choice taken over it without a word: it is a pace as the argument's)
-        given = check_flag(opts["pace"], "pace", "run_video: source_options")
-        if pace is not None and pace != given:
-            raise UsageError(f"run_video: pace={pace} and source_options pace={given}: give one of them")
-        pace = given
+    pace = _argument_or_option("pace", pace, opts)
     if size is not None:
         opts["size"] = size
     if fps is not None:
