@@ -781,35 +781,43 @@ def _toml_headers(lines: list[str]) -> Iterable[tuple[int, str]]:
             yield n, head
 
 
-def _toml_error(text: str, message: str) -> str:
+def _toml_error(text: str, message: str) -> tuple[int | None, str]:
     """tomllib's ``message`` for the TOML ``text``, in the file's words where it spoke Python's or
     named nothing: a key given twice was "Cannot overwrite a value (at line 3, column 16)", without
-    the key; a section given twice "Cannot declare ('segment',) twice", a Python tuple."""
-    m = re.fullmatch(r"(.*) \(at line (\d+), column \d+\)", message, re.S)
+    the key; a section given twice "Cannot declare ('segment',) twice", a Python tuple. Returned
+    with the line it is about, which the message leaves to its ``FILE, line N:`` (as every other
+    error of a file's says its line: "Invalid value (column 13)"); None where it has none."""
+    m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message, re.S)
     if not m:
-        return message
+        return None, message
     if "\r" in text.rstrip() and "\n" not in text:
         # (lines ended by CR alone, as classic Mac OS saved text: all one line to TOML, which said
-        # "Expected newline or end of document after a statement (at line 1, column 10)")
-        return (f"{message}; its lines end in CR alone (classic Mac OS), which TOML does not take: save it "
-                "with LF or CRLF")
-    what, where = m[1], m[0][len(m[1]) + 1:]
+        # "Expected newline or end of document after a statement (at line 1, column 10)"; TOML's
+        # line and column, not the ones an editor shows: said as TOML's, the file's alone)
+        return None, (f"{message}; its lines end in CR alone (classic Mac OS), which TOML does not take: save it "
+                      "with LF or CRLF")
+    what, line = m[1], int(m[2])
+    message = f"{what} (column {m[3]})"
     declared = re.fullmatch(r"Cannot declare (\(.*\)) twice", what, re.S)
     if declared:
         try:
             name = ".".join(ast.literal_eval(declared[1]))
         except (ValueError, SyntaxError, TypeError):
-            return message
-        first = next((n for n, head in _toml_headers(text.splitlines()[:int(m[2]) - 1]) if head == name), None)
-        where = f"(at lines {first} and {m[2]})" if first else where
-        return f"[{_brief(name)}] is declared twice {where}; give each section once, its keys under it"
+            return line, message
+        first = next((n for n, head in _toml_headers(text.splitlines()[:line - 1]) if head == name), None)
+        where = f" (first at line {first})" if first else ""
+        return line, f"[{_brief(name)}] is declared twice{where}; give each section once, its keys under it"
+    return line, _toml_said(text, message, what, line, int(m[3]))
+
+
+def _toml_said(text: str, message: str, what: str, line: int, column: int) -> str:
+    """:func:`_toml_error`'s words for tomllib's ``what`` at ``line`` and ``column`` of ``text``
+    (``message``: ``what (column N)``), the line left to its caller."""
     lines = text.splitlines()
-    line = int(m[2])
     if what == "Invalid value" and 0 < line <= len(lines):
         # (a word unquoted, method = focus or soft = True, as INI and YAML write them: it was
         # "Invalid value (at line 2, column 10)" and no more)
         written = lines[line - 1]
-        column = int(re.search(r"column (\d+)\)$", message)[1])
         pair = re.match(r"\s*(.+?)\s*=", written)
         if pair and len(written) - len(written[pair.end():].lstrip()) != column - 1:
             pair = None  # (the value is not the key's own: in an array, [focus], or an inline table)
@@ -851,7 +859,7 @@ def _toml_error(text: str, message: str) -> str:
             header = head
             if n == line and head in seen:  # ([segment.threshold] after threshold = 0.5 under [segment])
                 head = _brief(head)
-                return (f"[{head}] (at line {line}): {head} is a key, given a value at line {seen[head]}; a key "
+                return (f"[{head}]: {head} is a key, given a value at line {seen[head]}; a key "
                         "is not a section")
             continue
         pair = re.match(r"\s*([A-Za-z0-9_\-.\s\"']+?)\s*=", written)
@@ -859,10 +867,10 @@ def _toml_error(text: str, message: str) -> str:
             continue
         key = ".".join(filter(None, (header, _toml_key(pair[1]))))
         if n == line and key in seen:
-            return f"{_brief(key)} is given twice (at lines {seen[key]} and {line}); give each key once"
+            return f"{_brief(key)} is given twice (first at line {seen[key]}); give each key once"
         parent = next((k for k in seen if key.startswith(f"{k}.")), None) if n == line else None
         if parent:  # (refine.radius = 1 after refine = "auto": a key of a key)
-            return (f"{_brief(key)} (at line {line}): {_brief(parent)} is a key, given a value at line {seen[parent]}; "
+            return (f"{_brief(key)}: {_brief(parent)} is a key, given a value at line {seen[parent]}; "
                     "a key holds no keys")
         seen.setdefault(key, n)
     return message
@@ -943,7 +951,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: is a folder; give a preset ({', '.join(preset_names())}) or a .toml "
                           "file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {_toml_error(text, str(exc))}") from None
+        # (said 'my.toml: invalid TOML: Invalid value (at line 3, column 13)', where every other
+        # error of a file's says 'my.toml, line 3: ...')
+        line, said = _toml_error(text, str(exc))
+        raise ConfigError(f"{_file_line(path, line)}: invalid TOML: {said}") from None
     except UnicodeDecodeError as exc:
         if exc.encoding.startswith("utf-16"):  # (a file cut short, an odd byte: it was "not UTF-8 text")
             raise ConfigError(f"{path}: invalid TOML: not UTF-16 text, as its byte-order mark says (byte "
@@ -953,14 +964,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         line = exc.object[:exc.start].count(b"\n") + 1
         before = exc.object[exc.object.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")
         column = len(before.removeprefix("\ufeff")) + 1  # (in characters, as tomllib counts them)
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text (at line {line}, column {column}: byte "
+        raise ConfigError(f"{_file_line(path, line)}: invalid TOML: not UTF-8 text (column {column}: byte "
                           f"0x{exc.object[exc.start]:02x})") from None
     except ValueError:  # (an integer of over 4300 digits, which Python will not read: internal error)
         line = next((n for n, text in enumerate(data.decode(text_codec(data, "utf-8"), "replace").splitlines(), 1)
                      if re.search(r"\d[\d_]{4300}", text)), None)
-        where = f" (at line {line})" if line else ""
-        raise ConfigError(f"{path}: invalid TOML: an integer of over 4300 digits, too long to read{where}") \
-            from None
+        raise ConfigError(f"{_file_line(path, line)}: invalid TOML: an integer of over 4300 digits, too long to "
+                          "read") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
 
@@ -1094,11 +1104,16 @@ def load_config(source: str | Path | None = None, overrides: Iterable[str] = (),
     return cfg
 
 
+def _file_line(path: Path, line: int | None) -> str:
+    """``path`` and the ``line`` of it a message is about, as a message begins: ``my.toml, line 3``."""
+    return f"{path}, line {line}" if line else str(path)
+
+
 def _at_line(exc: ConfigError, path: Path, line: int | None) -> ConfigError:
     """``exc``, a message about ``path`` (``my.toml: ...``), naming the ``line`` it is about."""
     message = str(exc)
     if line and message.startswith(f"{path}: "):
-        message = f"{path}, line {line}: {message[len(str(path)) + 2:]}"
+        message = f"{_file_line(path, line)}: {message[len(str(path)) + 2:]}"
     return ConfigError(message)
 
 

@@ -476,13 +476,13 @@ def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
     p.write_bytes("\ufeff[segment]\r\nthreshold = 0.6\r\n".encode())
     assert load_config(p).segment.threshold == 0.6
     p.write_bytes("\ufeff[segment]\nthreshold = 0.6\n".encode() + b"\xff")
-    with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 3, column 1: byte 0xff\)$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 3: invalid TOML: not UTF-8 text \(column 1: byte 0xff\)$"):
         load_config(p)
     p.write_bytes("\ufeff[segment]\nthreshold = 0.6 # café \n".encode() + b"# caf\xe9\n")
-    with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 3, column 6: byte 0xe9\)$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 3: invalid TOML: not UTF-8 text \(column 6: byte 0xe9\)$"):
         load_config(p)
     p.write_bytes("\ufeffé".encode() + b"\xff")  # (columns in characters, the BOM not one)
-    with pytest.raises(ConfigError, match=r"not UTF-8 text \(at line 1, column 2: byte 0xff\)$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 1: invalid TOML: not UTF-8 text \(column 2: byte 0xff\)$"):
         load_config(p)
 
 
@@ -887,8 +887,8 @@ def test_an_integer_too_long_to_read_is_a_config_error_exit_2(tmp_path):
         with pytest.raises(ConfigError, match=f"override: {key}: got an integer of 5000 digits, too long to read$"):
             load_config(None, [f"{key}={long}"])
     big = _write(tmp_path, f"[segment]\nwork_size = {long}\n")
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: an integer of over 4300 digits, too long "
-                                          r"to read \(at line 2\)$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: invalid TOML: an integer of over 4300 digits, too "
+                                          r"long to read$"):
         load_config(big)
     with pytest.raises(ConfigError, match=r"^segment\.work_size: an integer of 5001 digits is above the maximum"):
         SegmentConfig(work_size=10 ** 5000)
@@ -1237,14 +1237,14 @@ def test_a_keyword_key_takes_its_words_in_any_case(tmp_path):
 
 
 @pytest.mark.parametrize("line, said", [
-    ('[segment]\nmethod = focus\n', 'Invalid value (at line 2, column 10): method = focus: TOML writes a word in '
+    ('[segment]\nmethod = focus\n', 'Invalid value (column 10): method = focus: TOML writes a word in '
                                       'quotes, method = "focus"'),
-    ('[composite]\nbackground = #00ff00  # green\n', 'Invalid value (at line 2, column 14): background = #00ff00: '
+    ('[composite]\nbackground = #00ff00  # green\n', 'Invalid value (column 14): background = #00ff00: '
                                                      'TOML reads # as a comment; a word is written in quotes, '
                                                      'background = "#00ff00"'),
-    ('[composite]\nenabled = True\n', 'Invalid value (at line 2, column 11): enabled = True: TOML writes a '
+    ('[composite]\nenabled = True\n', 'Invalid value (column 11): enabled = True: TOML writes a '
                                       'boolean as true or false, lower case: enabled = true'),
-    ('[segment]\nthreshold = 0,5\n', 'Expected newline or end of document after a statement (at line 2, column 14): '
+    ('[segment]\nthreshold = 0,5\n', 'Expected newline or end of document after a statement (column 14): '
                                       'threshold = 0,5: a number is written with a point, threshold = 0.5')])
 def test_a_word_toml_refused_unquoted_is_answered_with_its_quotes(tmp_path, line, said):
     """`method = focus` in a -c file (as --set segment.method=focus takes it) said "invalid TOML:
@@ -1253,7 +1253,7 @@ def test_a_word_toml_refused_unquoted_is_answered_with_its_quotes(tmp_path, line
     path = _write(tmp_path, line)
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert str(info.value) == f"{path}: invalid TOML: {said}", str(info.value)
+    assert str(info.value) == f"{path}, line 2: invalid TOML: {said}", str(info.value)
 
 
 def test_a_misspelt_keyword_is_answered_with_the_one_meant(tmp_path):
@@ -1290,20 +1290,22 @@ def test_an_x264_preset_is_taken_in_any_case():
 
 @pytest.mark.parametrize("text, said", [
     ("[segment]\nthreshold = 0.5\nwork_size = 256\nthreshold = 0.6\n",
-     r"segment\.threshold is given twice \(at lines 2 and 4\); give each key once$"),
+     r"4: invalid TOML: segment\.threshold is given twice \(first at line 2\); give each key once$"),
     ('[segment]\r\nthreshold = 0.5\r\n"threshold" = 0.6\r\n',  # (quoted, CRLF: the same key)
-     r"segment\.threshold is given twice \(at lines 2 and 3\)"),
-    ('preset = "fast"\npreset = "quality"\n', r"preset is given twice \(at lines 1 and 2\)"),
+     r"3: invalid TOML: segment\.threshold is given twice \(first at line 2\)"),
+    ('preset = "fast"\npreset = "quality"\n', r"2: invalid TOML: preset is given twice \(first at line 1\)"),
     ("[segment]\nthreshold = 0.5\n[composite]\nmode = \"mask\"\n[segment]\nwork_size = 256\n",
-     r"\[segment\] is declared twice \(at lines 1 and 5\); give each section once, its keys under it$"),
+     r"5: invalid TOML: \[segment\] is declared twice \(first at line 1\); give each section once, its keys under "
+     r"it$"),
 ])
 def test_a_key_or_section_given_twice_in_a_file_is_named(tmp_path, text, said):
     """A key given twice in a file was "invalid TOML: Cannot overwrite a value (at line 4, column
     16)", the key not named; a section declared twice "Cannot declare ('segment',) twice", a Python
-    tuple.  Each is named as the file writes it, with both its lines."""
+    tuple.  Each is named as the file writes it, with both its lines (the second as the file's line,
+    'my.toml, line 4:', as every error of a file's says its line)."""
     p = tmp_path / "my.toml"
     p.write_bytes(text.encode())
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: " + said) as exc:
+    with pytest.raises(ConfigError, match=r"my\.toml, line " + said) as exc:
         load_config(p)
     assert "(" + "'" not in str(exc.value)
 
@@ -1318,8 +1320,8 @@ def test_a_key_given_twice_is_one_line_exit_2_on_the_command_line(tmp_path, monk
     cv2.imwrite(str(tmp_path / "a.png"), np.zeros((32, 32, 3), np.uint8))
     r = CliRunner().invoke(app, ["image", "a.png", "-o", "out/", "-c", "my.toml"])
     assert r.exit_code == 2, (r.output, r.exception)
-    assert r.stderr.splitlines() == ["livecut: error: my.toml: invalid TOML: segment.threshold is given twice "
-                                     "(at lines 2 and 3); give each key once"], r.stderr
+    assert r.stderr.splitlines() == ["livecut: error: my.toml, line 3: invalid TOML: segment.threshold is given "
+                                     "twice (first at line 2); give each key once"], r.stderr
 
 
 @pytest.mark.parametrize("line, said", [
@@ -1339,7 +1341,7 @@ def test_a_value_written_as_ini_or_yaml_write_it_is_said_as_toml_writes_it(tmp_p
     column 10)" and no more, though --set takes each; the message says how TOML writes it."""
     p = tmp_path / "my.toml"
     p.write_bytes(line.encode())
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Invalid value \(at line 2, column \d+\): ") as exc:
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: invalid TOML: Invalid value \(column \d+\): ") as exc:
         load_config(p)
     assert str(exc.value).endswith(said), str(exc.value)
 
@@ -1435,12 +1437,34 @@ def test_a_refused_value_in_a_file_names_its_line(tmp_path, monkeypatch):
     assert len(lines) == 1 and lines[0].startswith("livecut: error: cli.toml, line 4: composite.background: "), r.stderr
 
 
+
+def test_a_toml_syntax_error_names_its_line_as_other_errors_do(tmp_path, monkeypatch):
+    """A TOML syntax error in a -c file said its line in a form of its own, 'my.toml: invalid TOML:
+    Invalid value (at line 3, column 13)', where a value refused there says 'my.toml, line 3: ...':
+    it says 'my.toml, line 3: invalid TOML: Invalid value (column 13)', a byte that is not UTF-8 too."""
+    from conftest import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "[segment]\nthreshold = 0.5\nwork_size = = 3\n")
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((32, 32, 3), np.uint8))
+    r = run_cli("image", "a.png", "-o", "out/", "-c", "my.toml", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == ["livecut: error: my.toml, line 3: invalid TOML: Invalid value (column 13)"], \
+        r.stderr
+    _write(tmp_path, "[segment]\nthreshold = 2\n")
+    r = run_cli("image", "a.png", "-o", "out/", "-c", "my.toml", cwd=tmp_path)
+    assert r.stderr.splitlines() == ["livecut: error: my.toml, line 2: segment.threshold: 2 is above the maximum "
+                                     "0.95"], r.stderr
+    (tmp_path / "my.toml").write_bytes(b"[segment]\n# caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"^my\.toml, line 2: invalid TOML: not UTF-8 text \(column 6: byte 0xe9\)$"):
+        load_config("my.toml")
+
 def test_a_decimal_comma_is_answered_with_the_point(tmp_path):
     """threshold = 0,5 (a decimal comma, as much of Europe writes it) was "invalid TOML: Expected
     newline or end of document after a statement (at line 2, column 14)" in a file, and "expected a
     number, got '0,5'" from --set; each says the number with its point (1,000, which may be a
     thousands separator's, is left unanswered)."""
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Expected newline .*\(at line 2, column 14\): "
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: invalid TOML: Expected newline .*\(column 14\): "
                                           r"threshold = 0,5: a number is written with a point, threshold = 0\.5$"):
         load_config(_write(tmp_path, "[segment]\nthreshold = 0,5\n"))
     with pytest.raises(ConfigError, match=r"my\.toml, line 2: segment\.threshold: expected a number, got '0,5' "
@@ -1455,16 +1479,16 @@ def test_a_decimal_comma_is_answered_with_the_point(tmp_path):
 
 @pytest.mark.parametrize("text, said", [
     ("[segment]\nthreshold = 0.5\n[segment.threshold]\n",
-     r"\[segment\.threshold\] \(at line 3\): segment\.threshold is a key, given a value at line 2; a key is not a "
+     r"\[segment\.threshold\]: segment\.threshold is a key, given a value at line 2; a key is not a "
      r"section$"),
     ('[segment]\nrefine = "auto"\nrefine.radius = 1\n',
-     r"segment\.refine\.radius \(at line 3\): segment\.refine is a key, given a value at line 2; a key holds no keys$"),
+     r"segment\.refine\.radius: segment\.refine is a key, given a value at line 2; a key holds no keys$"),
 ])
 def test_a_key_given_a_value_and_then_keys_is_said_so(tmp_path, text, said):
     """A key given a value and then opened as a table ([segment.threshold]) or given keys
     (refine.radius = 1 after refine = "auto") was "invalid TOML: Cannot overwrite a value (at line 3,
     column 19)", no key named; it says which key, where it was given its value."""
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: " + said):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 3: invalid TOML: " + said):
         load_config(_write(tmp_path, text))
 
 
@@ -1478,7 +1502,7 @@ def test_a_toml_error_about_a_pasted_blob_is_short(tmp_path, text):
     """The answers to a TOML error in a key or value's words (a word unquoted, a decimal comma, a key
     given twice) wrote a key or value of 5000 characters out whole, twice: 10000 characters before
     the message's point.  A long one is cut, as README says of a long value or key."""
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: ") as exc:
+    with pytest.raises(ConfigError, match=r"my\.toml, line \d: invalid TOML: ") as exc:
         load_config(_write(tmp_path, text))
     assert len(str(exc.value)) < len(str(tmp_path)) + 300, str(exc.value)[:300]
 
@@ -1488,5 +1512,5 @@ def test_a_word_unquoted_inside_an_array_or_table_is_not_answered_as_the_keys_va
     """A word unquoted in an array or an inline table was answered as the key's whole value,
     'method = focus]: TOML writes a word in quotes, method = "focus]"', a bracket in the quotes;
     only a key's own value is answered so, the rest left in tomllib's words."""
-    with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: Invalid value \(at line 2, column \d+\)$"):
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: invalid TOML: Invalid value \(column \d+\)$"):
         load_config(_write(tmp_path, text))
