@@ -2377,9 +2377,30 @@ def _tiff_deflate_damaged(data: np.ndarray) -> str | None:
                     break
         except zlib.error as exc:
             return f"zlib: {str(exc).rpartition(': ')[2]}, in {kind} {n} of {len(strips)}"
-        if not d.eof:
+        if not d.eof and not _deflate_whole(data[at:min(at + count, data.size)]):
             return f"zlib: incomplete or truncated stream, in {kind} {n} of {len(strips)}"
     return None
+
+
+def _deflate_whole(chunk: np.ndarray) -> bool:
+    """Whether a zlib stream that ends before its checksum (the 4 bytes of Adler-32 after the
+    deflate data, which some writers leave out) has its deflate data whole: it ends, its last
+    block's end reached, with under 4 bytes after it. libtiff, and the viewers that read TIFF,
+    take such a strip, its rows full before the checksum; it was refused, 'incomplete or
+    truncated stream'. A stream cut within its deflate data is not whole."""
+    import zlib
+
+    d = zlib.decompressobj(-zlib.MAX_WBITS)  # (raw deflate: past the stream's 2-byte header)
+    end = 2
+    try:
+        while end < chunk.size and not d.eof:
+            d.decompress(memoryview(chunk[end:end + _INFLATE_STEP]), _INFLATE_STEP)
+            end = min(end + _INFLATE_STEP, chunk.size)
+            while d.unconsumed_tail and not d.eof:
+                d.decompress(d.unconsumed_tail, _INFLATE_STEP)
+    except zlib.error:
+        return False
+    return d.eof and len(d.unused_data) + chunk.size - end < 4  # (bytes after its end: a checksum's part)
 
 
 def _tiff_left_over(data: np.ndarray, said: list[str]) -> str | None:

@@ -2569,6 +2569,28 @@ def test_a_deflate_tiff_whose_picture_data_is_damaged_is_refused(tmp_path, compr
     assert r.returncode == 0 and not r.stderr.strip() and (tmp_path / "w" / "whole.png").is_file(), r.stderr
 
 
+def test_a_deflate_tiff_whose_strips_lack_their_checksum_is_read(tmp_path):
+    """A deflate TIFF whose strips' zlib streams end without their checksum (Adler-32, the 4
+    bytes after the deflate data, which some writers leave out), its data whole, was refused,
+    'image file is damaged (... zlib: incomplete or truncated stream, in strip 1 of 5)', where
+    libtiff (OpenCV), and so other viewers, read it whole.  It is read; one whose deflate data
+    is cut short is refused as before."""
+    from PIL import Image
+
+    img, _ = make_scene("basic", 53, 37, seed=1)
+    rgb = np.ascontiguousarray(img[:, :, ::-1])
+    p = _write_bytes(tmp_path / "scan.tif", _tiff(rgb, None, cut=4))
+    assert np.array_equal(cv2.imread(str(p)), img)  # (libtiff reads it whole)
+    r = _run("image", str(p), "-o", str(tmp_path / "w"), "--mode", "mask", "-q", debug=False)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+    assert (tmp_path / "w" / "scan.png").is_file()
+    src = tmp_path / "src.jpg"
+    Image.fromarray(rgb).save(src, quality=90)
+    short = _write_bytes(tmp_path / "short.tif", _tiff(rgb, None, cut=12))
+    r = _run("image", str(short), str(src), "-o", str(tmp_path / "o"), "-q", debug=False)
+    assert r.returncode == 2 and "image file is" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert (tmp_path / "o" / "src.png").is_file() and not (tmp_path / "o" / "short.png").exists()
+
 def _damaged_jpeg_tiff(tmp_path, name: str, what: str) -> tuple[Path, Path]:
     """A JPEG-compressed TIFF (OpenCV's: a JPEG stream a strip of 8 rows) whose middle strip is
     overwritten (``what``: 'marker bytes' at a third of it, 'random' bytes at its middle, 'zeros'
@@ -5016,11 +5038,12 @@ def test_a_tiff_cutout_reads_back_with_its_colours(good, tmp_path):
 
 
 def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: int = 0, bo: str = "<",
-          more: tuple = (), photometric: int | None = None) -> bytes:
+          more: tuple = (), photometric: int | None = None, cut: int = 0) -> bytes:
     """A deflate TIFF written by hand: ``samples`` HxWxS (gray + alpha, RGB or RGBA, in file
     order; 8 or 16 bit), ExtraSamples ``extra`` (None: no such tag), planes or interleaved,
     strips of 8 rows or square tiles of side ``tile``; ``more``: other entries, ``(tag, type,
-    [values])`` (SHORT or LONG); ``photometric``: its tag's value (None: RGB from 3 samples, else gray)."""
+    [values])`` (SHORT or LONG); ``photometric``: its tag's value (None: RGB from 3 samples, else gray);
+    ``cut``: the bytes each strip's zlib stream is cut short by (4: its Adler-32)."""
     h, w, s = samples.shape
     a = samples.astype(samples.dtype.newbyteorder(bo))
     planes = [a[:, :, c:c + 1] for c in range(s)] if planar else [a]
@@ -5032,7 +5055,7 @@ def _tiff(samples: np.ndarray, extra: int | None, planar: bool = False, tile: in
                 part = pl[y:y + step, x:x + (tile or w)]
                 if tile:  # (a tile at the edge is padded to its full size)
                     part = np.pad(part, ((0, tile - part.shape[0]), (0, tile - part.shape[1]), (0, 0)))
-                chunks.append(zlib.compress(part.tobytes()))
+                chunks.append(zlib.compress(part.tobytes())[:-cut or None])
     where = (322, 323, 324, 325) if tile else (278, 273, 279)
     entries = [(256, 4, [w]), (257, 4, [h]), (258, 3, [a.itemsize * 8] * s), (259, 3, [8]),
                (262, 3, [photometric if photometric is not None else 2 if s >= 3 else 1]), (277, 3, [s]), (284, 3, [2 if planar else 1])]
