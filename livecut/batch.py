@@ -34,7 +34,7 @@ import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from livecut.atomic import signals_held as _signals_held
 from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the_way, folder_stop, holds_earlier,
@@ -46,7 +46,7 @@ from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteEr
                             json_names, json_names_read, stop_text)
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, NAMED_ONLY_EXTS, RAW_EXTS, first_visit, folded_name,
                              folders_matched, gifs_left_out, given_twice, glob_paths, name_clash, pattern_base,
-                             raw_left_out, say_other_case, unreadable)
+                             raw_left_out, same_file, say_other_case, unreadable)
 from livecut.progress import clock, count_stops
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
@@ -442,7 +442,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
     # (a file or folder named twice, `a.jpg ./a.jpg`, a link and its file, or on the command line
     # and in a --list, was done once without a word: '1 done' of two given; by what it is, the
     # name it was given by first)
-    named: dict[Path, int] = {}  # (each file or folder named: the index in ``texts`` of its first name)
+    named: dict[Any, int] = {}  # (each file or folder named, by same_file: the index in ``texts`` of its first name)
     twice: list[tuple[str, str, bool]] = []  # (its first name, a later one, whether it is a folder)
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
     unmatched: list = []  # (patterns that matched nothing: see say_other_case below)
@@ -466,7 +466,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
                 errors.append(f"{p}: folder holds no photos or videos" + raw_left_out(gifs) + gifs_left_out(gifs))
             elif not (p.resolve() == skip or skip in p.resolve().parents):
                 anchors.add(Path(os.path.abspath(p)))
-            if found and (first := named.setdefault(_resolved(p), index)) != index:
+            if found and (first := named.setdefault(same_file(p), index)) != index:
                 twice.append((texts[first], text, True))
             files.extend(found)
         elif exists:
@@ -475,7 +475,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
                 errors.append(f"{p}: is inside the output folder {outdir}; write the results elsewhere "
                               "(-o OTHER)")
                 continue
-            if (first := named.setdefault(_resolved(p), index)) != index:
+            if (first := named.setdefault(same_file(p), index)) != index:
                 twice.append((texts[first], text, False))
             files.append(p)
         elif glob.has_magic(text):
@@ -493,17 +493,18 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
     if twice and notes is not None:
         notes.append(given_twice(twice))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
-        taken = {_resolved(f) for f in files}
-        say_other_case(unmatched, errors, warnings, lambda q: _resolved(q) in taken)
+        taken = {same_file(f) for f in files}
+        say_other_case(unmatched, errors, warnings, lambda q: same_file(q) in taken)
     # each file once (two names of one file: the first), under the name it was found by: a
-    # symbolic link keeps its own name and place in the mirrored tree, not its target's
-    unique: dict[Path, Path] = {}
+    # symbolic link keeps its own name and place in the mirrored tree, not its target's; a hard
+    # link is its file too
+    unique: dict[Any, Path] = {}
     for f in files:
         r = _resolved(f)
         if skip in r.parents:
             continue  # a result of an earlier run, not an input
         # (abspath folds "link/.." by its text; the system by the link: resolve the folder then)
-        unique.setdefault(r, f.parent.resolve() / f.name if ".." in f.parts else Path(os.path.abspath(f)))
+        unique.setdefault(same_file(f), f.parent.resolve() / f.name if ".." in f.parts else Path(os.path.abspath(f)))
     if not unique:
         if files:  # (`batch . -o .`: every photo found is inside OUTDIR)
             errors.append(f"{outdir}: every photo and video found is inside the output folder (taken for "

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import cv2
 import numpy as np
@@ -3302,6 +3302,25 @@ def _file_or_special(path: Path) -> bool:
         return False
 
 
+def same_file(path: Path) -> Any:
+    """What ``path`` is, for telling two names of one file or folder apart from two files: its
+    device and inode where the system gives them, so that a hard link is its file, as a
+    symbolic link is (``livecut image a.jpg hard.jpg``, ``hard.jpg`` a hard link to ``a.jpg``,
+    or a folder holding both -- as ``jdupes -L`` or a backup leaves duplicates -- cut the one
+    picture twice, a.png and hard.png); else its resolved path (its absolute one where a loop
+    of symbolic links stops that)."""
+    try:
+        st = os.stat(path)
+        if st.st_ino:  # (0: a file system that gives none)
+            return st.st_dev, st.st_ino
+    except (OSError, ValueError):
+        pass
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def given_twice(twice: list[tuple[str, str, bool]]) -> str:
     """The note of the files and folders named twice or more (``(first name, later name,
     folder)``, one for each later name), each done once, a file under the name it was given by
@@ -3342,7 +3361,7 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
     once (see :func:`given_twice`)."""
     paths: list[Path] = []
     # (one file or folder named twice was cut once without a word, '1 written' of two given)
-    named: dict[Path, int] = {}  # (each file or folder named: the index of its first name)
+    named: dict[Any, int] = {}  # (each file or folder named, by same_file: the index of its first name)
     twice: list[tuple[str, str, bool]] = []
     errors: list[str] = []
     unmatched: list = []  # (patterns that matched no images: see say_other_case below)
@@ -3371,11 +3390,11 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
             if not found:
                 errors.append(f"{p}: directory holds no images ({', '.join(IMAGE_EXTS[:4])} ...)" + raw_left_out(files)
                               + gifs_left_out(files) + _videos_left_out(files, text) + _subfolders_unread(p))
-            elif (first := named.setdefault(p.resolve(), index)) != index:
+            elif (first := named.setdefault(same_file(p), index)) != index:
                 twice.append((inputs[first], text, True))
             paths.extend(found)
         elif exists:
-            if (first := named.setdefault(p.resolve(), index)) != index:
+            if (first := named.setdefault(same_file(p), index)) != index:
                 twice.append((inputs[first], text, False))
             paths.append(p)
         elif glob.has_magic(text):
@@ -3409,13 +3428,13 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
     if twice and notes is not None:
         notes.append(given_twice(twice))
     if unmatched:  # (photos that another input takes, '*.JPG' given beside '*.jpg', are not said)
-        taken = {q.resolve() for q in paths}
-        say_other_case(unmatched, errors, warnings, lambda q: q.resolve() in taken)
-    # de-duplicate, keep order
-    seen: set[Path] = set()
+        taken = {same_file(q) for q in paths}
+        say_other_case(unmatched, errors, warnings, lambda q: same_file(q) in taken)
+    # de-duplicate, keep order (a hard link to a photo too: one file)
+    seen: set = set()
     unique = []
     for q in paths:
-        key = q.resolve()
+        key = same_file(q)
         if key not in seen:
             seen.add(key)
             unique.append(q)

@@ -151,6 +151,20 @@ def test_a_file_or_folder_named_twice_is_said_done_once(tmp_path, monkeypatch):
     assert "1 done, 0 failed" in r.stderr
 
 
+def test_a_hard_link_to_a_photo_is_its_file(tmp_path, monkeypatch):
+    """A hard link to a photo, named beside it or in a folder given, was a second item (the one
+    picture done twice, a.png and hard.png), where a symbolic link to it is one file, said so
+    and done once.  A hard link is so."""
+    monkeypatch.chdir(tmp_path)
+    _photo(tmp_path / "shoot" / "a.jpg", 0)
+    _photo(tmp_path / "shoot" / "b.jpg", 1)
+    os.link(tmp_path / "shoot" / "a.jpg", tmp_path / "shoot" / "hard.jpg")
+    p = plan(["shoot/a.jpg", "shoot/hard.jpg"], tmp_path / "out")
+    assert [it.rel for it in p.todo] == ["a.png"]
+    assert p.notes == ["shoot/a.jpg and shoot/hard.jpg are one file, given twice: done once (as shoot/a.jpg)"]
+    p = plan(["shoot"], tmp_path / "out")
+    assert sorted(it.rel for it in p.todo) == ["a.png", "b.png"]
+
 def test_plan_follows_a_linked_folder_once_and_not_round_a_loop(tmp_path):
     """A folder in the tree that is a symbolic link (a drive's folder linked into the shoot) was
     left out without a word, though named itself, or a file in it, it was read: it is walked as

@@ -1044,6 +1044,22 @@ def test_a_photo_named_three_times_is_said_once(tmp_path, good, monkeypatch):
         "livecut: note: a.jpg given 3 times; b.png and ./b.png are one file, given twice: each done once"], r.stderr
 
 
+def test_a_hard_link_to_a_photo_is_its_file(tmp_path, good, monkeypatch):
+    """A hard link to a photo (as `jdupes -L` or a backup leaves duplicates) is the photo itself,
+    its bytes and all: `livecut image a.jpg hard.jpg`, or their folder, cut it twice, a.png and
+    hard.png, where a symbolic link to it is one file, said so and done once.  A hard link is so."""
+    d = good["a.jpg"].parent
+    monkeypatch.chdir(d)
+    os.link("a.jpg", "hard.jpg")
+    r = invoke("image", "a.jpg", "hard.jpg", "-o", tmp_path / "o1", "--mode", "mask")
+    assert r.exit_code == 0, r.stderr
+    assert [line for line in r.stderr.splitlines() if "given" in line] == [
+        "livecut: note: a.jpg and hard.jpg are one file, given twice: done once (as a.jpg)"], r.stderr
+    assert sorted(q.name for q in (tmp_path / "o1").iterdir()) == ["a.png"]
+    r = invoke("image", d, "-o", tmp_path / "o2", "--mode", "mask")  # (a folder: as a symbolic link there)
+    assert r.exit_code == 0, r.stderr
+    assert sorted(q.name for q in (tmp_path / "o2").iterdir()) == ["a.png", "b.png"]
+
 def test_an_input_cut_into_its_own_folder_is_named_once(tmp_path, good, monkeypatch):
     """`livecut image b.png -o .` in the photo's folder: its output, b.png, is the input; the line
     said the name twice, 'b.png: b.png: output b.png would overwrite an input'."""
