@@ -44,6 +44,7 @@ from livecut.atomic import (check_not_special, discard, disk_stop, folder_in_the
 from livecut.config import CompositeConfig, Config, VideoConfig, text_codec
 from livecut.errors import (LivecutError, OutputExistsError, UsageError, WriteError, cli_text, interrupt_under,
                             json_names, json_names_read, stop_text)
+from livecut.imageio import _video_container
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, NAMED_ONLY_EXTS, RAW_EXTS, first_visit, folded_name,
                              folders_matched, gifs_left_out, given_twice, glob_paths, name_clash, pattern_base,
                              raw_left_out, same_file, say_other_case, unreadable)
@@ -113,23 +114,30 @@ _PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b
 
 
 def named_kind(path: Path) -> str | None:
-    """:func:`kind_of` a file that was named (on the command line or in --list); one whose
+    """:func:`kind_of` a file that was named (on the command line or in --list) or found; one whose
     extension says nothing (none: ``IMG_0001``, a download's ``photo.jpg.1``) is a photo when its
     first bytes are a picture's, as `livecut image` reads it by its content (`livecut batch
-    IMG_0001` refused it as "not a photo or video this tool knows")."""
+    IMG_0001` refused it as "not a photo or video this tool knows"); and one whose extension
+    lies is what its first bytes say: a video container named .jpg is a video (it failed as
+    "a video, not an image", where `livecut file` cuts it), a JPEG, PNG, TIFF, BMP or WebP
+    named .mp4 a photo (it was cut as a one-frame video)."""
     kind = kind_of(path, named=True)
-    if kind is not None:
-        return kind
     try:
         if _special(path):  # (opened, a named pipe waited for a writer for ever)
-            return None
+            return kind
         with open(path, "rb") as f:
             head = f.read(12)
     except OSError:
-        return None
-    if head.startswith(_PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return kind
+    if kind == "image" and _video_container(head):
+        return "video"
+    # (a GIF named .mp4 is left a video: FFmpeg reads it as one, and folders give no GIF photos)
+    picture = head.startswith(tuple(m for m in _PICTURE_MAGIC if not m.startswith(b"GIF")))
+    if kind == "video" and (picture or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
         return "image"
-    return None
+    if kind is None and (head.startswith(_PICTURE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
+        return "image"
+    return kind
 
 
 def _special(path: Path) -> str | None:

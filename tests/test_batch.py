@@ -98,6 +98,30 @@ def test_plan_mirrors_the_tree_and_orders_largest_first(library, tmp_path):
     assert [it.rel for it in p.todo] == ["c.png"]
 
 
+def test_a_file_whose_extension_lies_is_cut_as_what_it_holds(tmp_path):
+    """A video renamed .jpg (an mp4 a phone app saved as clip.jpg) was taken for a photo by its
+    extension and failed, 'a video, not an image (cut a video with: livecut file ...)', where
+    `livecut file` cuts it; a photo named .mp4 was cut as a one-frame video, with a warning that
+    `livecut image` cuts it better. Where the first bytes say otherwise than the extension,
+    the content decides: given by name or found in a folder."""
+    shoot = tmp_path / "shoot"
+    make_clip(tmp_path / "v.mp4", w=160, h=96, n=6, seed=1)
+    shoot.mkdir()
+    shutil.copy(tmp_path / "v.mp4", shoot / "clip.jpg")
+    shutil.copy(_photo(tmp_path / "p.png", 0, w=160, h=120), shoot / "still.mp4")
+    _photo(shoot / "a.jpg", 1, w=160, h=120)
+    kinds = {it.rel: it.kind for it in plan([str(shoot)], tmp_path / "out").todo}
+    assert kinds == {"clip.mp4": "video", "still.png": "image", "a.png": "image"}, kinds
+    kinds = {it.rel: it.kind for it in plan([str(shoot / "clip.jpg"), str(shoot / "still.mp4")],
+                                          tmp_path / "out").todo}
+    assert kinds == {"clip.mp4": "video", "still.png": "image"}, kinds
+    r = run_cli("batch", str(shoot), "-o", str(tmp_path / "out"), "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert "not an image" not in r.stderr and "is a picture, not a video" not in r.stderr, r.stderr
+    assert len(_frames(tmp_path / "out" / "clip.mp4")) == 6
+    assert cv2.imread(str(tmp_path / "out" / "still.png"), cv2.IMREAD_UNCHANGED).shape == (120, 160, 4)
+
+
 def test_plan_keeps_a_linked_files_own_name_and_place(tmp_path):
     """A symbolic link in the folder is an input under its own name, where it is (its target
     elsewhere neither renames it nor moves the mirrored tree's root)."""
