@@ -395,7 +395,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=version_call
 @command(cls=_Command, rich_help_panel=IMAGES)
 def image(
     inputs: List[str] = typer.Argument(..., metavar="INPUT...",
-                                       help="Image files, folders (not their subfolders) or globs (** at any depth)."),
+                                       help="Image files, folders (not their subfolders), globs (** at any "
+                                            "depth) or pictures' http(s):// addresses."),
     outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
                                help="Folder for the results (created if missing), or, for one input, "
                                     "the output file (cut.png; .jpg for composite or mask)."),
@@ -424,8 +425,11 @@ def image(
     if "-" in inputs and not os.path.lexists("-"):  # (it was '-: file not found')
         raise UsageError("-: livecut image reads picture files, not standard input: save the picture to a "
                          "file first (`livecut file -` reads a video piped in)")
-    for text in inputs:
-        local_path(text, "`livecut image` reads local image files", "INPUT")
+    from livecut.fetch import is_picture_url
+
+    for text in inputs:  # (a picture's http(s):// address is fetched: a camera's snapshot.jpg)
+        if not is_picture_url(text):
+            local_path(text, "`livecut image` reads image files and pictures' http(s):// addresses", "INPUT")
     # (not "use `livecut run` for streams": a photo's cut is no stream)
     local_path(outdir, "`livecut image` writes local files: -o takes a folder, or for one input a picture's path",
                "-o", streams=False)  # (the text goes on: a final / means a folder)

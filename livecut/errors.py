@@ -11,7 +11,7 @@ from __future__ import annotations
 from livecut._redeliver import stops_redelivered
 
 __all__ = ["LivecutError", "UsageError", "ArrayError", "ConfigError", "ConfigTypeError", "ImageReadError",
-           "ImageSizeError", "FrameSizeError", "VideoOpenFailure", "WriteError", "VideoWriteError",
+           "FetchError", "ImageSizeError", "FrameSizeError", "VideoOpenFailure", "WriteError", "VideoWriteError",
            "OutputExistsError", "FORCE", "IncompleteError", "DeviceUnavailable", "DeviceNameError",
            "DisplayUnavailable", "StageError", "Terminated", "stops_redelivered"]
 
@@ -45,6 +45,12 @@ class ConfigTypeError(ConfigError, TypeError):
 
 class ImageReadError(UsageError):
     """An image file is missing, empty, truncated or not an image."""
+
+
+class FetchError(ImageReadError):
+    """A picture's ``http(s)://`` address (``livecut image URL``, :mod:`livecut.fetch`) could not
+    be fetched (an HTTP error, no answer in time, no connection, too large) or gave no picture
+    (a web page, a video); its message shows the URL redacted."""
 
 
 class ImageSizeError(UsageError):

@@ -26,6 +26,7 @@ from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_s
                              read_image, to_bgr8,
                              write_image, _peek_size)
 from livecut.progress import Progress
+from livecut.urls import url_scheme
 from livecut.segment import Segmenter
 from livecut.segment.bars import framing
 
@@ -546,13 +547,80 @@ def _long_photo(path: Path) -> bool:
     return size is not None and size[0] * size[1] >= LONG_PHOTO_PIXELS
 
 
+def _fetching(inputs: list, cut: Callable[..., ImageReport], **calls) -> ImageReport:
+    """``cut(given, errors, early=..., failed=..., noted=...)`` (:func:`process_images`) with
+    each ``http(s)://`` address of ``inputs`` fetched into a temporary folder, removed after, and
+    given as that file; ``errors``: the lines of the addresses that gave no picture (another
+    scheme's is refused, as a stream's).  The report's lines, as the callbacks of ``calls`` are
+    given them and as it is returned (or an error raised, with its report), name each fetched
+    picture by its URL, redacted, not by its temporary file."""
+    import tempfile
+
+    from livecut.fetch import FetchError, fetch_picture, is_picture_url
+    from livecut.urls import not_local, redact_url
+
+    given: list = []
+    errors: list[str] = []
+    fetched: dict[str, str] = {}  # (each URL: its file; one given twice is fetched once, said given twice)
+    shown: dict[str, str] = {}  # (each file: its URL as said)
+
+    def said(report: ImageReport) -> None:
+        for lines in (report.errors, report.warnings, report.notes):
+            lines[:] = [_as_given(line, shown) for line in lines]
+
+    with tempfile.TemporaryDirectory(prefix="livecut-fetched-") as folder:
+        for index, text in enumerate(inputs):
+            if not (isinstance(text, str) and url_scheme(text)):
+                given.append(text)
+            elif not is_picture_url(text):
+                errors.append(not_local(text, "`livecut image` reads image files and pictures' http(s):// "
+                                              "addresses"))
+            elif text in fetched:
+                given.append(fetched[text])
+            else:
+                into = Path(folder) / str(index)
+                into.mkdir()
+                try:
+                    path = str(fetch_picture(text, into))
+                except FetchError as exc:
+                    errors.append(str(exc))
+                    continue
+                fetched[text], shown[path] = path, redact_url(text)
+                given.append(path)
+        wrapped = {name: (lambda report, fn=fn: (said(report), fn(report))[1]) if fn is not None else None
+                   for name, fn in calls.items()}
+        try:
+            report = cut(given, errors, **wrapped)
+        except LivecutError as exc:
+            if getattr(exc, "report", None) is not None:
+                said(exc.report)
+            if exc.args and isinstance(exc.args[0], str):
+                exc.args = (_as_given(exc.args[0], shown), *exc.args[1:])
+            raise
+    said(report)
+    return report
+
+
+def _as_given(line: str, shown: dict[str, str]) -> str:
+    """``line`` with each fetched picture's temporary file (see :func:`_fetching`) named by its URL."""
+    for path, url in shown.items():
+        line = line.replace(path, url)
+    return line
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None,
                    failed: Callable[[ImageReport], None] | None = None,
                    windows: Callable[[int, int], None] | None = None,
-                   noted: Callable[[ImageReport], None] | None = None) -> ImageReport:
+                   noted: Callable[[ImageReport], None] | None = None, _fetched: list[str] | None = None
+                   ) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
+    An input may be a picture's ``http://`` or ``https://`` address (a camera's ``snapshot.jpg``):
+    it is fetched first (see :func:`livecut.fetch.fetch_picture`: a time limit, a size cap, a web
+    page refused), its output named from the URL's path (``.../photo.jpg?w=800``: ``photo.png``),
+    the URL redacted wherever it is said; one that cannot be fetched is an error line, as a file
+    not found is.
     ``skip_existing``: an image whose output is there already is left as it is and counted in
     ``skipped`` (a run stopped part way goes on where it stopped), not an error.
     ``early``: called once, before the first image is cut, with the report as it is then (the
@@ -597,6 +665,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     for name, fn in (("early", early), ("failed", failed), ("windows", windows), ("noted", noted)):
         if fn is not None and not callable(fn):  # (a bare TypeError once the inputs were gathered)
             raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
+    if _fetched is None and any(isinstance(i, str) and url_scheme(i) for i in inputs):
+        return _fetching(inputs, lambda given, errors, **calls: process_images(
+            given, outdir, cfg, mode, progress, force, one_file, skip_existing, windows=windows, _fetched=errors,
+            **calls), early=early, failed=failed, noted=noted)
     mode = mode_word(mode)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
     if mode not in IMAGE_MODES:
         from livecut.config import _did_you_mean
@@ -629,6 +701,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
     paths, report.errors = expand_inputs(inputs, None if single else outdir, report.warnings, report.notes)
+    report.errors[:0] = _fetched or []  # (the pictures whose URL gave none, said first)
     text = str(outdir)
     suffix = Path(text).suffix
     # -o is a folder still to be made, not marked as one by a trailing / (cut.gif, cut.pgn: checked below)

@@ -1,0 +1,191 @@
+"""A picture given by its ``http://`` or ``https://`` address (`livecut image URL`, a camera's
+``snapshot.jpg``): fetched with the standard library into a file of the URL's name, with a time
+limit and a size cap, its content looked at before it is cut.  Every message shows the URL
+redacted (:func:`livecut.urls.redact_url`): no login, token or key of it is ever said.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from livecut.errors import FetchError
+
+__all__ = ["FetchError", "fetch_picture", "is_picture_url", "picture_name", "PICTURE_SCHEMES", "FETCH_TIMEOUT",
+           "FETCH_LIMIT", "MAX_PICTURE_BYTES"]
+
+#: the schemes of a picture `livecut image` fetches itself
+PICTURE_SCHEMES = ("http", "https")
+#: seconds the server may take to connect, and to send each piece of the picture
+FETCH_TIMEOUT = 30.0
+#: seconds the whole picture may take
+FETCH_LIMIT = 300.0
+#: the largest picture fetched (a 200-megapixel TIFF is 600 MB; a camera's JPEG a few MB)
+MAX_PICTURE_BYTES = 512 * 1024 * 1024
+
+_CHUNK = 1 << 16
+#: the characters a file's name may not hold here (its folders; a Windows name's reserved ones)
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def is_picture_url(text: str) -> bool:
+    """Whether ``text`` is an address :func:`fetch_picture` fetches (``http://``, ``https://``)."""
+    from livecut.urls import url_scheme
+
+    return url_scheme(str(text)) in PICTURE_SCHEMES
+
+
+def picture_name(url: str) -> str:
+    """The file name a picture at ``url`` is saved under: the last part of its path, decoded
+    (``https://host/shoot/IMG%201.jpg?w=800``: ``IMG 1.jpg``), its characters that no file's name
+    may hold made ``_``; the host's name where the path names none (``http://cam/``)."""
+    parts = urlsplit(url)
+    name = _UNSAFE.sub("_", unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])).strip()
+    if name.strip(".") == "":
+        name = _UNSAFE.sub("_", parts.hostname or "picture")
+    while len(os.fsencode(name)) > 200:  # (its output, NAME.png, within a file name's 255 bytes)
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[:-1]}.{ext}" if dot and len(ext) <= 8 and stem else name[:-1]
+    return name
+
+
+def _opener(url: str):
+    """``url`` without its login, and an opener that gives the login (basic or digest, as the
+    server asks: a camera's) -- urllib takes none in the URL itself."""
+    import urllib.request
+
+    parts = urlsplit(url)
+    handlers = []
+    if parts.username is not None or parts.password is not None:
+        host = parts.hostname or ""
+        if ":" in host:  # (IPv6)
+            host = f"[{host}]"
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, unquote(parts.username or ""), unquote(parts.password or ""))
+        handlers = [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
+    else:
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+    return url, urllib.request.build_opener(*handlers)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n} bytes"
+
+
+def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None, limit: float | None = None,
+                  max_bytes: int | None = None) -> Path:
+    """Fetch the picture at ``url`` (``http(s)://``) into ``folder`` under :func:`picture_name`
+    and return its path.  ``timeout``: the seconds to connect and to wait for each piece;
+    ``limit``: for the whole picture; ``max_bytes``: the largest one taken (None: this module's
+    :data:`FETCH_TIMEOUT`, :data:`FETCH_LIMIT`, :data:`MAX_PICTURE_BYTES`).
+
+    Raises :class:`FetchError` (a :class:`~livecut.errors.UsageError`: bad input) where the server
+    answers with an HTTP error, does not answer in time, cannot be reached, sends more than
+    ``max_bytes``, or sends a web page or a video, not a picture; its message names the URL
+    redacted."""
+    import http.client
+    import socket
+    import ssl
+    import urllib.error
+
+    from livecut.imageio import _video_container, text_head
+    from livecut.urls import redact_url
+
+    shown = redact_url(url)
+    timeout = FETCH_TIMEOUT if timeout is None else timeout
+    limit = FETCH_LIMIT if limit is None else limit
+    max_bytes = MAX_PICTURE_BYTES if max_bytes is None else max_bytes
+    if not is_picture_url(url):
+        raise FetchError(f"{shown}: not an http:// or https:// address")
+    try:
+        plain, opener = _opener(url)
+    except ValueError as exc:  # (a port that is no number)
+        raise FetchError(f"{shown}: not a valid address: {exc}") from None
+    dst = Path(folder) / picture_name(url)
+    start = time.monotonic()
+    try:
+        with opener.open(plain, timeout=timeout) as answer:
+            kind = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            length = answer.headers.get("Content-Length")
+            if length and length.strip().isdigit() and int(length) > max_bytes:
+                raise FetchError(f"{shown}: the server sends {_mb(int(length))}, over the {_mb(max_bytes)} livecut "
+                                 "fetches: download it and give the file")
+            with open(dst, "wb") as f:
+                size, head = 0, b""
+                while True:
+                    if time.monotonic() - start > limit:
+                        raise FetchError(f"{shown}: not fetched within {limit:g} s ({_mb(size)} came): "
+                                         "download it and give the file")
+                    piece = answer.read(_CHUNK)
+                    if not piece:
+                        break
+                    size += len(piece)
+                    if size > max_bytes:
+                        raise FetchError(f"{shown}: over the {_mb(max_bytes)} livecut fetches: download it "
+                                         "and give the file")
+                    if len(head) < 512:
+                        head += piece[:512 - len(head)]
+                    f.write(piece)
+    except FetchError:
+        _discard(dst)
+        raise
+    except urllib.error.HTTPError as exc:
+        _discard(dst)
+        login = (" (the login in the URL was refused)" if exc.code == 401 and "@" in urlsplit(url).netloc
+                 else " (it wants a login: give it in the URL, http://USER:PASSWORD@host/...)" if exc.code == 401
+                 else "")
+        raise FetchError(f"{shown}: the server answered HTTP {exc.code} {exc.reason}{login}") from None
+    except (TimeoutError, socket.timeout):
+        _discard(dst)
+        raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
+    except urllib.error.URLError as exc:
+        _discard(dst)
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            why = f"its certificate is not trusted ({reason.verify_message or reason})"
+        elif isinstance(reason, ssl.SSLError):
+            plain = " (does the server speak http://, not https://?)" if "WRONG_VERSION" in str(reason) else ""
+            why = f"the TLS handshake failed ({reason.reason or reason}){plain}"
+        elif isinstance(reason, socket.gaierror):
+            why = f"no such host ({reason.strerror or reason})"
+        else:
+            why = getattr(reason, "strerror", None) or str(reason)
+        raise FetchError(f"{shown}: cannot fetch: {why}") from None
+    except (http.client.HTTPException, ConnectionError, ssl.SSLError) as exc:
+        _discard(dst)
+        raise FetchError(f"{shown}: cannot fetch: the connection failed ({type(exc).__name__}"
+                         f"{': ' + str(exc) if str(exc) else ''})") from None
+    except ValueError as exc:  # (urllib's: a login challenge of a scheme it does not know, an odd address)
+        _discard(dst)
+        raise FetchError(f"{shown}: cannot fetch: {exc}") from None
+    except OSError as exc:  # (the temporary folder: a full disk)
+        _discard(dst)
+        raise FetchError(f"{shown}: cannot fetch: {exc.strerror or exc}") from None
+    if size == 0:
+        _discard(dst)
+        raise FetchError(f"{shown}: the server sent nothing (an empty answer, {kind or 'no type'})")
+    if kind.startswith("text/") or "html" in kind or text_head(head, size <= len(head)):
+        _discard(dst)
+        raise FetchError(f"{shown}: the server sent {'a web page' if 'html' in kind or b'<' in head[:64] else 'text'} "
+                         f"({kind or 'no type'}), not a picture: give the picture's own address (a browser's "
+                         "'Copy image address')")
+    if _video_container(head):
+        _discard(dst)
+        raise FetchError(f"{shown}: a video, not a picture (cut a video with: livecut file "
+                         f"{shlex.quote(url) if shown == url else 'URL'} -o OUT.mp4)")
+    return dst
+
+
+def _discard(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

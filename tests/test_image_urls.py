@@ -1,0 +1,180 @@
+"""`livecut image URL`: a picture's http(s):// address (a camera's snapshot.jpg) is fetched and
+cut, against real HTTP servers on 127.0.0.1 (http.server in a thread): its output named from the
+URL's path, its login given, no secret of it in any message, and each way it gives no picture
+(an HTTP error, a web page, no answer in time, too large, nothing listening) one line, exit 2."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from livecut import fetch
+from livecut.cli import app
+from livecut.config import load_config
+from livecut.errors import FetchError
+from livecut.fetch import fetch_picture, picture_name
+from livecut.images import process_images
+from synth import make_scene
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _jpeg(w: int = 160, h: int = 120) -> bytes:
+    img, _ = make_scene("basic", w=w, h=h, seed=3)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return buf.tobytes()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    pages: dict = {}
+    seen: list = []
+
+    def log_message(self, *args) -> None:  # (quiet)
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        self.seen.append((self.path, self.headers.get("Authorization")))
+        status, kind, body, login = self.pages.get(path, (404, "text/html", b"<html>not here</html>", None))
+        if login and self.headers.get("Authorization") != "Basic " + base64.b64encode(login.encode()).decode():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="cam"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        if not path.endswith("-stream.jpg"):  # (those say no length: read to the end of the connection)
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    """The servers here are on 127.0.0.1: not through a proxy the environment names."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def server():
+    """(base URL, pages, requests seen): pages maps a path to (status, type, body, login)."""
+    handler = type("H", (_Handler,), {"pages": {}, "seen": []})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler.pages, handler.seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def silent_port():
+    """A port on 127.0.0.1 that takes connections and never answers."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+    try:
+        yield s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_a_pictures_url_is_fetched_and_cut(server, tmp_path):
+    """`livecut image https://host/photo.jpg -o cut/` was refused, 'is a URL; `livecut image` reads
+    local image files (use `livecut run` for streams)', where run writes no photo's cut. The
+    picture is fetched (its login given to the server, which asks for it), cut into cut/<the
+    name in the URL's path>.png, and said by its URL without the password or the token."""
+    base, pages, seen = server
+    pages["/cam/snap%201.jpg"] = (200, "image/jpeg", _jpeg(), "admin:s3cretPW")
+    url = base.replace("http://", "http://admin:s3cretPW@") + "/cam/snap%201.jpg?token=T0kenXYZ"
+    r = invoke("image", url, "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "cut" / "snap 1.png"
+    assert cv2.imread(str(out), cv2.IMREAD_UNCHANGED).shape == (120, 160, 4)
+    assert "s3cretPW" not in r.output and "T0kenXYZ" not in r.output, r.output
+    assert "1 written" in r.output, r.output
+    assert any(auth for _, auth in seen)  # (the login went as the server asked for it)
+    # one picture into one file; the same URL given twice is fetched and cut once
+    r = invoke("image", url, url, "-o", tmp_path / "one.jpg", "--mode", "mask")
+    assert r.exit_code == 0, r.output
+    assert cv2.imread(str(tmp_path / "one.jpg"), cv2.IMREAD_UNCHANGED).shape == (120, 160)
+    assert "given twice" in r.output and "s3cretPW" not in r.output and "livecut-fetched" not in r.output, r.output
+
+
+def test_a_url_that_gives_no_picture_is_said_in_one_line_and_the_others_cut(server, silent_port, tmp_path,
+                                                                            monkeypatch):
+    """Each way an address gives no picture is one line naming it (redacted), exit 2, and the
+    other photos are cut: an HTTP error, a web page (a login page, a gallery's), a video, no
+    answer in time, more than the cap, nothing listening; a stream's scheme is refused as before."""
+    base, pages, _ = server
+    pages["/page.jpg"] = (200, "text/html; charset=utf-8", b"<!doctype html><html>log in</html>", None)
+    pages["/big.jpg"] = (200, "image/jpeg", _jpeg(640, 480), None)
+    pages["/big-stream.jpg"] = (200, "image/jpeg", _jpeg(640, 480), None)
+    pages["/ok.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    monkeypatch.setattr(fetch, "FETCH_TIMEOUT", 0.5)
+    monkeypatch.setattr(fetch, "MAX_PICTURE_BYTES", 20000)
+    secret = "?key=Hush3d"
+    photo = tmp_path / "local.png"
+    cv2.imwrite(str(photo), make_scene("basic", w=160, h=120, seed=1)[0])
+    r = invoke("image", f"{base}/gone.jpg{secret}", f"{base}/page.jpg{secret}", f"{base}/big.jpg{secret}",
+               f"{base}/big-stream.jpg",
+               f"http://127.0.0.1:{silent_port}/snapshot.jpg{secret}", f"http://127.0.0.1:{_closed_port()}/a.jpg",
+               f"{base}/ok.jpg", photo, "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 2, r.output
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("livecut: error: ")]
+    assert len(errors) == 6, r.stderr
+    assert "Hush3d" not in r.output and "livecut-fetched" not in r.stderr, r.output
+    assert errors[0] == f"livecut: error: {base}/gone.jpg?key=***: the server answered HTTP 404 Not Found", errors
+    assert "sent a web page (text/html), not a picture" in errors[1], errors
+    assert "the server sends " in errors[2] and "over the 20000 bytes livecut fetches" in errors[2], errors
+    assert errors[3].endswith("big-stream.jpg: over the 20000 bytes livecut fetches: download it and give the file")
+    assert errors[4].endswith("snapshot.jpg?key=***: no answer within 0.5 s"), errors
+    assert "cannot fetch: Connection refused" in errors[5], errors
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["local.png", "ok.png"]
+    r = invoke("image", "rtsp://u:Hush3d@127.0.0.1/live", "-o", tmp_path / "cut2")
+    assert r.exit_code == 2 and "is a URL; " in r.stderr and "Hush3d" not in r.output, r.output
+
+
+def test_the_library_fetches_a_url_and_says_what_failed_in_typed_errors(server, tmp_path):
+    """process_images takes a picture's URL as the command does; fetch_picture raises a
+    FetchError (a UsageError: exit 2), its URL redacted."""
+    base, pages, _ = server
+    pages["/p.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    report = process_images([f"{base}/p.jpg", f"{base}/x.jpg?token=Sekr1t"], tmp_path / "cut", load_config())
+    assert report.written == 1 and [p.name for p in report.outputs] == ["p.png"], report
+    assert report.errors == [f"{base}/x.jpg?token=***: the server answered HTTP 404 Not Found"], report.errors
+    assert report.exit_code == 2
+    with pytest.raises(FetchError, match=r"token=\*\*\*: the server answered HTTP 404") as exc:
+        fetch_picture(f"{base}/x.jpg?token=Sekr1t", tmp_path)
+    assert exc.value.exit_code == 2 and "Sekr1t" not in str(exc.value)
+    assert picture_name("http://cam/") == "cam" and picture_name("http://h/a/b%2Fc.jpg?x=1") == "b_c.jpg"
+    assert np.array_equal(cv2.imread(str(fetch_picture(f"{base}/p.jpg", tmp_path))),
+                          cv2.imdecode(np.frombuffer(_jpeg(), np.uint8), cv2.IMREAD_COLOR))
+    assert [p.name for p in Path(tmp_path).glob("*.jpg")] == ["p.jpg"]
