@@ -6060,3 +6060,32 @@ def test_a_cover_picture_is_kept_in_an_mkv_or_said(tmp_path):
     said = [ln for ln in r.stderr.splitlines() if "cover" in ln]
     assert said == ["livecut: warning: the cover picture (stream 1, png): livecut keeps it only in an .mkv "
                     "output; left out"], r.stderr
+
+
+def test_a_one_picture_track_not_flagged_as_cover_is_kept_in_an_mkv_or_said(tmp_path):
+    """A Matroska's video track of one PNG picture, not flagged attached_pic (as FFmpeg writes a
+    cover into Matroska from a picture), went from every output without a word where a flagged
+    cover is said: it is said in one line as that one is, and an .mkv keeps it as a cover."""
+    import av
+
+    cover = tmp_path / "art.png"
+    cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
+    src = tmp_path / "tracked.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=0.4", "-i", str(cover), "-map", "0", "-map", "1",
+            "-c:v:0", "libx264", "-c:v:1", "png", str(src))
+    with av.open(str(src)) as c:
+        assert not c.streams.video[1].disposition & av.stream.Disposition.attached_pic
+        want = bytes(next(c.demux(c.streams.video[1])))
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "picture" in ln]
+    assert said == ["livecut: warning: the cover picture (stream 1, png, a video track of one picture): livecut "
+                    "keeps it only in an .mkv output; left out"], r.stderr
+    out = tmp_path / "out.mkv"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "picture" not in r.stderr, r.stderr
+    with av.open(str(out)) as c:
+        got = [(s.metadata.get("filename"), s.metadata.get("mimetype"), bytes(next(c.demux(s))))
+               for s in c.streams.video if s.disposition & av.stream.Disposition.attached_pic]
+    assert got == [("cover.png", "image/png", want)], got

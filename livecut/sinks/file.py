@@ -440,27 +440,32 @@ def _carry_attachments(container, inp, ext: str, warnings: list[str]) -> None:
 
 def _carry_covers(container, inp, ext: str, warnings: list[str]) -> None:
     """The cover pictures of source container ``inp`` (streams flagged attached_pic: an MP4's
-    covr, a Matroska's picture attachment), embedded into ``container`` as Matroska keeps one (an
-    attachment, its name and type kept, else cover.png or cover.jpg) where ``ext`` is .mkv, else
-    said left out (they went without a word)."""
+    covr, a Matroska's picture attachment; and a video track of one still picture not so
+    flagged, as FFmpeg writes a cover into Matroska: :func:`livecut.sources.file.cover_track`),
+    embedded into ``container`` as Matroska keeps one (an attachment, its name and type kept,
+    else cover.png or cover.jpg) where ``ext`` is .mkv, else said left out (they went without a
+    word)."""
     import av
 
-    from livecut.sources.file import _flagged
+    from livecut.sources.file import _flagged, cover_track, video_streams
 
+    moving = video_streams(inp)
     for v in inp.streams.video:
-        if not _flagged(v, "attached_pic"):
+        flagged = _flagged(v, "attached_pic")
+        # (an unflagged one-picture track beside the video cut went from every output unsaid)
+        if not flagged and (not moving or v is moving[0] or not cover_track(v)):
             continue
         codec = getattr(v.codec_context, "name", None) or "picture"
+        what = f"stream {v.index}, {codec}" + ("" if flagged else ", a video track of one picture")
         if ext not in ATTACHMENT_EXTS:
-            warnings.append(f"the cover picture (stream {v.index}, {codec}): livecut keeps it only in an .mkv "
-                            "output; left out")
+            warnings.append(f"the cover picture ({what}): livecut keeps it only in an .mkv output; left out")
             continue
         try:
             data = bytes(next(inp.demux(v), None) or b"")
         except (av.error.FFmpegError, OSError):
             data = b""
         if not data:
-            warnings.append(f"the cover picture (stream {v.index}, {codec}): cannot be read; left out")
+            warnings.append(f"the cover picture ({what}): cannot be read; left out")
             continue
         tags = v.metadata or {}
         kind = "jpeg" if codec == "mjpeg" else codec
