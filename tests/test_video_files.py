@@ -6055,11 +6055,11 @@ def test_a_cover_picture_is_kept_in_an_mkv_or_said(tmp_path):
         got = [(s.metadata.get("filename"), s.metadata.get("mimetype"), bytes(next(c.demux(s))))
                for s in c.streams.video if s.disposition & av.stream.Disposition.attached_pic]
     assert got == [("cover.png", "image/png", want)], got
-    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mov"), "-q")
     assert r.returncode == 0, r.stderr
     said = [ln for ln in r.stderr.splitlines() if "cover" in ln]
     assert said == ["livecut: warning: the cover picture (stream 1, png): livecut keeps it only in an .mkv "
-                    "output; left out"], r.stderr
+                    "or .mp4 output; left out"], r.stderr
 
 
 def test_a_one_picture_track_not_flagged_as_cover_is_kept_in_an_mkv_or_said(tmp_path):
@@ -6076,11 +6076,11 @@ def test_a_one_picture_track_not_flagged_as_cover_is_kept_in_an_mkv_or_said(tmp_
     with av.open(str(src)) as c:
         assert not c.streams.video[1].disposition & av.stream.Disposition.attached_pic
         want = bytes(next(c.demux(c.streams.video[1])))
-    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mp4"), "-q")
+    r = run_cli("file", str(src), "-o", str(tmp_path / "out.mov"), "-q")
     assert r.returncode == 0, r.stderr
     said = [ln for ln in r.stderr.splitlines() if "picture" in ln]
     assert said == ["livecut: warning: the cover picture (stream 1, png, a video track of one picture): livecut "
-                    "keeps it only in an .mkv output; left out"], r.stderr
+                    "keeps it only in an .mkv or .mp4 output; left out"], r.stderr
     out = tmp_path / "out.mkv"
     r = run_cli("file", str(src), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
@@ -6089,3 +6089,42 @@ def test_a_one_picture_track_not_flagged_as_cover_is_kept_in_an_mkv_or_said(tmp_
         got = [(s.metadata.get("filename"), s.metadata.get("mimetype"), bytes(next(c.demux(s))))
                for s in c.streams.video if s.disposition & av.stream.Disposition.attached_pic]
     assert got == [("cover.png", "image/png", want)], got
+
+
+@pytest.mark.parametrize("codec", ["png", "mjpeg"])
+def test_a_cover_picture_is_kept_in_an_mp4(tmp_path, codec):
+    """An MP4's cover picture (its covr: a JPEG or PNG flagged attached_pic) was left out of an
+    .mp4 output ('livecut keeps it only in an .mkv output; left out'), though an MP4 holds one as
+    FFmpeg writes it: an .mp4 keeps it, its bytes as they were, beside the video and the sound,
+    and plays; a .mov (FFmpeg writes no cover into one) and a .m4v say it left out."""
+    import av
+
+    cover = tmp_path / "art.jpg"
+    cv2.imwrite(str(cover), np.full((32, 32, 3), 200, np.uint8))
+    src = tmp_path / "covered.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=0.4", "-f", "lavfi", "-i",
+            "sine=r=48000:duration=0.4", "-i", str(cover), "-map", "0", "-map", "1", "-map", "2", "-c:v:0", "libx264",
+            "-c:a", "aac", "-c:v:1", codec, "-disposition:v:1", "attached_pic", str(src))
+    with av.open(str(src)) as c:
+        want = bytes(next(c.demux(c.streams.video[1])))
+    out = tmp_path / "out.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert "cover" not in r.stderr, r.stderr
+    seen = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                           "stream=codec_type,codec_name:stream_disposition=attached_pic", "-of", "csv=p=0",
+                           str(out)], capture_output=True, text=True, check=True).stdout.split()
+    assert sorted(seen) == sorted(["h264,video,0", "aac,audio,0", f"{codec},video,1"]), seen
+    played = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out), "-map", "0:v:0", "-map", "0:a", "-f", "null",
+                             "-"], capture_output=True, text=True)
+    assert played.returncode == 0 and not played.stderr, played.stderr
+    assert probe(out)["frames"] == 10
+    with av.open(str(out)) as c:
+        got = [bytes(next(c.demux(s))) for s in c.streams.video if s.disposition & av.stream.Disposition.attached_pic]
+    assert got == [want]
+    for ext in (".mov", ".m4v"):
+        r = run_cli("file", str(src), "-o", str(tmp_path / f"out{ext}"), "-q")
+        assert r.returncode == 0, r.stderr
+        said = [ln for ln in r.stderr.splitlines() if "cover" in ln]
+        assert said == [f"livecut: warning: the cover picture (stream 2, {codec}): livecut keeps it only in an .mkv "
+                        "or .mp4 output; left out"], (ext, r.stderr)

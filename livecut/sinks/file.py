@@ -261,6 +261,11 @@ TIMECODE_TRACK_MAX_FPS = 255
 CHAPTER_EXTS = (".mp4", ".m4v", ".mov", ".mkv", ".webm")
 #: outputs that hold attachments (a Matroska's fonts; WebM takes none)
 ATTACHMENT_EXTS = (".mkv",)
+#: outputs that hold a cover picture as an MP4 does (its covr, FFmpeg's stream flagged
+#: attached_pic), of the codecs it takes from PyAV (.mov: FFmpeg writes none; .m4v, its iPod
+#: muxer: PyAV gives it no picture codec)
+COVER_EXTS = (".mp4",)
+COVER_CODECS = frozenset({"mjpeg", "png"})
 
 
 def _quicktime_key(key: str) -> str:
@@ -322,14 +327,16 @@ def _mov_languages(b: memoryview, streams: list[tuple[str, str]]) -> None:
 
 
 def carry_source(container, stream, src: Path, ext: str, start: float, fps: float,
-                 warnings: list[str]) -> list[dict]:
+                 warnings: list[str], covers: list | None = None) -> list[dict]:
     """Give ``container`` (a ``ext`` output not yet begun) the tags of source file ``src`` --
     title, creation time, comment, a phone's location, make and model, as ``ffmpeg -map_metadata
     0 -movflags use_metadata_tags`` keeps them --, and its video ``stream`` the tags of the
     source's video stream (:func:`livecut.sinks.audio.track_tags`) and its timecode
     (:func:`_timecode`; a frame rate of ``fps``).  Returns the source's chapters the output
     keeps (:func:`_chapters`), to be set once its end is known (:func:`cut_chapters`).  A
-    source that cannot be reopened leaves them out (the audio's copy says so)."""
+    source that cannot be reopened leaves them out (the audio's copy says so).  ``covers``: the
+    cover pictures an .mp4 output keeps, as (its stream, the picture's bytes), are appended to
+    it, to be muxed before the file is closed (see :func:`_carry_covers`)."""
     import av
 
     from livecut.sources.file import video_streams
@@ -382,7 +389,7 @@ def carry_source(container, stream, src: Path, ext: str, start: float, fps: floa
             warnings.append(f"{'data stream' if len(data) == 1 else 'data streams'} {', '.join(data)}: livecut "
                             "does not carry data streams over (a camera's telemetry, metadata); left out")
         _carry_attachments(container, inp, ext, warnings)
-        _carry_covers(container, inp, ext, warnings)
+        _carry_covers(container, inp, ext, warnings, covers)
         if ext in QUICKTIME_EXTS:
             tags = {_quicktime_key(k): v for k, v in tags.items()}
             if any(k.startswith(PHONE_TAGS) for k in tags):
@@ -438,13 +445,16 @@ def _carry_attachments(container, inp, ext: str, warnings: list[str]) -> None:
     warnings.append(f"{n} ({', '.join(names)}): a {ext} file cannot hold {it}; left out (.mkv keeps attachments)")
 
 
-def _carry_covers(container, inp, ext: str, warnings: list[str]) -> None:
+def _carry_covers(container, inp, ext: str, warnings: list[str], covers: list | None = None) -> None:
     """The cover pictures of source container ``inp`` (streams flagged attached_pic: an MP4's
     covr, a Matroska's picture attachment; and a video track of one still picture not so
     flagged, as FFmpeg writes a cover into Matroska: :func:`livecut.sources.file.cover_track`),
     embedded into ``container`` as Matroska keeps one (an attachment, its name and type kept,
-    else cover.png or cover.jpg) where ``ext`` is .mkv, else said left out (they went without a
-    word)."""
+    else cover.png or cover.jpg) where ``ext`` is .mkv, or as an MP4 does (its covr: a stream
+    flagged attached_pic, its one packet appended to ``covers`` with the stream, to be muxed by
+    the sink) where ``ext`` is .mp4 and the picture JPEG or PNG, else said left out (they went
+    without a word).  FFmpeg writes no cover into a .mov, and its iPod muxer (.m4v) takes no
+    picture codec from PyAV: those say it left out."""
     import av
 
     from livecut.sources.file import _flagged, cover_track, video_streams
@@ -457,8 +467,12 @@ def _carry_covers(container, inp, ext: str, warnings: list[str]) -> None:
             continue
         codec = getattr(v.codec_context, "name", None) or "picture"
         what = f"stream {v.index}, {codec}" + ("" if flagged else ", a video track of one picture")
-        if ext not in ATTACHMENT_EXTS:
-            warnings.append(f"the cover picture ({what}): livecut keeps it only in an .mkv output; left out")
+        if ext not in ATTACHMENT_EXTS + COVER_EXTS or ext in COVER_EXTS and covers is None:
+            warnings.append(f"the cover picture ({what}): livecut keeps it only in an .mkv or .mp4 output; left out")
+            continue
+        if ext in COVER_EXTS and codec not in COVER_CODECS:
+            warnings.append(f"the cover picture ({what}): a {ext} file's cover is a JPEG or PNG picture; left out "
+                            "(.mkv keeps it)")
             continue
         try:
             data = bytes(next(inp.demux(v), None) or b"")
@@ -466,6 +480,16 @@ def _carry_covers(container, inp, ext: str, warnings: list[str]) -> None:
             data = b""
         if not data:
             warnings.append(f"the cover picture ({what}): cannot be read; left out")
+            continue
+        if ext in COVER_EXTS:
+            try:
+                out = container.add_stream_from_template(v)
+            except (ValueError, av.error.FFmpegError) as exc:
+                warnings.append(f"the cover picture ({what}): {ffmpeg_text(exc)}; left out (.mkv keeps it)")
+                continue
+            out.disposition = int(av.stream.Disposition.attached_pic)
+            out.metadata.clear()  # (a Matroska track's DURATION tag: no length of a cover's)
+            covers.append((out, data))
             continue
         tags = v.metadata or {}
         kind = "jpeg" if codec == "mjpeg" else codec
@@ -1129,6 +1153,8 @@ class VideoFileSink:
         self._audio: AudioCopy | None = None
         #: the source's chapters, set when the output's end is known (see close)
         self._chapters: list[dict] = []
+        #: the source's cover pictures an .mp4 keeps, (its stream, the picture), muxed at the close
+        self._covers: list = []
         self._closed = False
         #: the finished temporary file as it was about to be renamed into place (see :attr:`placed`)
         self._finished: tuple[int, int] | None = None
@@ -1390,7 +1416,7 @@ class VideoFileSink:
             open_encoder(s, self.codec, self.path)
             if self.info.source_file is not None:
                 self._chapters = carry_source(c, s, self.info.source_file, self.ext, self.info.start,
-                                              float(self._rate), self.warnings)
+                                              float(self._rate), self.warnings, self._covers)
             self._stream = s
             # (Matroska, WebM: a copied track is added with its first packet, the header waits
             # for it: a cut that ends before late audio begins leaves the track out, as MP4 does)
@@ -1680,6 +1706,10 @@ class VideoFileSink:
                         # (the muxers write chapters set after the header with the trailer: those past
                         # the end of a cut made an .mp4 or .mov as long as the source, its chapter track)
                         c.set_chapters(cut_chapters(self._chapters, end))
+                    for out, data in self._covers:  # (its covr, written with the index)
+                        packet = av.Packet(data)
+                        packet.stream, packet.time_base, packet.pts, packet.dts = out, out.time_base, 0, 0
+                        c.mux(packet)
                 self._container = None
                 self._close_audio()
                 languages = [(x.type, str((x.metadata or {}).get("language", "")).lower()) for x in c.streams]
