@@ -1817,3 +1817,42 @@ def test_a_picture_cut_short_is_refused_as_livecut_image_refuses_it(tmp_path, ex
         assert not (tmp_path / "o.mp4").exists()
     r = run_cli("file", str(whole), "-o", str(tmp_path / "o.mp4"))
     assert r.returncode == 0 and (tmp_path / "o.mp4").exists(), r.stderr
+
+
+def test_an_mkv_whose_opening_clusters_were_wiped_is_called_partial(tmp_path):
+    """An MKV whose first clusters were wiped (zeroed from where its first cluster begins into its
+    second): FFmpeg's Matroska demuxer passes over the damage to the next cluster it finds, in
+    silence, and the video seemed to start there -- its first second's frames lost without a
+    word, exit 0, the last line a whole video's.  The file's index (its Cues) places its first
+    frame at 0 s: the frames before the first read are said, and the last line calls the output
+    partial.  An undamaged MKV, and one whose video starts at 1 s as written, say nothing."""
+    import subprocess
+
+    src = tmp_path / "rec.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac", str(src)],
+                   check=True)
+    data = bytearray(src.read_bytes())
+    cluster = b"\x1f\x43\xb6\x75"
+    first = data.find(cluster)
+    second = data.find(cluster, first + 4)
+    assert 0 < first < second
+    data[first:second + 200] = bytes(second + 200 - first)
+    bad = tmp_path / "wiped.mkv"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    lost = 100 - probe(out)["frames"]
+    assert 25 <= lost < 100, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "could not be read" in ln]
+    assert said[0].startswith(f"livecut: warning: wiped.mkv: the video's first {lost} of its 100 frames could not be "
+                              "read (damaged data where its first clusters were, passed over: its index places its "
+                              "first frame at 0.0 s, the first read at "), r.stderr
+    assert f", partial: {lost} of the video's 100 frames could not be read, " in r.stderr.splitlines()[-1], r.stderr
+    shifted = tmp_path / "late.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=3",
+                    "-c:v", "libx264", "-g", "25", "-output_ts_offset", "1", str(shifted)], check=True)
+    for whole in (src, shifted):
+        r = run_cli("file", str(whole), "-o", str(tmp_path / f"{whole.stem}.mp4"))
+        assert r.returncode == 0 and "partial" not in r.stderr and "could not be" not in r.stderr, r.stderr

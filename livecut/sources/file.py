@@ -713,6 +713,115 @@ def _mkv_cut_short(p: Path) -> str:
     return ""
 
 
+#: Matroska element IDs read for a wiped start (see :func:`_mkv_wiped_start`): the Segment's
+#: SeekHead, Info, Tracks and Cues, and the children read of them
+SEEKHEAD_ID, INFO_ID, TRACKS_ID, CUES_ID = 0x114D9B74, 0x1549A966, 0x1654AE6B, 0x1C53BB6B
+SEEK_ID, SEEK_WHAT_ID, SEEK_POSITION_ID, TIMECODE_SCALE_ID = 0x4DBB, 0x53AB, 0x53AC, 0x2AD7B1
+TRACK_ENTRY_ID, TRACK_NUMBER_ID, TRACK_TYPE_ID = 0xAE, 0xD7, 0x83
+CUE_POINT_ID, CUE_TIME_ID, CUE_TRACK_POSITIONS_ID, CUE_TRACK_ID = 0xBB, 0xB3, 0xB7, 0xF7
+#: the most bytes of an element read whole for its children (a Cues element of a long film: ~1 MB)
+MKV_READ_LIMIT = 16 << 20
+
+
+def _ebml_children(fh, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
+    """``(id, where its data starts, its size)`` of the EBML elements from ``start`` to ``stop``
+    in ``fh``, until one does not parse or runs past ``stop``."""
+    pos = start
+    for _ in range(MAX_MKV_ELEMENTS):
+        if pos >= stop:
+            return
+        el = _ebml_head(fh, pos)
+        if not isinstance(el, tuple) or el[2] is None or el[1] + el[2] > stop:
+            return
+        yield el
+        pos = el[1] + el[2]
+
+
+def _ebml_uint(fh, at: int, size: int) -> int:
+    """The unsigned integer of ``size`` bytes at ``at``."""
+    fh.seek(at)
+    return int.from_bytes(fh.read(size), "big") if 0 < size <= 8 else 0
+
+
+def _mkv_wiped_start(p: Path, video: int) -> float | None:
+    """Where (seconds) the Matroska file ``p``'s index (its Cues) places the first frame of its
+    ``video``-th video track, when the bytes where its first Cluster should begin are no element
+    (wiped, damaged: its demuxer passes over them to the next cluster it finds, in silence, and
+    the video seemed to start there, its lost frames said nowhere); None where its elements run
+    to a Cluster, or no index says (a file written to a pipe has none)."""
+    try:
+        with open(p, "rb") as fh:
+            end = fh.seek(0, 2)
+            head = _ebml_head(fh, 0)
+            if not isinstance(head, tuple) or head[0] != EBML_ID or head[2] is None:
+                return None
+            seg = _ebml_head(fh, head[1] + head[2])
+            if not isinstance(seg, tuple) or seg[0] != SEGMENT_ID:
+                return None
+            base = seg[1]
+            stop = end if seg[2] is None else min(end, base + seg[2])
+            found: dict[int, tuple[int, int]] = {}  # (the first of each kind met: where its data is, its size)
+            seeks: dict[int, int] = {}
+            pos = base
+            for _ in range(MAX_MKV_ELEMENTS):
+                if pos >= stop:
+                    return None
+                el = _ebml_head(fh, pos)
+                if isinstance(el, tuple) and el[0] == CLUSTER_ID:
+                    return None  # (its clusters begin where they should)
+                if not isinstance(el, tuple) or el[2] is None or el[1] + el[2] > stop:
+                    break  # (no element where the first cluster should begin: wiped)
+                found.setdefault(el[0], (el[1], el[2]))
+                if el[0] == SEEKHEAD_ID and el[2] <= MKV_READ_LIMIT:
+                    for kind, at, size in _ebml_children(fh, el[1], el[1] + el[2]):
+                        if kind != SEEK_ID:
+                            continue
+                        what = dict((k, (a, s)) for k, a, s in _ebml_children(fh, at, at + size))
+                        if SEEK_WHAT_ID in what and SEEK_POSITION_ID in what:
+                            seeks.setdefault(_ebml_uint(fh, *what[SEEK_WHAT_ID]),
+                                             base + _ebml_uint(fh, *what[SEEK_POSITION_ID]))
+                pos = el[1] + el[2]
+            else:
+                return None
+            for kind in (INFO_ID, TRACKS_ID, CUES_ID):  # (elements after the clusters, as Cues are)
+                if kind not in found and kind in seeks:
+                    el = _ebml_head(fh, seeks[kind])
+                    if isinstance(el, tuple) and el[0] == kind and el[2] is not None and el[1] + el[2] <= stop:
+                        found[kind] = (el[1], el[2])
+            if TRACKS_ID not in found or CUES_ID not in found or found[CUES_ID][1] > MKV_READ_LIMIT:
+                return None
+            scale = 1_000_000  # (nanoseconds a tick: the default)
+            if INFO_ID in found:
+                at, size = found[INFO_ID]
+                scale = next((_ebml_uint(fh, a, s) for k, a, s in _ebml_children(fh, at, at + size)
+                              if k == TIMECODE_SCALE_ID), scale) or scale
+            tracks = []  # (the video tracks' numbers, in order)
+            at, size = found[TRACKS_ID]
+            for kind, a, s in _ebml_children(fh, at, at + size):
+                if kind == TRACK_ENTRY_ID:
+                    entry = {k: _ebml_uint(fh, x, n) for k, x, n in _ebml_children(fh, a, a + s)
+                             if k in (TRACK_NUMBER_ID, TRACK_TYPE_ID)}
+                    if entry.get(TRACK_TYPE_ID) == 1 and TRACK_NUMBER_ID in entry:
+                        tracks.append(entry[TRACK_NUMBER_ID])
+            if not 0 <= video < len(tracks):
+                return None
+            times = []
+            at, size = found[CUES_ID]
+            for kind, a, s in _ebml_children(fh, at, at + size):
+                if kind != CUE_POINT_ID:
+                    continue
+                point = list(_ebml_children(fh, a, a + s))
+                when = next((_ebml_uint(fh, x, n) for k, x, n in point if k == CUE_TIME_ID), None)
+                for k, x, n in point:
+                    if when is not None and k == CUE_TRACK_POSITIONS_ID and any(
+                            c == CUE_TRACK_ID and _ebml_uint(fh, y, m) == tracks[video]
+                            for c, y, m in _ebml_children(fh, x, x + n)):
+                        times.append(when)
+            return min(times) * scale / 1e9 if times else None
+    except OSError:
+        return None
+
+
 def _lacks_moov(p: Path) -> bool:
     """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
     short before the index, written last, was (a camera or phone that lost power, a screen
@@ -1860,6 +1969,7 @@ class FileSource(ClosesWhileReading):
             # frames have none, a variable rate's in a 1000 fps clock -- a 61 s pause before its
             # last frames was 67.8 s, the last one the average frame's 6.8 s)
             self.info.end = duration - self.info.start
+        self._say_wiped_start(c, s)
         self._last_end = 0.0
         #: AVI stores no presentation times, only the order frames are decoded in: a frame's
         #: time is its packet's (decoding) time, as FFmpeg's best effort takes it (see _pts)
@@ -1991,6 +2101,29 @@ class FileSource(ClosesWhileReading):
                 return next(c.decode(c.streams[self._stream.index]), None)
         except (av.error.FFmpegError, OSError, ValueError, IndexError):
             return None
+
+    def _say_wiped_start(self, c, s) -> None:
+        """:attr:`warnings` and :attr:`partial` say the frames a Matroska file lost at its start
+        to its opening clusters wiped (damaged data where its first cluster should begin: its
+        demuxer passes over it to the next cluster it finds, and the video seemed to start
+        there, its lost frames said nowhere, exit 0, the run's last line a whole video's), as
+        its index (Cues) places its first frame (see :func:`_mkv_wiped_start`)."""
+        fps = self.info.fps
+        if (self.loop or not fps or "matroska" not in (c.format.name or "") or s.start_time is None
+                or not self.path.is_file()):
+            return
+        first = self._start
+        t0 = _mkv_wiped_start(self.path, list(c.streams.video).index(s))
+        if t0 is None or t0 > first - 0.5 / fps:
+            return
+        n = int(round((first - t0) * fps))
+        whole = (self.info.frames or 0) + n
+        what = f"{n} of the video's {whole} frames" if self.info.frames else f"the video's first {n} frames"
+        self.partial.append(what)
+        lost = f"the video's first {n} of its {whole}" if self.info.frames else f"the video's first {n}"
+        self.warnings.append(f"{self.path.name}: {lost} frame{'s' if n > 1 else ''} could not be read (damaged data "
+                             f"where its first clusters were, passed over: its index places its first frame at "
+                             f"{t0:.1f} s, the first read at {first:.1f} s): the output lacks {'them' if n > 1 else 'it'}")
 
     def _several_note(self, moving: list) -> str:
         """What the summary says of a file with several video streams (``moving``, the one cut
