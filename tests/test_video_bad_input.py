@@ -1819,6 +1819,18 @@ def test_a_picture_cut_short_is_refused_as_livecut_image_refuses_it(tmp_path, ex
     assert r.returncode == 0 and (tmp_path / "o.mp4").exists(), r.stderr
 
 
+def _opening_clusters_wiped(src: Path, bad: Path) -> Path:
+    """``bad``: the MKV ``src`` zeroed from where its first cluster begins into its second."""
+    data = bytearray(src.read_bytes())
+    cluster = b"\x1f\x43\xb6\x75"
+    first = data.find(cluster)
+    second = data.find(cluster, first + 4)
+    assert 0 < first < second
+    data[first:second + 200] = bytes(second + 200 - first)
+    bad.write_bytes(bytes(data))
+    return bad
+
+
 def test_an_mkv_whose_opening_clusters_were_wiped_is_called_partial(tmp_path):
     """An MKV whose first clusters were wiped (zeroed from where its first cluster begins into its
     second): FFmpeg's Matroska demuxer passes over the damage to the next cluster it finds, in
@@ -1832,14 +1844,7 @@ def test_an_mkv_whose_opening_clusters_were_wiped_is_called_partial(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
                     "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac", str(src)],
                    check=True)
-    data = bytearray(src.read_bytes())
-    cluster = b"\x1f\x43\xb6\x75"
-    first = data.find(cluster)
-    second = data.find(cluster, first + 4)
-    assert 0 < first < second
-    data[first:second + 200] = bytes(second + 200 - first)
-    bad = tmp_path / "wiped.mkv"
-    bad.write_bytes(bytes(data))
+    bad = _opening_clusters_wiped(src, tmp_path / "wiped.mkv")
     out = tmp_path / "o.mp4"
     r = run_cli("file", str(bad), "-o", str(out))
     assert r.returncode == 0, r.stderr
@@ -1856,3 +1861,30 @@ def test_an_mkv_whose_opening_clusters_were_wiped_is_called_partial(tmp_path):
     for whole in (src, shifted):
         r = run_cli("file", str(whole), "-o", str(tmp_path / f"{whole.stem}.mp4"))
         assert r.returncode == 0 and "partial" not in r.stderr and "could not be" not in r.stderr, r.stderr
+
+
+def test_an_mkv_whose_opening_clusters_were_wiped_is_not_said_to_hold_two_videos(tmp_path):
+    """FFmpeg's Matroska demuxer, finding no cluster where its first should begin (wiped), reads
+    the header again and makes each track a second stream, which holds no packet: a file of one
+    video track was said to hold two, 'has 2 video streams: #0 (160x120, 4.0 s) is cut ... and
+    #2 (160x120, 4.0 s) is left out; to cut it, extract it first: ffmpeg -i wiped.mkv -map 0:2
+    ...' (a stream with nothing in it).  Its Tracks declare one video track: the copy is no
+    video; a file of two video tracks is still said to hold them."""
+    import subprocess
+
+    src = tmp_path / "rec.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac", str(src)],
+                   check=True)
+    bad = _opening_clusters_wiped(src, tmp_path / "wiped.mkv")
+    r = run_cli("file", str(bad), "-o", str(tmp_path / "o.mp4"))
+    assert r.returncode == 0, r.stderr
+    assert "video streams" not in r.stderr and "extract it" not in r.stderr, r.stderr
+    assert "partial: " in r.stderr.splitlines()[-1], r.stderr
+    two = tmp_path / "two.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4", "-map", "0", "-map", "1",
+                    "-c:v", "libx264", "-g", "25", str(two)], check=True)
+    r = run_cli("file", str(_opening_clusters_wiped(two, tmp_path / "two-wiped.mkv")), "-o", str(tmp_path / "t.mp4"))
+    assert r.returncode == 0, r.stderr
+    assert "has 2 video streams" in r.stderr, r.stderr

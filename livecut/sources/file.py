@@ -743,6 +743,31 @@ def _ebml_uint(fh, at: int, size: int) -> int:
     return int.from_bytes(fh.read(size), "big") if 0 < size <= 8 else 0
 
 
+def _mkv_video_tracks(p: Path) -> int | None:
+    """How many video tracks the Tracks element of the Matroska file ``p`` declares (found among
+    the elements before its first Cluster), or None where it is not found there."""
+    try:
+        with open(p, "rb") as fh:
+            end = fh.seek(0, 2)
+            head = _ebml_head(fh, 0)
+            if not isinstance(head, tuple) or head[0] != EBML_ID or head[2] is None:
+                return None
+            seg = _ebml_head(fh, head[1] + head[2])
+            if not isinstance(seg, tuple) or seg[0] != SEGMENT_ID:
+                return None
+            stop = end if seg[2] is None else min(end, seg[1] + seg[2])
+            for kind, at, size in _ebml_children(fh, seg[1], stop):
+                if kind == CLUSTER_ID:
+                    return None
+                if kind == TRACKS_ID:
+                    return sum(any(k == TRACK_TYPE_ID and _ebml_uint(fh, x, n) == 1
+                                   for k, x, n in _ebml_children(fh, a, a + s))
+                               for k, a, s in _ebml_children(fh, at, at + size) if k == TRACK_ENTRY_ID)
+    except OSError:
+        pass
+    return None
+
+
 def _mkv_wiped_start(p: Path, video: int) -> float | None:
     """Where (seconds) the Matroska file ``p``'s index (its Cues) places the first frame of its
     ``video``-th video track, when the bytes where its first Cluster should begin are no element
@@ -1826,6 +1851,8 @@ class FileSource(ClosesWhileReading):
                                              "track this FFmpeg cannot read: transparent parts are cut as the "
                                              "colours stored under them")
         if len(moving) > 1:
+            moving = self._without_ghosts(c, moving)
+        if len(moving) > 1:
             self.warnings.append(self._several_note(moving))
         if s.codec_context is None or s.codec_context.name is None:
             import numpy as np
@@ -2101,6 +2128,30 @@ class FileSource(ClosesWhileReading):
                 return next(c.decode(c.streams[self._stream.index]), None)
         except (av.error.FFmpegError, OSError, ValueError, IndexError):
             return None
+
+    def _without_ghosts(self, c, moving: list) -> list:
+        """``moving`` without the video streams FFmpeg made of a Matroska file's header read
+        again: where the data after its header is damaged (its opening clusters wiped), its
+        demuxer goes back over the header and makes each track a second stream, one that holds
+        no packet (no pixel format found) -- it was said 'has 2 video streams: ... #1 (320x240,
+        4.0 s) is left out; to cut it, extract it first', of a file of one video track.  Only
+        those past the video tracks its Tracks element declares, each a copy of the one cut
+        (codec, size, its codec's private data), are so taken."""
+        if "matroska" not in (c.format.name or "") or not self.path.is_file():
+            return moving
+        tracks = [v for v in c.streams.video if not _flagged(v, "attached_pic")]
+        declared = _mkv_video_tracks(self.path)
+        if declared is None or declared >= len(tracks):
+            return moving
+        s, cc = moving[0], moving[0].codec_context
+
+        def copy(v) -> bool:
+            o = v.codec_context
+            return (o.pix_fmt is None and o.name == cc.name and (o.width, o.height) == (cc.width, cc.height)
+                    and bytes(o.extradata or b"") == bytes(cc.extradata or b""))
+
+        ghosts = [v for v in moving[1:] if copy(v)][:len(tracks) - declared]
+        return [v for v in moving if v not in ghosts]
 
     def _say_wiped_start(self, c, s) -> None:
         """:attr:`warnings` and :attr:`partial` say the frames a Matroska file lost at its start
