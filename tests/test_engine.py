@@ -250,6 +250,53 @@ def test_a_camera_with_daylight_noise_holds_the_last_mask_through_a_focus_hunt(m
     assert photo.state == "subject"  # (the ratio says sharp detail is there: a photo's note says so)
 
 
+
+@pytest.mark.parametrize("seed", [4, 11, 18, 23])
+def test_a_video_frame_of_a_defocused_background_alone_keeps_nothing(seed):
+    """make_samples' defocused backgrounds alone (a disk blur of 9 px: no sharp detail anywhere,
+    the re-blur ratio's 99th percentile 0.23-0.31): the network kept a region of 1-24 % of the
+    frame as a subject (a blurred shape's edge), shown over the empty background a subject had
+    left.  A video frame softer than any photo the network was fitted on whose kept region is no
+    sharper than the rest is all blurred: nothing kept."""
+    bg = make_samples.background(seed)
+    seg = Segmenter(load_config())
+    a = seg.mask(bg)
+    assert seg.method._sharpest < 0.34
+    assert seg.state == "all-blurred" and not a.any(), np.count_nonzero(a > 127) / a.size
+
+
+@pytest.mark.parametrize("soft", [4, 5])
+def test_a_soft_video_frame_keeps_a_subject_sharper_than_its_background(soft):
+    """... while a subject over that background, the whole frame softened 4-5x (a soft camera: the
+    same low level of sharpest detail), is still kept: its region is sharper than the rest."""
+    from livecut.evaluate import soften
+
+    m = np.zeros((360, 640), np.uint8)
+    cv2.ellipse(m, (320, 180), (90, 120), 0, 0, 360, 255, -1)
+    img = soften(np.where(m[:, :, None] > 0, make_samples.subject_texture(2), make_samples.background(11)), soft)
+    seg = Segmenter(load_config())
+    a = seg.mask(img)
+    assert seg.method._sharpest < 0.34
+    assert seg.state == "subject" and iou(a, m) > 0.95
+
+
+def test_a_subject_that_walked_out_over_a_defocused_background_leaves_no_false_patch_behind():
+    """A sharp subject walking out of a still shot at 8 px a frame over make_samples'
+    background(11): its mask emptied as it left, then, 0.6 s later, a false patch of 2600 px (the
+    network's judgement of the background alone, averaged in over the still frames) came and
+    stayed.  The background alone is all blurred: the mask stays empty."""
+    cfg = load_config()
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    bg, tex = make_samples.background(11), make_samples.subject_texture(2)
+    outs, gone = [], None
+    for i in range(95):
+        m = np.zeros((360, 640), np.uint8)
+        cv2.ellipse(m, (200 - 8 * i, 180), (70, 110), 0, 0, 360, 255, -1)
+        if gone is None and not m.any():
+            gone = i
+        outs.append(np.count_nonzero(seg.mask(np.where(m[:, :, None] > 0, np.roll(tex, -8 * i, axis=1), bg)) > 127))
+    assert gone is not None and max(outs[gone + 10:]) == 0, outs[gone:]
+
 def test_image_command_says_no_defocused_background(tmp_path):
     from conftest import run_cli
 

@@ -26,7 +26,9 @@
    detail (the 99th percentile of the re-blur ratio stays where a 4 px disk blur
    leaves it; in video the network's judgement alone, see ``VIDEO_ALONE``), the frame
    is "all-blurred": nothing is kept, and video holds the last
-   mask (see :class:`livecut.smooth.MaskSmoother`); when the network keeps nearly
+   mask (see :class:`livecut.smooth.MaskSmoother`); so is a video frame softer than any
+   photo the network was fitted on whose kept region is no sharper than the rest
+   (``NO_DETAIL_P99``: a defocused background alone); when the network keeps nearly
    the whole frame, it is "all-sharp" and kept whole.  The network was trained with
    such frames (synthetic textures sharp all over, photos blurred all over).
 4. The probability, resampled to the working size, is the alpha; the
@@ -199,6 +201,23 @@ NOISY_ALONE = True
 #: (a sharp frame the network keeps nothing of), the last mask is held for smooth.hold frames
 #: at most, a scene cut ends it at once.  Photos keep the confirmation (their note says which)
 VIDEO_ALONE = True
+#: a video frame whose sharpest detail stays below NO_DETAIL_P99 (the coarse level's COARSE_P99:
+#: softer at pixel scale than any photo the network was fitted on) and of which the network keeps
+#: a region no sharper than the rest of the frame (the 90th percentile of the re-blur ratio over
+#: the cells it keeps at most NO_DETAIL_MARGIN above that of the others, and their median too)
+#: is all blurred whatever share it keeps.  make_samples' defocused backgrounds alone (a disk
+#: blur of 9 px, the level 0.22-0.31): the network kept a blurred shape's edge, 1-24 % of the
+#: frame, on 14 of 60 (seeds 1-60), on 1 now -- shown over the empty background a subject had
+#: walked out of, 0.6 s after it left, as the still frames' judgements averaged in.  The kept
+#: region's median there is the rest's (both at the ratio's floor) and its 90th percentile up to
+#: 0.004 above it as judgements are averaged; a soft subject's is higher: the 500 cuhk-native
+#: photos softened (evaluate.soften) 3x / 4x / 5x as video frames (56 / 417 / 483 of them below the
+#: level) lose their subject on 0 / 3 / 11 (mean IoU 0.4326 / 0.5282 / 0.4749 -> 0.4326 / 0.5259
+#: / 0.4676; 0.01 on the median too: 5 / 38), those softened less or enlarged on none; photos
+#: (``still``) are judged as before
+NO_DETAIL_P99 = COARSE_P99
+#: (median, 90th percentile): see NO_DETAIL_P99
+NO_DETAIL_MARGIN = np.array([0.002, 0.01])
 #: video, a still scene judged again (its reuse ran out, segment.still, and it is still
 #: still): the new probability is averaged with the last judgement, this being the old
 #: one's weight.  Sensor and codec noise make each judgement of the same scene differ; the
@@ -790,7 +809,25 @@ class FocusNetMethod:
             # the noise keeps that level high whatever the focus, and the noisy network's
             # judgement stands alone; so does any network's on a video frame)
             return "all-blurred"
+        if not self.still and self._sharpest < NO_DETAIL_P99 and not self._kept_sharper():
+            return "all-blurred"
         return "subject"
+
+    def _kept_sharper(self) -> bool:
+        """Whether the region the network keeps (``_mask``) shows sharper detail than the rest of
+        the frame: the median or the 90th percentile of the re-blur ratio (at the cue resolution)
+        over the grid's cells it mostly covers more than NO_DETAIL_MARGIN above that over the others."""
+        c = self.cues
+        gh, gw = c.grid
+        ratio = c.blob[0, 3 + 1, :gh, :gw]
+        rh, rw = c.gray.shape
+        sh, sw = self._mask.shape
+        part = self._mask[:max(1, round(sh * gh * c.q / rh)), :max(1, round(sw * gw * c.q / rw))]
+        kept = cv2.resize(part, (gw, gh), interpolation=cv2.INTER_AREA) >= 128
+        if not kept.any() or kept.all():
+            return True
+        inside, outside = (np.percentile(ratio[where], (50, 90)) for where in (kept, ~kept))
+        return bool((inside > outside + NO_DETAIL_MARGIN).any())
 
     def _flat(self) -> bool:
         """Whether the last frame's gray at the cue resolution is one level all over."""
