@@ -109,6 +109,15 @@ FLAT_VIEW = 4.0
 #: 20 held as before
 EXIT_FRAMES = 2
 EXIT_SHRINK = 0.8
+#: ... or over the last EXIT_LONG_FRAMES frames of 25 fps to EXIT_LONG_SHRINK or less: the judged mask
+#: of a subject walking out, widened by the background beside it, can stop shrinking over its last 2
+#: frames before it is judged to have nothing in focus (its depth 25 25 25 22 21 21 21 21 at 320 px
+#: wide, 4 px a frame at 640x360), and that sliver was held for all of smooth.hold frames -- 4 of the 30
+#: exits above (make_samples' backgrounds 21 and 51), 0 now, tools/video_metrics.py identical.  A
+#: subject across the edge defocused in place keeps its depth (within a pixel or two over 8 frames:
+#: 60 synthetic ones, disk blurs growing to 10-20 px over 10-50 frames, held as before)
+EXIT_LONG_FRAMES = 8
+EXIT_LONG_SHRINK = 0.85
 #: (a hold that begins within EXIT_FRAMES frames of 25 fps of the end of one whose mask was seen
 #: leaving is taken as its own: the sliver judged again in between, the background beside it taken
 #: with it, had grown back, and the second hold held it for smooth.hold frames -- 2 of the 30 exits)
@@ -433,7 +442,7 @@ class MaskSmoother:
         self._view_region = np.zeros(view_hw, np.uint8)  # where the held mask is (see _left)
         self._held_shift = [0.0, 0.0]  # the pan the held mask was moved with (pixels of the motion size)
         # (the last frames smoothed: what each lasted and its mask's depth from each edge, see _exit_seen)
-        self._depths: collections.deque = collections.deque(maxlen=4 * EXIT_FRAMES + 1)
+        self._depths: collections.deque = collections.deque(maxlen=4 * EXIT_LONG_FRAMES + 1)
         self._exiting = False
         self._since_hold = 0.0  # (frames of the video's rate smoothed since the last hold, see _exit_seen)
         self._have_prev = False
@@ -1046,17 +1055,23 @@ class MaskSmoother:
     def _exit_seen(self) -> bool:
         """Whether the mask held was seen leaving the picture (see EXIT_FRAMES): on the last frame
         smoothed and on the one EXIT_FRAMES frames of 25 fps before it, the whole mask touched one
-        edge, and its depth from there shrank to EXIT_SHRINK of what it was or less."""
+        edge, and its depth from there shrank to EXIT_SHRINK of what it was or less (or over
+        EXIT_LONG_FRAMES to EXIT_LONG_SHRINK)."""
+        return self._shrunk(EXIT_FRAMES, EXIT_SHRINK) or self._shrunk(EXIT_LONG_FRAMES, EXIT_LONG_SHRINK)
+
+    def _shrunk(self, frames: int, shrink: float) -> bool:
+        """Whether on the last frame smoothed and on the one ``frames`` frames of 25 fps before it the
+        whole mask touched one edge, and its depth from there shrank to ``shrink`` of what it was or less."""
         if len(self._depths) < 2:
             return False
         newest = self._depths[-1][1]
-        need = self._frames(EXIT_FRAMES)
+        need = self._frames(frames)
         total = 0.0
         for i in range(len(self._depths) - 1, 0, -1):
             total += self._depths[i][0]
             if total >= need - 1e-9:
                 before = self._depths[i - 1][1]
-                return any(0 < now <= EXIT_SHRINK * then for now, then in zip(newest, before))
+                return any(0 < now <= shrink * then for now, then in zip(newest, before))
         return False
 
     def _turned_call(self, method, alpha: np.ndarray, frame: np.ndarray, bits: int, **kw) -> np.ndarray:

@@ -576,6 +576,29 @@ def test_a_sliver_judged_again_between_two_holds_of_a_subject_walking_out_leaves
     assert max(outs[gone:]) == 0, outs
 
 
+@pytest.mark.parametrize("seed, speed, side", [(21, 4, 1), (21, 8, 1), (51, 4, -1), (51, 8, -1)])
+def test_a_subject_walking_out_whose_mask_stopped_shrinking_at_the_edge_leaves_no_sliver(seed, speed, side):
+    """A sharp subject walking out of a still shot across the frame's edge (640x360, over
+    make_samples' defocused backgrounds 21 and 51), through Segmenter and MaskSmoother: its last
+    judged masks, widened by the background beside it, stopped shrinking over the last 2 frames
+    before it was judged to have nothing in focus, so it was not seen leaving, and that sliver was
+    held at the edge for all of smooth.hold frames (2 s; 4 of 30 such exits).  Its depth from the
+    edge shrank by far more over the 8 frames before: the hold ends once the view has settled."""
+    cfg = load_config()
+    seg = Segmenter(cfg, temporal=MaskSmoother(cfg))
+    bg, tex = make_samples.background(seed), make_samples.subject_texture(2)
+    x0 = make_samples.W - 200 if side > 0 else 200
+    outs, gone = [], None
+    for i in range(300 // speed + 60):
+        m = np.zeros((make_samples.H, make_samples.W), np.uint8)
+        cv2.ellipse(m, (x0 + side * speed * i, 180), (70, 110), 0, 0, 360, 255, -1)
+        if gone is None and not m.any():
+            gone = i
+        frame = np.where(m[:, :, None] > 0, np.roll(tex, side * speed * i, axis=1), bg)
+        outs.append(np.count_nonzero(seg.mask(frame) > 127))
+    held = next(k for k, n in enumerate(outs[gone:]) if n == 0)
+    assert held <= cfg.smooth.settle + 2 and max(outs[gone + held:]) == 0, outs[gone:]
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_a_subject_at_the_edge_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
     """A subject across the frame's edge that stays where it is (its mask's depth from the edge
@@ -595,6 +618,25 @@ def test_a_subject_at_the_edge_that_goes_out_of_focus_in_place_is_held_for_smoot
         assert np.array_equal(sm.hold(empty, defocused), mask), i
     assert sm.held == cfg.smooth.hold
 
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_subject_at_the_edge_that_moved_a_little_then_goes_out_of_focus_is_held(seed):
+    """A subject across the frame's edge that moved a little toward it (its depth from the edge 60 ->
+    55 px over 8 frames, not the 15 % of one walking out) and then goes out of focus where it is
+    is held for all of smooth.hold frames, as one that did not move."""
+    cfg = load_config()
+    sm = MaskSmoother(cfg)
+    background = cv2.GaussianBlur(_scene(seed), (0, 0), 3)
+    for x in (100, 100, 100, 101, 101, 102, 103, 104, 105):
+        frame, mask = _walking_out(seed, x)
+        sm(mask, frame)
+    empty = np.zeros_like(mask)
+    for i in range(cfg.smooth.hold):
+        r = (2, 4, 6, 4)[i % 4]
+        soft = make_samples.disk_blur(mask.astype(np.float32) / 255.0, r)[:, :, None]
+        defocused = (make_samples.disk_blur(frame, r) * soft + background * (1 - soft)).astype(np.uint8)
+        assert np.array_equal(sm.hold(empty, defocused), mask), i
+    assert sm.held == cfg.smooth.hold
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_a_subject_that_goes_out_of_focus_in_place_is_held_for_smooth_hold_frames(seed):
