@@ -335,6 +335,12 @@ BEHIND_EPS = 1e-3
 #: anything visible -- the picture's mean visible colour is taken (a numerical floor, as
 #: BEHIND_EPS; not chosen from pictures)
 VISIBLE_EPS = 1e-3
+#: the blur background of a picture with its own transparency: a pixel of its reduced alpha
+#: under this (of 255) is too faint to colour it (a lossy video's alpha leaves specks of 1-3
+#: where it is transparent: each, the only thing visible within the blur's reach, spread its
+#: colour, read from a premultiplied 8-bit value of 0-3, as a black or saturated blob as wide
+#: as the blur); it is taken as transparent there
+VISIBLE_FLOOR = 16
 #: rows of the full-size blur background that share one upsampled row (see :class:`_Upsampler`)
 BLUR_ROW_STEP = 4
 
@@ -511,12 +517,16 @@ class _BlurBackground:
                 ao=np.empty((sh, sw), np.float32), w=np.empty((sh, sw), np.float32),
                 r=np.empty((sh, sw), np.float32), den=np.empty((sh, sw), np.float32),
                 near=np.empty((sh, sw), np.float32), f=np.empty(shape, np.float32),
-                num=np.empty(shape, np.float32), plain=np.empty(shape, np.float32))
+                num=np.empty(shape, np.float32), plain=np.empty(shape, np.float32),
+                faint=np.empty((sh, sw), bool))
         kx, k = self.kernel_x, self.kernel
         ao, w, r, den, near, f, num, plain = (b[n] for n in ("ao", "w", "r", "den", "near", "f", "num", "plain"))
         reduce_into(own, b["own"], b["mid"])
         # (the same sampling for the colours, their alpha and the alpha used: one size)
         np.multiply(b["own"], np.float32(1.0 / 255.0), out=ao)
+        faint = b["faint"]  # (VISIBLE_FLOOR: weighing nothing, as a transparent pixel)
+        np.less(b["own"], VISIBLE_FLOOR, out=faint)
+        np.copyto(ao, 0.0, where=faint)
         if alpha is None:
             w[:] = 0.0
         else:
@@ -525,10 +535,12 @@ class _BlurBackground:
             np.subtract(b["own"], b["a"], out=w, dtype=np.float32)
             np.maximum(w, 0.0, out=w)
             np.multiply(w, np.float32(1.0 / 255.0), out=w)
+            np.copyto(w, 0.0, where=faint)
         # (the colours are times own already: times w / own more, 1 - the mask's alpha; 0 where not visible)
         np.add(ao, 1e-6, out=r)
         np.divide(w, r, out=r)
         np.copyto(f, small, casting="unsafe")
+        np.copyto(f, 0.0, where=faint[..., None] if f.ndim == 3 else faint)
         # (numpy's arithmetic on these reduced arrays, as in weigh: a 1x1 one beside OpenCV's scalars)
         c = f.shape[2] if f.ndim == 3 else 1
         total = cv2.sumElems(b["own"])[0] / 255.0

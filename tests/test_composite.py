@@ -376,6 +376,27 @@ def test_the_blur_background_of_a_half_transparent_picture_takes_its_visible_col
     assert clear.min() >= 30
 
 
+def test_faint_specks_of_a_transparent_part_do_not_colour_the_blur_background():
+    """A lossy video's alpha (livecut's own VP9 with alpha, read back: `livecut file cut.webm -o
+    out.mp4`) leaves specks of 1-3 where the picture is transparent; each, the only thing visible
+    within the blur's reach, was taken for the colour of everything around it -- from its colour
+    times its alpha at 8 bits, 0 to 3 levels -- and came out a black or saturated blob as wide as
+    the blur (a 3x3 speck of alpha 1-3: a green disc 120 pixels wide, (2, 254, 0)).  A pixel too
+    faint to see colours nothing: there, the mean visible colour, as where nothing is visible."""
+    h, w = 360, 640
+    a = (40, 160, 220)
+    frame = np.zeros((h, w, 3), np.uint8)
+    frame[:] = (0, 0, 255)  # (hidden red)
+    own = np.zeros((h, w), np.uint8)
+    frame[:, w * 3 // 5:], own[:, w * 3 // 5:] = a, 255  # (the visible part, out of the specks' blur's reach)
+    rng = np.random.default_rng(1)
+    for y, x in ((90, 60), (250, 120)):
+        own[y:y + 3, x:x + 3] = rng.integers(1, 4, (3, 3))
+        frame[y:y + 3, x:x + 3] = (30, 230, 90)  # (what the video held there, as good as unseen)
+    out = Compositor(background="blur").apply(np.dstack((frame, own)), own.copy())
+    assert np.abs(out[:, : w // 3].astype(int) - a).max() <= 3
+
+
 def test_the_blur_background_of_a_half_transparent_picture_makes_no_new_full_size_arrays_each_frame():
     # the rule of the hot path (a video with its own alpha goes through apply as BGRA): its
     # weights are made at the blur's reduced size, in buffers kept per size
