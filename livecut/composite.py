@@ -341,6 +341,11 @@ VISIBLE_EPS = 1e-3
 #: colour, read from a premultiplied 8-bit value of 0-3, as a black or saturated blob as wide
 #: as the blur); it is taken as transparent there
 VISIBLE_FLOOR = 16
+#: the sigmas its blurs reach (their kernels' half width): the blur of its alpha falls through
+#: VISIBLE_EPS about 3 sigma from what is visible, and a kernel cut off there (3 sigma, the plain
+#: blur's) dropped it from about VISIBLE_EPS to 0 at once -- the visible colours stopped at a
+#: hard edge, half way to the mean, a box around each part
+VISIBLE_REACH = 5.0
 #: rows of the full-size blur background that share one upsampled row (see :class:`_Upsampler`)
 BLUR_ROW_STEP = 4
 
@@ -417,6 +422,9 @@ class _BlurBackground:
         self.kernel = cv2.getGaussianKernel(int(round(self.sigma * 6 + 1)) | 1, self.sigma)
         sx = min(max(0.5, sigma / sar), max(sh, sw))
         self.kernel_x = self.kernel if sar == 1 else cv2.getGaussianKernel(int(round(sx * 6 + 1)) | 1, sx)
+        # (:meth:`_visible`'s: the same Gaussians to 5 sigma, see VISIBLE_REACH)
+        self.far = (cv2.getGaussianKernel(int(round(sx * 2 * VISIBLE_REACH + 1)) | 1, sx),
+                    cv2.getGaussianKernel(int(round(self.sigma * 2 * VISIBLE_REACH + 1)) | 1, self.sigma))
         # rows of the output per upsampled row: the blur's sigma over 14 pixels (at most
         # BLUR_ROW_STEP), so a step between rows stays about a level even at strong edges
         step = max(1, min(BLUR_ROW_STEP, int(strength * max(h, w * sar) / 14.0)))
@@ -519,7 +527,7 @@ class _BlurBackground:
                 near=np.empty((sh, sw), np.float32), f=np.empty(shape, np.float32),
                 num=np.empty(shape, np.float32), plain=np.empty(shape, np.float32),
                 faint=np.empty((sh, sw), bool))
-        kx, k = self.kernel_x, self.kernel
+        kx, k = self.far
         ao, w, r, den, near, f, num, plain = (b[n] for n in ("ao", "w", "r", "den", "near", "f", "num", "plain"))
         reduce_into(own, b["own"], b["mid"])
         # (the same sampling for the colours, their alpha and the alpha used: one size)

@@ -397,6 +397,33 @@ def test_faint_specks_of_a_transparent_part_do_not_colour_the_blur_background():
     assert np.abs(out[:, : w // 3].astype(int) - a).max() <= 3
 
 
+@pytest.mark.parametrize("h, w", [(360, 640), (300, 451)])
+def test_the_visible_colours_of_a_half_transparent_picture_fade_into_their_mean_without_an_edge(h, w):
+    """Over the blur background, the transparent part of a picture with its own transparency
+    (an already cut-out photo: `livecut image cut.png -m composite`, or livecut's own VP9 with
+    alpha read back) kept the colours visible near it up to a hard edge, about 3 sigma of the blur
+    out, and the mean visible colour beyond: the blurs' kernels stopped there (the plain blur's, 3
+    sigma), and the blur of its alpha dropped from about VISIBLE_EPS to 0 at once -- a box around
+    each visible part (a cut-out cat: a seam down the picture, a step of 12 levels).  They reach 5
+    sigma: the colours fade into the mean.  The bend of each row, its second difference over a
+    1/80 of the picture, was 33-46 levels at that edge; 15-18 now, where the colours fade."""
+    a, b = (40, 160, 220), (200, 90, 30)
+    frame = np.zeros((h, w, 3), np.uint8)
+    edge = w * 3 // 5
+    frame[: h // 2], frame[h // 2:] = a, b  # (the visible right part: a above, b below)
+    own = np.full((h, w), 255, np.uint8)
+    own[:, :edge] = 0
+    frame[own == 0] = (0, 0, 255)  # (hidden red)
+    out = Compositor(background="blur").apply(np.dstack((frame, own)), own.copy())
+    k = max(2, round(max(h, w) / 80))
+    for y in (h // 8, h * 7 // 8):
+        row = out[y, :edge].astype(int)
+        assert np.abs(row[: edge // 4] - np.add(a, b) / 2).max() <= 3  # (out of reach: the mean)
+        assert np.abs(row[-3:] - (a if y < h // 2 else b)).max() <= 3  # (near: the colour there)
+        bend = np.abs(row[2 * k:] - 2 * row[k:-k] + row[:-2 * k]).max()
+        assert bend <= 24, (y, bend)
+
+
 def test_the_blur_background_of_a_half_transparent_picture_makes_no_new_full_size_arrays_each_frame():
     # the rule of the hot path (a video with its own alpha goes through apply as BGRA): its
     # weights are made at the blur's reduced size, in buffers kept per size
