@@ -435,7 +435,14 @@ def image(
                "-o", streams=False)  # (the text goes on: a final / means a folder)
     # (~ as livecut file, -b image: and -c take it: -o '~/cut/' made a folder named ~ here)
     inputs, outdir = [os.path.expanduser(t) for t in inputs], os.path.expanduser(outdir)
-    cfg = get_config(config, set_, composite__background=background)
+    from livecut.errors import ConfigError
+
+    try:
+        cfg = get_config(config, set_, composite__background=background)
+    except ConfigError as exc:  # (-b purple listed video:PATH, which livecut image refuses, as valid)
+        from livecut.composite import for_photos
+
+        raise type(exc)(for_photos(str(exc))) from None
     _warn_background_ignored(mode, background)
     from livecut.runner import finalize_on_signals
 

@@ -223,6 +223,15 @@ def parse_background(text: str, *, files: bool = True) -> Background:
                       f"({', '.join(_NAMED)}), image:PATH, video:PATH or transparent")
 
 
+def for_photos(message: str) -> str:
+    """The error of a background that is no background (:func:`parse_background`'s) as
+    `livecut image` says it: without the ``video:PATH`` form, which it refuses ("video
+    backgrounds are for video"): ``-b purple`` listed it among the valid forms, and ``-b
+    photo.jpg`` offered ``video:photo.jpg``."""
+    message = message.replace("image:PATH, video:PATH or transparent", "image:PATH or transparent")
+    return re.sub(r" \(video:.*? for a video\)$", "", message)
+
+
 def _cover_resize(img: np.ndarray, w: int, h: int, big: np.ndarray | None = None,
                   sar: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(``img`` scaled to cover ``w`` x ``h``, its centred ``h`` x ``w`` window); ``big`` is

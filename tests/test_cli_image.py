@@ -539,11 +539,27 @@ def test_image_bad_background(tmp_path, good):
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "sparkle")
     assert r.exit_code == 2
     assert _stderr_lines(r) == ["livecut: error: --background: composite.background: 'sparkle': expected "
-                                "blur, color:#RRGGBB, a colour name (black, white, green, blue, red, gray, grey), image:PATH, "
-                                "video:PATH or transparent"]
+                                "blur, color:#RRGGBB, a colour name (black, white, green, blue, red, gray, grey), image:PATH "
+                                "or transparent"]
     r = invoke("image", good["b.png"], "-o", tmp_path / "o", "-b", "image:/nonexistent/bg.png")
     assert r.exit_code == 2 and "/nonexistent/bg.png" in r.stderr
     _no_traceback(r)
+
+
+def test_a_bad_background_of_livecut_image_offers_no_video_background(tmp_path, good):
+    """`livecut image x.jpg -b purple` listed video:PATH among the valid forms, and -b photo.jpg
+    said "give image:photo.jpg (video:photo.jpg for a video)"; then -b video:x.mp4 was refused,
+    "video backgrounds are for video". What livecut image says offers the forms it takes, from
+    -b, --set and a configuration file alike; `livecut file` still offers video:PATH."""
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('[composite]\nbackground = "purple"\n')
+    for args in (("-b", "purple"), ("--set", "composite.background=purple"), ("-c", cfg), ("-b", good["b.png"])):
+        r = invoke("image", good["b.png"], "-o", tmp_path / "o", *args)
+        assert r.exit_code == 2 and len(_stderr_lines(r)) == 1, r.output
+        assert "video:" not in r.stderr and "image:" in r.stderr, (args, r.stderr)
+        assert not (tmp_path / "o").exists()
+    r = invoke("file", str(REPO / "sample_videos" / "moving.mp4"), "-o", tmp_path / "o.mp4", "-b", "purple")
+    assert r.exit_code == 2 and "image:PATH, video:PATH or transparent" in r.stderr, r.stderr
 
 
 def test_image_video_background_is_refused_up_front(tmp_path, good):
