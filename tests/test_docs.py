@@ -43,6 +43,28 @@ def test_ci_runs_the_quick_start_test_line():
     assert second == ci[-1] and second.startswith("./install.sh --dev && ")
 
 
+def test_the_quick_starts_short_test_run_names_test_files_that_exist():
+    """The quick start says how long the whole suite takes and names a few test files to run for a
+    quick check: they are shipped (one renamed or removed would make the line fail)."""
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "about 4200 tests" in quick
+    m = re.search(r"`\.venv/bin/python -m pytest -q ((?:tests/\w+\.py ?)+)`", " ".join(quick.split()))
+    assert m, "the quick start's short test run is gone"
+    for name in m.group(1).split():
+        assert (REPO / name).is_file(), name
+
+
+def test_the_readmes_links_to_its_sections_lead_to_a_heading():
+    """The README links to its own sections by anchor (the contents, More examples' pointers to the
+    reference sections): each leads to a heading there, as GitHub names its anchor."""
+    text = re.sub(r"```.*?```", "", README, flags=re.S)
+    anchors = {re.sub(r"[^\w\- ]", "", h.replace("`", "").lower()).replace(" ", "-")
+               for h in re.findall(r"^#{1,6} (.*)$", text, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert len(links) >= 15, links
+    assert not [link for link in links if link not in anchors], sorted(anchors)
+
+
 def test_readme_commands_stay_inside_the_checkout():
     for line in _sh_lines():
         for word in shlex.split(line):
