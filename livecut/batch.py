@@ -455,7 +455,7 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
     anchors: set[Path] = set()  # a folder given is mirrored from itself, a file from its folder
     unmatched: list = []  # (patterns that matched nothing: see say_other_case below)
     for index, text in enumerate(texts):
-        refused = not_local(text, "`livecut batch` reads local files")
+        refused = not_local(text, "`livecut batch` reads local files", pictures=True)
         if refused:  # (a URL in a list file, refused as on the command line)
             errors.append(refused)
             continue

@@ -252,17 +252,18 @@ def config_text(message: str) -> str:
     return message.replace(": is a URL; load_config takes", ": is a URL; --config takes", 1)
 
 
-def local_path(text: str, why: str, name: str, streams: bool = True) -> Path:
+def local_path(text: str, why: str, name: str, streams: bool = True, pictures: bool = False) -> Path:
     """``text`` as a local path; a URL is refused (redacted) before it becomes a ``Path``
     (which would collapse ``://`` to ``:/`` and hide it from redaction), and so is an empty
     ``text`` (given as ``name``: an unset variable, ``-o "$OUT"``), which ``Path`` makes the
-    current folder. ``streams``: the refusal points at `livecut run` (see :func:`~livecut.urls.not_local`)."""
+    current folder. ``streams``: the refusal points at `livecut run`; ``pictures``: a picture's
+    http(s):// address at `livecut image URL` (see :func:`~livecut.urls.not_local`)."""
     from livecut.urls import not_local
 
     if not text:
         here = "" if name in ("--clip", "--sheet") else " ('.' for the current folder)"
         raise UsageError(f"{name} is empty: give a path{here}")
-    refused = not_local(text, why, streams)
+    refused = not_local(text, why, streams, pictures)
     if refused:
         raise UsageError(refused)
     return Path(os.path.expanduser(text))  # (~ quoted, or --x=~/... in zsh: it was a folder named ~ here)
@@ -532,8 +533,8 @@ def batch(
     if "-" in inputs and not os.path.lexists("-"):  # (it was '-: file not found', '0 done, 1 failed')
         raise UsageError("-: livecut batch reads files, not standard input; --list - reads their names "
                          "from it, one a line")
-    for text in inputs:
-        local_path(text, "`livecut batch` reads local files", "INPUT")
+    for text in inputs:  # (a picture's http(s):// address: `livecut image URL` fetches it)
+        local_path(text, "`livecut batch` reads local files", "INPUT", pictures=True)
     local_path(outdir, "`livecut batch` writes to a local folder: -o takes a folder's path", "-o",
                streams=False)  # (the text goes on: a final / means a folder)
     outdir = os.path.expanduser(outdir)  # (as its inputs: -o '~/cut/' made a folder named ~ here)

@@ -92,15 +92,39 @@ def url_scheme(spec: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def not_local(text: str, why: str, streams: bool = True) -> str | None:
+def not_local(text: str, why: str, streams: bool = True, pictures: bool = False) -> str | None:
     """The message refusing ``text`` where a local path is wanted, if it is a URL (redacted:
     as a ``Path`` its ``://`` would fold to ``:/``, out of reach of redaction); else None.
     ``why``: what needs a local path, e.g. "`livecut batch` reads local files". ``streams``:
     point at `livecut run`, which takes streams (not where no stream could serve: a folder of
-    photos, a picture to write)."""
+    photos, a picture to write). ``pictures``: where a photo could serve (`livecut batch`), an
+    ``http(s)://`` address of a picture (its path's extension a photo's) points at `livecut image
+    URL`, which fetches it, and one that names neither a picture nor a video at both."""
     if not url_scheme(text):
         return None
-    return f"{redact_url(text)}: is a URL; {why}" + (" (use `livecut run` for streams)" if streams else "")
+    hint = " (use `livecut run` for streams)" if streams else ""
+    if pictures and url_scheme(text) in ("http", "https"):
+        kind = _named_kind(text)
+        if kind == "picture":
+            hint = " (`livecut image URL` fetches and cuts a picture at its http(s):// address)"
+        elif kind is None:
+            hint = (" (use `livecut image URL` for a picture at its http(s):// address" +
+                    (", `livecut run` for streams)" if streams else ")"))
+    return f"{redact_url(text)}: is a URL; {why}{hint}"
+
+
+def _named_kind(url: str) -> str | None:
+    """'picture' or 'video' as the extension of ``url``'s path names one (``.../photo.jpg``,
+    ``.../clip.mp4``), else None (``http://cam/snapshot.cgi``, ``.../live.m3u8``)."""
+    from livecut.batch import VIDEO_EXTS
+    from livecut.imageio import IMAGE_EXTS, NAMED_ONLY_EXTS
+
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return None
+    ext = os.path.splitext(path.rstrip("/"))[1].lower()
+    return "picture" if ext in IMAGE_EXTS + NAMED_ONLY_EXTS else "video" if ext in VIDEO_EXTS else None
 
 
 def lower_scheme(url: str) -> str:

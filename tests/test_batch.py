@@ -778,6 +778,34 @@ def test_a_url_in_a_list_file_is_refused_without_its_password(tmp_path):
     assert "Hunter2pw" not in r.stderr and "Tok3nSecret" not in r.stderr, r.stderr
 
 
+def test_a_pictures_url_points_at_livecut_image(tmp_path):
+    """`livecut batch https://host/photo.jpg` was refused with '... is a URL; `livecut batch` reads
+    local files (use `livecut run` for streams)', where run cuts no photo and `livecut image URL`
+    fetches and cuts it; a video's URL points at run as before, one that names neither at both,
+    on the command line and in a --list."""
+    from livecut.batch import expand
+
+    photo, video, neither = ("https://u:Hunter2pw@127.0.0.1:9/cam/snap.JPG?token=Tok3n",
+                             "http://127.0.0.1:9/v.mp4", "http://127.0.0.1:9/snapshot.cgi")
+    said = {}
+    for url in (photo, video, neither):
+        r = run_cli("batch", url, "-o", str(tmp_path / "o"), "--jobs", "1")
+        assert r.returncode == 2 and "Hunter2pw" not in r.stderr and "Tok3n" not in r.stderr, r.stderr
+        said[url] = r.stderr.strip()
+    assert said[photo] == ("livecut: error: https://***@127.0.0.1:9/cam/snap.JPG?token=***: is a URL; `livecut "
+                           "batch` reads local files (`livecut image URL` fetches and cuts a picture at its "
+                           "http(s):// address)"), said[photo]
+    assert said[video].endswith("v.mp4: is a URL; `livecut batch` reads local files (use `livecut run` for "
+                                "streams)"), said[video]
+    assert said[neither].endswith("snapshot.cgi: is a URL; `livecut batch` reads local files (use `livecut image "
+                                  "URL` for a picture at its http(s):// address, `livecut run` for streams)")
+    lst = tmp_path / "list.txt"
+    lst.write_text(f"{photo}\n{video}\nrtsp://127.0.0.1:9/live.jpg\n")
+    _, errors = expand([], tmp_path / "o", list_file=str(lst))
+    assert ["livecut image URL" in e for e in errors] == [True, False, False], errors
+    assert ["livecut run" in e for e in errors] == [False, True, True], errors
+
+
 def test_inputs_inside_the_output_folder_are_not_dropped_silently(tmp_path):
     """`batch a.jpg -o .` or `batch . -o .`: every input is inside OUTDIR and was dropped as a
     result of an earlier run: 0 done, 0 failed, exit 0, nothing written, nothing said."""
