@@ -433,7 +433,8 @@ def single_output(out: str | Path) -> bool:
 
 
 @contextlib.contextmanager
-def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 0, made: list[Path] = ()):
+def _counted_stop(report: ImageReport, total: int | Callable[[], int], outdir: str, earlier=lambda: 0,
+                  made: list[Path] = ()):
     """Ctrl-C (SIGTERM, SIGHUP under :func:`~livecut.runner.finalize_on_signals`) in it becomes
     :class:`livecut.runner.Interrupted`, whose message counts the images of ``total`` (those of
     ``report`` from when it is entered) written, failed and not cut, and whose ``report`` is
@@ -443,7 +444,8 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
     the images not cut have an output there from before the run, which a run with ``--force`` was
     to replace; the message then says to go on with ``--force``, not ``--skip-existing``, which
     would keep them (it said --skip-existing, and the rerun kept them all, "there already").
-    The output folders of ``made`` left empty are removed as it ends, whatever ended it."""
+    The output folders of ``made`` left empty are removed as it ends, whatever ended it.
+    ``total`` may be a function, called at the stop (see :func:`_fetching`)."""
     failed_before = len(report.errors)  # (inputs not found, patterns that matched nothing)
 
     def remove_made() -> None:
@@ -469,6 +471,8 @@ def _counted_stop(report: ImageReport, total: int, outdir: str, earlier=lambda: 
 
         remove_made()
 
+        if callable(total):
+            total = total()
         failed = len(report.errors) - failed_before
         left = max(0, total - report.written - failed - report.skipped)
         # (failed: those not found too, as a run that ends counts them: 'interrupted: 194 written, 0
@@ -547,16 +551,20 @@ def _long_photo(path: Path) -> bool:
     return size is not None and size[0] * size[1] >= LONG_PHOTO_PIXELS
 
 
-def _fetching(inputs: list, cut: Callable[..., ImageReport], **calls) -> ImageReport:
+def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path, single: bool, force: bool,
+              **calls) -> ImageReport:
     """``cut(given, errors, early=..., failed=..., noted=...)`` (:func:`process_images`) with
     each ``http(s)://`` address of ``inputs`` fetched into a temporary folder, removed after, and
     given as that file; ``errors``: the lines of the addresses that gave no picture (another
     scheme's is refused, as a stream's).  The report's lines, as the callbacks of ``calls`` are
     given them and as it is returned (or an error raised, with its report), name each fetched
-    picture by its URL, redacted, not by its temporary file."""
+    picture by its URL, redacted, not by its temporary file.  Ctrl-C while they are fetched is
+    said as between the pictures (:func:`_counted_stop`): none written to ``outdir``, those
+    that gave no picture failed, the others and the images of the local inputs (``single``: -o
+    names one file) not cut."""
     import tempfile
 
-    from livecut.fetch import FetchError, fetch_picture, is_picture_url
+    from livecut.fetch import FetchError, fetch_picture, is_picture_url, picture_name
     from livecut.urls import not_local, redact_url
 
     given: list = []
@@ -568,25 +576,44 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], **calls) -> ImageRe
         for lines in (report.errors, report.warnings, report.notes):
             lines[:] = [_as_given(line, shown) for line in lines]
 
+    def stopped() -> int:  # (the images of the stopped run: the URLs, the local inputs' images)
+        failed = len(errors)  # (the addresses that gave no picture)
+        pending = {text for text in inputs[at[0]:] if isinstance(text, str) and url_scheme(text)} - set(fetched)
+        local = [text for text in inputs if not (isinstance(text, str) and url_scheme(text))]
+        try:
+            paths, missing = expand_inputs(local, None if single else outdir, [], []) if local else ([], [])
+        except Exception:  # (the stop is said all the same, those inputs' images not counted)
+            paths, missing = [], []
+        errors.extend(missing)  # (said, and counted failed, as a run stopped between pictures says them)
+        if force:  # (the outputs there from before, which --force was to replace: see _counted_stop)
+            names = [Path(picture_name(u)) for u in pending if is_picture_url(u)] + [*map(Path, fetched.values()),
+                                                                                   *paths]
+            dsts = [Path(outdir)] if single and names else [output_path(n, Path(outdir)) for n in names]
+            there[0] = sum(1 for d in dsts if os.path.lexists(d))
+        return failed + len(fetched) + len(pending) + len(paths) + len(missing)
+
+    at, there = [0], [0]
     with tempfile.TemporaryDirectory(prefix="livecut-fetched-") as folder:
-        for index, text in enumerate(inputs):
-            if not (isinstance(text, str) and url_scheme(text)):
-                given.append(text)
-            elif not is_picture_url(text):
-                errors.append(not_local(text, "`livecut image` reads image files and pictures' http(s):// "
-                                              "addresses"))
-            elif text in fetched:
-                given.append(fetched[text])
-            else:
-                into = Path(folder) / str(index)
-                into.mkdir()
-                try:
-                    path = str(fetch_picture(text, into))
-                except FetchError as exc:
-                    errors.append(str(exc))
-                    continue
-                fetched[text], shown[path] = path, redact_url(text)
-                given.append(path)
+        with _counted_stop(ImageReport(errors=errors), stopped, str(outdir), lambda: there[0]):
+            for index, text in enumerate(inputs):
+                at[0] = index
+                if not (isinstance(text, str) and url_scheme(text)):
+                    given.append(text)
+                elif not is_picture_url(text):
+                    errors.append(not_local(text, "`livecut image` reads image files and pictures' http(s):// "
+                                                  "addresses"))
+                elif text in fetched:
+                    given.append(fetched[text])
+                else:
+                    into = Path(folder) / str(index)
+                    into.mkdir()
+                    try:
+                        path = str(fetch_picture(text, into))
+                    except FetchError as exc:
+                        errors.append(str(exc))
+                        continue
+                    fetched[text], shown[path] = path, redact_url(text)
+                    given.append(path)
         wrapped = {name: (lambda report, fn=fn: (said(report), fn(report))[1]) if fn is not None else None
                    for name, fn in calls.items()}
         try:
@@ -668,7 +695,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     if _fetched is None and any(isinstance(i, str) and url_scheme(i) for i in inputs):
         return _fetching(inputs, lambda given, errors, **calls: process_images(
             given, outdir, cfg, mode, progress, force, one_file, skip_existing, windows=windows, _fetched=errors,
-            **calls), early=early, failed=failed, noted=noted)
+            **calls), outdir, single_output(outdir) if one_file is None else one_file, force, early=early,
+            failed=failed, noted=noted)
     mode = mode_word(mode)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
     if mode not in IMAGE_MODES:
         from livecut.config import _did_you_mean

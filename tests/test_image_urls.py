@@ -178,3 +178,60 @@ def test_the_library_fetches_a_url_and_says_what_failed_in_typed_errors(server, 
     assert np.array_equal(cv2.imread(str(fetch_picture(f"{base}/p.jpg", tmp_path))),
                           cv2.imdecode(np.frombuffer(_jpeg(), np.uint8), cv2.IMREAD_COLOR))
     assert [p.name for p in Path(tmp_path).glob("*.jpg")] == ["p.jpg"]
+
+
+def test_ctrl_c_while_a_picture_downloads_says_the_counts(server, tmp_path):
+    """Ctrl-C while a picture was coming (a camera that stalls) said 'livecut: error:
+    interrupted' alone, exit 130, where a Ctrl-C between pictures says what was written, what
+    failed and what was not cut; it says so here too, the address that failed before said, and
+    no fetched file left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    from conftest import REPO
+
+    base, pages, _ = server
+    pages["/ok.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    asked = threading.Event()
+    stalled = socket.socket()
+    stalled.bind(("127.0.0.1", 0))
+    stalled.listen(4)
+
+    def stall() -> None:  # (the headers and a first piece of the picture, then nothing)
+        conn, _ = stalled.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
+                     + _jpeg()[:1000])
+        asked.set()
+        threading.Event().wait(60)
+        conn.close()
+
+    threading.Thread(target=stall, daemon=True).start()
+    photo = tmp_path / "local.png"
+    cv2.imwrite(str(photo), make_scene("basic", w=160, h=120, seed=1)[0])
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""), TMPDIR=str(temp))
+    out = f"{tmp_path / 'cut'}/"
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "image", f"{base}/gone.jpg", f"{base}/ok.jpg",
+                          f"http://127.0.0.1:{stalled.getsockname()[1]}/snap.jpg?key=Hush3d", str(photo),
+                          "-o", out], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert asked.wait(60), "livecut never asked for the stalled picture"
+        threading.Event().wait(0.5)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+        stalled.close()
+    assert p.returncode == 130, err
+    lines = err.strip().splitlines()
+    assert lines[-2:] == [f"livecut: error: {base}/gone.jpg: the server answered HTTP 404 Not Found",
+                          f"livecut: error: interrupted: 0 written to {out}, 1 failed, 3 not cut (run it again "
+                          "with --skip-existing to go on)"], err
+    assert "Hush3d" not in err and not list(temp.iterdir()), (err, list(temp.iterdir()))
+    assert not (tmp_path / "cut").exists()
