@@ -53,9 +53,34 @@ def picture_name(url: str) -> str:
     return name
 
 
+class _Refused(Exception):
+    """A redirect livecut does not follow (its message: why, without the URL)."""
+
+
+def _redirects():
+    """urllib's redirect handler, refusing a redirect to another scheme than http(s):// (urllib
+    follows one to ftp://, and refused one to file:// with the target in its message)."""
+    import urllib.request
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        def http_error_302(self, req, fp, code, msg, headers):
+            target = headers.get("location") or headers.get("uri") or ""
+            scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*):", target)
+            if scheme and scheme[1].lower() not in PICTURE_SCHEMES:
+                fp.close()
+                raise _Refused(f"the server redirects it (HTTP {code} {msg}) to an address of another scheme "
+                               f"({scheme[1].lower()}:), which livecut does not fetch: http:// and https:// only")
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    return Redirects()
+
+
 def _opener(url: str):
     """``url`` without its login, and an opener that gives the login (basic or digest, as the
-    server asks: a camera's) -- urllib takes none in the URL itself."""
+    server asks: a camera's) -- urllib takes none in the URL itself -- and follows redirects to
+    http(s):// addresses only."""
     import urllib.request
 
     parts = urlsplit(url)
@@ -71,7 +96,7 @@ def _opener(url: str):
         handlers = [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
     else:
         url = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
-    return url, urllib.request.build_opener(*handlers)
+    return url, urllib.request.build_opener(_redirects(), *handlers)
 
 
 def _mb(n: int) -> str:
@@ -135,6 +160,9 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     except FetchError:
         _discard(dst)
         raise
+    except _Refused as exc:
+        _discard(dst)
+        raise FetchError(f"{shown}: {exc}") from None
     except urllib.error.HTTPError as exc:
         _discard(dst)
         login = (" (the login in the URL was refused)" if exc.code == 401 and "@" in urlsplit(url).netloc

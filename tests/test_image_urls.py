@@ -235,3 +235,62 @@ def test_ctrl_c_while_a_picture_downloads_says_the_counts(server, tmp_path):
                           "with --skip-existing to go on)"], err
     assert "Hush3d" not in err and not list(temp.iterdir()), (err, list(temp.iterdir()))
     assert not (tmp_path / "cut").exists()
+
+
+def _redirect(to: str):
+    """A page of _Handler's pages that redirects to ``to`` (HTTP 302)."""
+    return (302, "text/html", to, None)
+
+
+class _Redirecting(_Handler):
+    """_Handler, whose pages of status 30x redirect to their body (a str)."""
+
+    def do_GET(self) -> None:
+        status, _, to, _ = self.pages.get(self.path.split("?")[0], (0, None, None, None))
+        if 300 <= status < 400:
+            self.seen.append((self.path, self.headers.get("Authorization")))
+            self.send_response(status)
+            self.send_header("Location", to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def redirecting():
+    """server, of _Redirecting pages: (base URL, pages, requests seen)."""
+    handler = type("R", (_Redirecting,), {"pages": {}, "seen": []})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler.pages, handler.seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_redirect_to_another_scheme_is_refused_in_one_line(redirecting, tmp_path):
+    """A redirect to ftp:// was followed (urllib follows http -> ftp: a picture from wherever an
+    FTP server the page named, or 'cannot fetch: Connection refused'), and one to file:// was
+    'the server answered HTTP 302 Found - Redirection to url 'file:///...' is not allowed', the
+    target -- its token -- said; each is refused in one line naming its scheme alone."""
+    base, pages, _ = redirecting
+    ftp = socket.socket()  # (an FTP server's port: no connection may come to it)
+    ftp.bind(("127.0.0.1", 0))
+    ftp.listen(1)
+    ftp.settimeout(0.5)
+    pages["/ftp.jpg"] = _redirect(f"FTP://127.0.0.1:{ftp.getsockname()[1]}/pic.jpg?token=Hush3d")
+    pages["/file.jpg"] = _redirect("file:///etc/hostname?token=Hush3d")
+    try:
+        for name, scheme in (("ftp.jpg", "ftp"), ("file.jpg", "file")):
+            with pytest.raises(FetchError) as exc:
+                fetch_picture(f"{base}/{name}", tmp_path)
+            assert str(exc.value) == (f"{base}/{name}: the server redirects it (HTTP 302 Found) to an address of "
+                                      f"another scheme ({scheme}:), which livecut does not fetch: http:// and "
+                                      "https:// only"), exc.value
+        with pytest.raises(socket.timeout):
+            ftp.accept()
+    finally:
+        ftp.close()
+    assert list(tmp_path.iterdir()) == []
