@@ -59,7 +59,9 @@ class _Refused(Exception):
 
 def _redirects():
     """urllib's redirect handler, refusing a redirect to another scheme than http(s):// (urllib
-    follows one to ftp://, and refused one to file:// with the target in its message)."""
+    follows one to ftp://, and refused one to file:// with the target in its message); a loop
+    of redirects is one line (urllib's was three)."""
+    import urllib.error
     import urllib.request
 
     class Redirects(urllib.request.HTTPRedirectHandler):
@@ -70,7 +72,15 @@ def _redirects():
                 fp.close()
                 raise _Refused(f"the server redirects it (HTTP {code} {msg}) to an address of another scheme "
                                f"({scheme[1].lower()}:), which livecut does not fetch: http:// and https:// only")
-            return super().http_error_302(req, fp, code, msg, headers)
+            try:
+                return super().http_error_302(req, fp, code, msg, headers)
+            except urllib.error.HTTPError as exc:  # (urllib's loop said in three lines)
+                if not (isinstance(exc.reason, str) and exc.reason.startswith(self.inf_msg)):
+                    raise
+                visited = getattr(req, "redirect_dict", {})
+                how = ("round in a loop" if max(visited.values(), default=0) >= self.max_repeats
+                       else f"over {self.max_redirections} times")
+                raise _Refused(f"the server redirects it {how} (HTTP {code} {msg})") from None
 
         http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 

@@ -294,3 +294,19 @@ def test_a_redirect_to_another_scheme_is_refused_in_one_line(redirecting, tmp_pa
     finally:
         ftp.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_redirect_loop_is_one_line(redirecting, tmp_path):
+    """A server that redirects an address to itself said 'the server answered HTTP 302 The HTTP
+    server returned a redirect error that would lead to an infinite loop.' and two more lines
+    ('The last 30x error message was:', 'Found'); it is one line, as is a chain of over 10."""
+    base, pages, _ = redirecting
+    pages["/loop.jpg"] = _redirect("/loop.jpg?again=1")
+    for i in range(12):
+        pages[f"/r{i}.jpg"] = _redirect(f"{base}/r{i + 1}.jpg")
+    with pytest.raises(FetchError) as exc:
+        fetch_picture(f"{base}/loop.jpg", tmp_path)
+    assert str(exc.value) == f"{base}/loop.jpg: the server redirects it round in a loop (HTTP 302 Found)"
+    r = invoke("image", f"{base}/r0.jpg", "-o", tmp_path / "cut")
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"livecut: error: {base}/r0.jpg: the server redirects it over 10 times (HTTP 302 Found)\n"
