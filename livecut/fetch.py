@@ -102,7 +102,11 @@ def _opener(url: str):
         netloc = host + (f":{parts.port}" if parts.port else "")
         url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, url, unquote(parts.username or ""), unquote(parts.password or ""))
+        # (for the whole server, scheme://host:port/: a camera's snapshot.jpg redirected to its
+        # /cgi-bin/snapshot.cgi asked for the login there and was not given it, being under
+        # another path; not for another host or port a redirect names)
+        passwords.add_password(None, f"{parts.scheme}://{netloc}/", unquote(parts.username or ""),
+                               unquote(parts.password or ""))
         handlers = [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
     else:
         url = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))

@@ -310,3 +310,23 @@ def test_a_redirect_loop_is_one_line(redirecting, tmp_path):
     r = invoke("image", f"{base}/r0.jpg", "-o", tmp_path / "cut")
     assert r.exit_code == 2, r.output
     assert r.stderr == f"livecut: error: {base}/r0.jpg: the server redirects it over 10 times (HTTP 302 Found)\n"
+
+
+def test_the_login_goes_to_its_own_server_after_a_redirect_and_to_no_other(redirecting, server, tmp_path):
+    """A camera's snapshot.jpg redirected to /cgi-bin/snap.cgi on the same server, which asks for
+    the login, was refused, '... (the login in the URL was refused)', the login not given there
+    (urllib's password manager held it for the URL's path alone); it is given to the whole
+    server the URL names, and to no other: not to another port of 127.0.0.1 a redirect names."""
+    base, pages, seen = redirecting
+    other, other_pages, other_seen = server
+    pages["/snapshot.jpg"] = _redirect("/cgi-bin/snap.cgi?res=hi")
+    pages["/cgi-bin/snap.cgi"] = (200, "image/jpeg", _jpeg(), "admin:s3cretPW")
+    pages["/elsewhere.jpg"] = _redirect(f"{other}/snap.jpg")
+    other_pages["/snap.jpg"] = (200, "image/jpeg", _jpeg(), "admin:s3cretPW")
+    login = base.replace("http://", "http://admin:s3cretPW@")
+    path = fetch_picture(f"{login}/snapshot.jpg", tmp_path)
+    assert path == tmp_path / "snapshot.jpg" and cv2.imread(str(path)).shape == (120, 160, 3)
+    assert [a is not None for _, a in seen] == [False, False, True], seen
+    with pytest.raises(FetchError, match="HTTP 401"):
+        fetch_picture(f"{login}/elsewhere.jpg", tmp_path)
+    assert other_seen == [("/snap.jpg", None)], other_seen
