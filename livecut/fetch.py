@@ -113,6 +113,16 @@ def _opener(url: str):
     return url, urllib.request.build_opener(_redirects(), *handlers)
 
 
+def _server(url: str) -> str:
+    """The server ``url`` names, ``host:port`` (its default port too; no login); '' if none."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower(), 0)
+    except ValueError:
+        return ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _mb(n: int) -> str:
     return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n} bytes"
 
@@ -179,7 +189,10 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
         raise FetchError(f"{shown}: {exc}") from None
     except urllib.error.HTTPError as exc:
         _discard(dst)
-        login = (" (the login in the URL was refused)" if exc.code == 401 and "@" in urlsplit(url).netloc
+        elsewhere = _server(exc.url or plain) if exc.code == 401 and _server(exc.url or plain) != _server(plain) else ""
+        login = (f" (it redirects to another server, {elsewhere}, which wants a login: a login in the URL goes to "
+                 "the server it names alone; give that server's own address, with its login)" if elsewhere
+                 else " (the login in the URL was refused)" if exc.code == 401 and "@" in urlsplit(url).netloc
                  else " (it wants a login: give it in the URL, http://USER:PASSWORD@host/...)" if exc.code == 401
                  else "")
         raise FetchError(f"{shown}: the server answered HTTP {exc.code} {exc.reason}{login}") from None

@@ -330,3 +330,23 @@ def test_the_login_goes_to_its_own_server_after_a_redirect_and_to_no_other(redir
     with pytest.raises(FetchError, match="HTTP 401"):
         fetch_picture(f"{login}/elsewhere.jpg", tmp_path)
     assert other_seen == [("/snap.jpg", None)], other_seen
+
+
+def test_a_login_asked_for_by_another_server_after_a_redirect_is_said_so(redirecting, server, tmp_path):
+    """An address whose server redirects to another one that asks for a login (which livecut
+    gives to the server the URL names alone) said '... (the login in the URL was refused)',
+    the login never sent, or without one in the URL '(it wants a login: give it in the URL, ...)',
+    where that gives it to the first server alone; the other server is named, no login of it."""
+    base, pages, _ = redirecting
+    other, other_pages, _ = server
+    pages["/elsewhere.jpg"] = _redirect(f"{other}/snap.jpg")
+    other_pages["/snap.jpg"] = (200, "image/jpeg", _jpeg(), "admin:s3cretPW")
+    said = (" the server answered HTTP 401 Unauthorized (it redirects to another server, "
+            f"{other[len('http://'):]}, which wants a login: a login in the URL goes to the server it names "
+            "alone; give that server's own address, with its login)")
+    for url, shown in ((base.replace("http://", "http://admin:s3cretPW@") + "/elsewhere.jpg",
+                        base.replace("http://", "http://***@") + "/elsewhere.jpg"),
+                       (f"{base}/elsewhere.jpg", f"{base}/elsewhere.jpg")):
+        with pytest.raises(FetchError) as exc:
+            fetch_picture(url, tmp_path)
+        assert str(exc.value) == f"{shown}:{said}", exc.value
