@@ -171,7 +171,7 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
                     if time.monotonic() - start > limit:
                         raise FetchError(f"{shown}: not fetched within {limit:g} s ({_mb(size)} came): "
                                          "download it and give the file")
-                    piece = answer.read(_CHUNK)
+                    piece = answer.read1(_CHUNK)  # (what came: read() waited for 64 KiB, a trickle past the limit)
                     if not piece:
                         break
                     size += len(piece)

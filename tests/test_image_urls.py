@@ -350,3 +350,35 @@ def test_a_login_asked_for_by_another_server_after_a_redirect_is_said_so(redirec
         with pytest.raises(FetchError) as exc:
             fetch_picture(url, tmp_path)
         assert str(exc.value) == f"{shown}:{said}", exc.value
+
+
+def test_a_picture_that_trickles_in_is_stopped_at_the_time_limit(tmp_path):
+    """A server that sends a byte at a time, each within the time to wait for a piece, kept
+    livecut past the whole picture's time limit until 64 KiB had come (a read of 64 KiB waited
+    for all of them: at a byte every 29 s, 22 days past the 5 minutes); it stops at the limit,
+    having taken what came by then (here, of 600 bytes a byte every 20 ms, well under all 600)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def trickle() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: image/jpeg\r\n\r\n")
+            try:
+                for byte in _jpeg()[:600]:
+                    conn.sendall(bytes([byte]))
+                    threading.Event().wait(0.02)
+            except OSError:  # (livecut gave up)
+                pass
+
+    threading.Thread(target=trickle, daemon=True).start()
+    try:
+        with pytest.raises(FetchError, match=r"not fetched within 0\.5 s \((\d+) bytes came\)") as exc:
+            fetch_picture(f"http://127.0.0.1:{srv.getsockname()[1]}/slow.jpg", tmp_path, limit=0.5, timeout=5)
+    finally:
+        srv.close()
+    came = int(str(exc.value).split("(")[1].split()[0])
+    assert came < 600, exc.value
+    assert list(tmp_path.iterdir()) == []
