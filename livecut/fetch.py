@@ -214,6 +214,10 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
         else:
             why = getattr(reason, "strerror", None) or str(reason)
         raise FetchError(f"{shown}: cannot fetch: {why}") from None
+    except http.client.IncompleteRead:  # (a chunked answer that ended within a chunk or before its last)
+        _discard(dst)
+        raise FetchError(f"{shown}: the server's answer ended part way (the connection closed): the picture did not "
+                         "all come; try again") from None
     except (http.client.HTTPException, ConnectionError, ssl.SSLError) as exc:
         _discard(dst)
         raise FetchError(f"{shown}: cannot fetch: the connection failed ({type(exc).__name__}"
@@ -224,6 +228,10 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     except OSError as exc:  # (the temporary folder: a full disk)
         _discard(dst)
         raise FetchError(f"{shown}: cannot fetch: {exc.strerror or exc}") from None
+    if length and length.strip().isdigit() and size < int(length):  # (http.client says nothing of it)
+        _discard(dst)
+        raise FetchError(f"{shown}: the server's answer ended at {_mb(size)} of the {_mb(int(length))} it said "
+                         "(the connection closed): the picture did not all come; try again")
     if size == 0:
         _discard(dst)
         raise FetchError(f"{shown}: the server sent nothing (an empty answer, {kind or 'no type'})")

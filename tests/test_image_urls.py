@@ -382,3 +382,40 @@ def test_a_picture_that_trickles_in_is_stopped_at_the_time_limit(tmp_path):
     came = int(str(exc.value).split("(")[1].split()[0])
     assert came < 600, exc.value
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_picture_cut_short_by_a_closed_connection_is_said_so(tmp_path):
+    """A server that closed the connection part way through the picture it said the length of
+    was taken as having sent it all: fetch_picture returned half a JPEG, and `livecut image` said
+    'image file is truncated', as of a damaged file; a chunked answer cut short said 'the
+    connection failed (IncompleteRead: IncompleteRead(0 bytes read))'.  Each says the answer
+    ended part way, and no file is left."""
+    half = _jpeg()[:700]
+    answers = [b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(_jpeg()) + half,
+               b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n"
+               b"%x\r\n" % len(half) + half + b"\r\n"]
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve() -> None:
+        for answer in answers:
+            conn, _ = srv.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.getsockname()[1]}"
+    try:
+        with pytest.raises(FetchError) as exc:
+            fetch_picture(f"{base}/snap.jpg", tmp_path)
+        assert str(exc.value) == (f"{base}/snap.jpg: the server's answer ended at 700 bytes of the {len(_jpeg())} "
+                                  "bytes it said (the connection closed): the picture did not all come; try again")
+        with pytest.raises(FetchError) as exc:
+            fetch_picture(f"{base}/snap.jpg", tmp_path)
+        assert str(exc.value) == (f"{base}/snap.jpg: the server's answer ended part way (the connection closed): "
+                                  "the picture did not all come; try again")
+    finally:
+        srv.close()
+    assert list(tmp_path.iterdir()) == []
