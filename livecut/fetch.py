@@ -84,6 +84,15 @@ def _redirects():
 
         http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            # (a login in the address redirected to, http://USER:PASS@host/..., was taken for part of
+            # the host's name: 'no such host', USER:PASS@host looked up as one; it is left
+            # out: the URL's own login goes to its server, at any path, and to no other)
+            parts = urlsplit(newurl)
+            if "@" in parts.netloc:
+                newurl = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
     return Redirects()
 
 

@@ -419,3 +419,16 @@ def test_a_picture_cut_short_by_a_closed_connection_is_said_so(tmp_path):
     finally:
         srv.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_redirect_to_an_address_with_a_login_is_followed_without_it(redirecting, server, tmp_path):
+    """A redirect to http://USER:PASS@host/... said 'cannot fetch: no such host (Name or service
+    not known)': urllib took USER:PASS@host for the host's name and looked it up, the password
+    with it; it is followed to the host, the login in it left out (the URL's own goes to its
+    server alone)."""
+    base, pages, _ = redirecting
+    other, other_pages, other_seen = server
+    pages["/cam.jpg"] = _redirect(other.replace("http://", "http://u:Hush3d@") + "/snap.jpg")
+    other_pages["/snap.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    assert fetch_picture(f"{base}/cam.jpg", tmp_path) == tmp_path / "cam.jpg"
+    assert other_seen == [("/snap.jpg", None)], other_seen
