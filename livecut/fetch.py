@@ -237,6 +237,9 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     except OSError as exc:  # (the temporary folder: a full disk)
         _discard(dst)
         raise FetchError(f"{shown}: cannot fetch: {exc.strerror or exc}") from None
+    except BaseException:  # (Ctrl-C, SIGTERM: what came of the picture was left in the folder, at its name)
+        _discard(dst)
+        raise
     if length and length.strip().isdigit() and size < int(length):  # (http.client says nothing of it)
         _discard(dst)
         raise FetchError(f"{shown}: the server's answer ended at {_mb(size)} of the {_mb(int(length))} it said "

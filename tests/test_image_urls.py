@@ -432,3 +432,38 @@ def test_a_redirect_to_an_address_with_a_login_is_followed_without_it(redirectin
     other_pages["/snap.jpg"] = (200, "image/jpeg", _jpeg(), None)
     assert fetch_picture(f"{base}/cam.jpg", tmp_path) == tmp_path / "cam.jpg"
     assert other_seen == [("/snap.jpg", None)], other_seen
+
+
+def test_a_fetch_stopped_by_ctrl_c_leaves_no_part_of_the_picture(tmp_path):
+    """fetch_picture(url, folder) stopped by Ctrl-C as the picture came (a camera that stalls)
+    left what had come in folder, at the picture's name (snap.jpg, 1000 bytes of a JPEG), where
+    every other way it fails leaves nothing; the stop goes on, the part removed."""
+    import signal
+
+    sent = threading.Event()
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def stall() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n"
+                         + _jpeg()[:1000])
+            sent.set()
+            threading.Event().wait(30)
+
+    def ctrl_c() -> None:
+        if sent.wait(30):
+            threading.Event().wait(0.3)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    threading.Thread(target=stall, daemon=True).start()
+    threading.Thread(target=ctrl_c, daemon=True).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            fetch_picture(f"http://127.0.0.1:{srv.getsockname()[1]}/snap.jpg", tmp_path, timeout=20)
+    finally:
+        srv.close()
+    assert list(tmp_path.iterdir()) == []
