@@ -141,7 +141,9 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     """Fetch the picture at ``url`` (``http(s)://``) into ``folder`` under :func:`picture_name`
     and return its path.  ``timeout``: the seconds to connect and to wait for each piece;
     ``limit``: for the whole picture; ``max_bytes``: the largest one taken (None: this module's
-    :data:`FETCH_TIMEOUT`, :data:`FETCH_LIMIT`, :data:`MAX_PICTURE_BYTES`).
+    :data:`FETCH_TIMEOUT`, :data:`FETCH_LIMIT`, :data:`MAX_PICTURE_BYTES`).  It comes under a
+    temporary name in ``folder``, put at its own (a file of that name replaced) once whole and
+    found a picture; a fetch that fails leaves ``folder`` as it was.
 
     Raises :class:`FetchError` (a :class:`~livecut.errors.UsageError`: bad input) where the server
     answers with an HTTP error, does not answer in time, cannot be reached, sends more than
@@ -152,6 +154,7 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     import ssl
     import urllib.error
 
+    from livecut.atomic import discard, temp_path
     from livecut.imageio import _video_container, text_head
     from livecut.urls import redact_url
 
@@ -166,6 +169,9 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     except ValueError as exc:  # (a port that is no number)
         raise FetchError(f"{shown}: not a valid address: {exc}") from None
     dst = Path(folder) / picture_name(url)
+    # (it came at dst itself, which a fetch that failed removed, whatever it was: a photo of the
+    # user's of that name, gone after an HTTP 404; put there once whole and found a picture)
+    tmp = temp_path(dst)
     start = time.monotonic()
     try:
         with opener.open(plain, timeout=timeout) as answer:
@@ -174,7 +180,7 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
             if length and length.strip().isdigit() and int(length) > max_bytes:
                 raise FetchError(f"{shown}: the server sends {_mb(int(length))}, over the {_mb(max_bytes)} livecut "
                                  "fetches: download it and give the file")
-            with open(dst, "wb") as f:
+            with open(tmp, "xb") as f:
                 size, head = 0, b""
                 while True:
                     if time.monotonic() - start > limit:
@@ -191,13 +197,13 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
                         head += piece[:512 - len(head)]
                     f.write(piece)
     except FetchError:
-        _discard(dst)
+        discard(tmp)
         raise
     except _Refused as exc:
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: {exc}") from None
     except urllib.error.HTTPError as exc:
-        _discard(dst)
+        discard(tmp)
         elsewhere = _server(exc.url or plain) if exc.code == 401 and _server(exc.url or plain) != _server(plain) else ""
         login = (f" (it redirects to another server, {elsewhere}, which wants a login: a login in the URL goes to "
                  "the server it names alone; give that server's own address, with its login)" if elsewhere
@@ -206,10 +212,10 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
                  else "")
         raise FetchError(f"{shown}: the server answered HTTP {exc.code} {exc.reason}{login}") from None
     except (TimeoutError, socket.timeout):
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
     except urllib.error.URLError as exc:
-        _discard(dst)
+        discard(tmp)
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
@@ -224,43 +230,42 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
             why = getattr(reason, "strerror", None) or str(reason)
         raise FetchError(f"{shown}: cannot fetch: {why}") from None
     except http.client.IncompleteRead:  # (a chunked answer that ended within a chunk or before its last)
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: the server's answer ended part way (the connection closed): the picture did not "
                          "all come; try again") from None
     except (http.client.HTTPException, ConnectionError, ssl.SSLError) as exc:
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: cannot fetch: the connection failed ({type(exc).__name__}"
                          f"{': ' + str(exc) if str(exc) else ''})") from None
     except ValueError as exc:  # (urllib's: a login challenge of a scheme it does not know, an odd address)
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: cannot fetch: {exc}") from None
     except OSError as exc:  # (the temporary folder: a full disk)
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: cannot fetch: {exc.strerror or exc}") from None
-    except BaseException:  # (Ctrl-C, SIGTERM: what came of the picture was left in the folder, at its name)
-        _discard(dst)
+    except BaseException:  # (Ctrl-C, SIGTERM: what came of the picture was left in the folder)
+        discard(tmp)
         raise
     if length and length.strip().isdigit() and size < int(length):  # (http.client says nothing of it)
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: the server's answer ended at {_mb(size)} of the {_mb(int(length))} it said "
                          "(the connection closed): the picture did not all come; try again")
     if size == 0:
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: the server sent nothing (an empty answer, {kind or 'no type'})")
     if kind.startswith("text/") or "html" in kind or text_head(head, size <= len(head)):
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: the server sent {'a web page' if 'html' in kind or b'<' in head[:64] else 'text'} "
                          f"({kind or 'no type'}), not a picture: give the picture's own address (a browser's "
                          "'Copy image address')")
     if _video_container(head):
-        _discard(dst)
+        discard(tmp)
         raise FetchError(f"{shown}: a video, not a picture (cut a video with: livecut file "
                          f"{shlex.quote(url) if shown == url else 'URL'} -o OUT.mp4)")
-    return dst
-
-
-def _discard(path: Path) -> None:
     try:
-        os.unlink(path)
-    except OSError:
-        pass
+        os.replace(tmp, dst)
+    except OSError as exc:  # (a folder of that name there)
+        raise FetchError(f"{shown}: cannot put the picture at {dst}: {exc.strerror or exc}") from None
+    finally:
+        discard(tmp)
+    return dst

@@ -467,3 +467,22 @@ def test_a_fetch_stopped_by_ctrl_c_leaves_no_part_of_the_picture(tmp_path):
     finally:
         srv.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fetch_that_fails_leaves_a_file_of_the_pictures_name_in_the_folder_as_it_was(server, tmp_path):
+    """fetch_picture(url, folder) that failed removed the file of the picture's name in folder,
+    whatever it was: folder/photo.jpg, a photo of the user's, was gone after an HTTP 404 for
+    .../photo.jpg (nothing fetched), and so after a web page or a stop part way; the picture
+    comes under a temporary name, put at its own once whole and found a picture, and a fetch
+    that fails leaves the folder as it was."""
+    base, pages, _ = server
+    pages["/page/photo.jpg"] = (200, "text/html", b"<!doctype html><html>log in</html>", None)
+    pages["/ok/photo.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    mine = tmp_path / "photo.jpg"
+    mine.write_bytes(b"the user's own photo")
+    for url in (f"{base}/gone/photo.jpg", f"{base}/page/photo.jpg"):
+        with pytest.raises(FetchError):
+            fetch_picture(url, tmp_path)
+        assert [p.name for p in tmp_path.iterdir()] == ["photo.jpg"] and mine.read_bytes() == b"the user's own photo"
+    assert fetch_picture(f"{base}/ok/photo.jpg", tmp_path) == mine and mine.read_bytes() == _jpeg()
+    assert [p.name for p in tmp_path.iterdir()] == ["photo.jpg"]
