@@ -65,6 +65,18 @@ def test_the_readmes_links_to_its_sections_lead_to_a_heading():
     assert not [link for link in links if link not in anchors], sorted(anchors)
 
 
+def test_how_it_works_is_read_in_short_lines_each_step_led_by_what_it_does():
+    """README's How it works had paragraphs of thousands of characters (step 3 held a line of 2,300),
+    the what and why of a step buried among its constants and measurements; each step now opens
+    with a sentence or two of what it does and why, its details in sub-bullets, every line wrapped."""
+    section = README.split("\n## How it works\n", 1)[1].split("\n## Quality and speed\n", 1)[0]
+    text = re.sub(r"```.*?```", "", section, flags=re.S)
+    assert not [ln for ln in text.splitlines() if len(ln) > 120 and not ln.lstrip().startswith("|")]
+    leads = re.findall(r"^\d+\. (.*?)(?=^ +- |^\d+\. |^$)", text, re.S | re.M)
+    assert len(leads) == 4, leads
+    assert all(len(" ".join(lead.split())) <= 450 for lead in leads), leads
+
+
 def test_readme_commands_stay_inside_the_checkout():
     for line in _sh_lines():
         for word in shlex.split(line):
