@@ -42,11 +42,15 @@ def is_picture_url(text: str) -> bool:
 def picture_name(url: str) -> str:
     """The file name a picture at ``url`` is saved under: the last part of its path, decoded
     (``https://host/shoot/IMG%201.jpg?w=800``: ``IMG 1.jpg``), its characters that no file's name
-    may hold made ``_``; the host's name where the path names none (``http://cam/``)."""
+    may hold made ``_``; the host's name where the path names none (``http://cam/``: ``cam``), its
+    dots made ``_`` (``http://192.168.1.10/``: ``192_168_1_10``, whose output is
+    ``192_168_1_10.png``, not ``192.168.1.png``, the last part taken for an extension)."""
     parts = urlsplit(url)
     name = _UNSAFE.sub("_", unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])).strip()
     if name.strip(".") == "":
-        name = _UNSAFE.sub("_", parts.hostname or "picture")
+        # (kept whole: 192.168.1.10's output was 192.168.1.png, the same as 192.168.1.11's, the
+        # second camera's 'already written for' the first's; cam.local's cam.png)
+        name = _UNSAFE.sub("_", parts.hostname or "picture").replace(".", "_")
     while len(os.fsencode(name)) > 200:  # (its output, NAME.png, within a file name's 255 bytes)
         stem, dot, ext = name.rpartition(".")
         name = f"{stem[:-1]}.{ext}" if dot and len(ext) <= 8 and stem else name[:-1]

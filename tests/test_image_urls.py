@@ -486,3 +486,17 @@ def test_a_fetch_that_fails_leaves_a_file_of_the_pictures_name_in_the_folder_as_
         assert [p.name for p in tmp_path.iterdir()] == ["photo.jpg"] and mine.read_bytes() == b"the user's own photo"
     assert fetch_picture(f"{base}/ok/photo.jpg", tmp_path) == mine and mine.read_bytes() == _jpeg()
     assert [p.name for p in tmp_path.iterdir()] == ["photo.jpg"]
+
+
+def test_a_url_naming_no_file_is_cut_under_its_whole_hosts_name(server, tmp_path):
+    """A camera's address with no path, http://192.168.1.10/, was cut into 192.168.1.png, the
+    host's last part taken for an extension (a second camera's, 192.168.1.11, 'already written
+    for' the first's; cam.local's cam.png): the output is named from the whole host's name,
+    its dots made _ (192_168_1_10.png)."""
+    base, pages, _ = server
+    pages["/"] = (200, "image/jpeg", _jpeg(), None)
+    r = invoke("image", f"{base}/", "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in (tmp_path / "cut").iterdir()] == ["127_0_0_1.png"]
+    assert picture_name("http://192.168.1.10/") == "192_168_1_10" != picture_name("http://192.168.1.11/?x=1")
+    assert picture_name("http://cam.local:8080/") == "cam_local" and picture_name("http://cam/") == "cam"
