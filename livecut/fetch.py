@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from livecut.errors import FetchError
 
-__all__ = ["FetchError", "fetch_picture", "is_picture_url", "picture_name", "PICTURE_SCHEMES", "FETCH_TIMEOUT",
+__all__ = ["FetchError", "fetch_picture", "is_picture_url", "picture_name", "same_address", "PICTURE_SCHEMES", "FETCH_TIMEOUT",
            "FETCH_LIMIT", "MAX_PICTURE_BYTES"]
 
 #: the schemes of a picture `livecut image` fetches itself
@@ -55,6 +55,25 @@ def picture_name(url: str) -> str:
         stem, dot, ext = name.rpartition(".")
         name = f"{stem[:-1]}.{ext}" if dot and len(ext) <= 8 and stem else name[:-1]
     return name
+
+
+def same_address(url: str) -> str:
+    """``url`` as the server is asked for it, for telling one picture given twice by two spellings:
+    its scheme and host in lower case, its default port (``:80``, ``:443``) and its fragment
+    (``#...``, never sent) left out, an empty path ``/`` (``HTTP://Cam:80/a.jpg#x``:
+    ``http://cam/a.jpg``); ``url`` itself where it is no valid address."""
+    try:
+        parts = urlsplit(str(url))
+        scheme, port = parts.scheme.lower(), parts.port
+    except ValueError:
+        return str(url)
+    login, at, _ = parts.netloc.rpartition("@")
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # (IPv6)
+        host = f"[{host}]"
+    if port is not None and port != {"http": 80, "https": 443}.get(scheme):
+        host += f":{port}"
+    return urlunsplit((scheme, login + at + host, parts.path or "/", parts.query, ""))
 
 
 class _Refused(Exception):

@@ -564,12 +564,15 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
     names one file) not cut."""
     import tempfile
 
-    from livecut.fetch import FetchError, fetch_picture, is_picture_url, picture_name
+    from livecut.fetch import FetchError, fetch_picture, is_picture_url, picture_name, same_address
     from livecut.urls import not_local, redact_url
 
     given: list = []
     errors: list[str] = []
-    fetched: dict[str, str] = {}  # (each URL: its file; one given twice is fetched once, said given twice)
+    # (each URL, as same_address says it: its file; one given twice is fetched once, said given
+    # twice, by two spellings too: HTTP://cam/a.jpg after http://cam/a.jpg, or with a #fragment, was
+    # fetched again, 'output cut/a.png was already written for http://cam/a.jpg', the same address)
+    fetched: dict[str, str] = {}
     shown: dict[str, str] = {}  # (each file: its URL as said)
 
     def said(report: ImageReport) -> None:
@@ -578,7 +581,8 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
 
     def stopped() -> int:  # (the images of the stopped run: the URLs, the local inputs' images)
         failed = len(errors)  # (the addresses that gave no picture)
-        pending = {text for text in inputs[at[0]:] if isinstance(text, str) and url_scheme(text)} - set(fetched)
+        pending = {same_address(text) for text in inputs[at[0]:] if isinstance(text, str) and url_scheme(text)
+                   } - set(fetched)
         local = [text for text in inputs if not (isinstance(text, str) and url_scheme(text))]
         try:
             paths, missing = expand_inputs(local, None if single else outdir, [], []) if local else ([], [])
@@ -602,8 +606,8 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
                 elif not is_picture_url(text):
                     errors.append(not_local(text, "`livecut image` reads image files and pictures' http(s):// "
                                                   "addresses"))
-                elif text in fetched:
-                    given.append(fetched[text])
+                elif same_address(text) in fetched:
+                    given.append(fetched[same_address(text)])
                 else:
                     into = Path(folder) / str(index)
                     into.mkdir()
@@ -612,7 +616,7 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
                     except FetchError as exc:
                         errors.append(str(exc))
                         continue
-                    fetched[text], shown[path] = path, redact_url(text)
+                    fetched[same_address(text)], shown[path] = path, redact_url(text)
                     given.append(path)
         wrapped = {name: (lambda report, fn=fn: (said(report), fn(report))[1]) if fn is not None else None
                    for name, fn in calls.items()}

@@ -500,3 +500,20 @@ def test_a_url_naming_no_file_is_cut_under_its_whole_hosts_name(server, tmp_path
     assert [p.name for p in (tmp_path / "cut").iterdir()] == ["127_0_0_1.png"]
     assert picture_name("http://192.168.1.10/") == "192_168_1_10" != picture_name("http://192.168.1.11/?x=1")
     assert picture_name("http://cam.local:8080/") == "cam_local" and picture_name("http://cam/") == "cam"
+
+
+def test_one_address_spelled_two_ways_is_fetched_and_cut_once(server, tmp_path):
+    """The same picture's address given twice by two spellings (HTTP:// for http://, a #fragment,
+    which is never sent) was fetched twice and the second refused, 'output cut/snap.png was
+    already written for http://.../snap.jpg (same file name)', naming itself, exit 2: it is
+    fetched once and said given twice, as one file given as a.jpg and ./a.jpg is."""
+    base, pages, seen = server
+    pages["/snap.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    url = f"{base}/snap.jpg"
+    r = invoke("image", url, url.replace("http://", "HTTP://"), url + "#x", "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 0, r.output
+    assert f"livecut: note: {url} given 3 times: done once" in r.stderr, r.stderr
+    assert "error" not in r.stderr and len(seen) == 1, (r.stderr, seen)
+    assert [p.name for p in (tmp_path / "cut").iterdir()] == ["snap.png"]
+    assert fetch.same_address("HTTP://Cam:80/a.jpg?Q=1#x") == "http://cam/a.jpg?Q=1"
+    assert fetch.same_address("https://u:P@cam:8443") == "https://u:P@cam:8443/"
