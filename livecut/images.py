@@ -612,7 +612,8 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
                     into = Path(folder) / str(index)
                     into.mkdir()
                     try:
-                        path = str(fetch_picture(text, into))
+                        path = str((None if force else _output_there(text, into, outdir, single))
+                                   or fetch_picture(text, into))
                     except FetchError as exc:
                         errors.append(str(exc))
                         continue
@@ -630,6 +631,33 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
             raise
     said(report)
     return report
+
+
+#: a picture of one pixel, the stand-in of a picture not fetched (see :func:`_output_there`)
+_STAND_IN = cv2.imencode(".png", np.zeros((1, 1), np.uint8))[1].tobytes()
+
+
+def _output_there(url: str, into: Path, outdir: str | Path, single: bool) -> Path | None:
+    """Where the output of the picture at ``url`` is a file there already (``single``: ``outdir``
+    is that output): a stand-in of one pixel in ``into``, of the name the picture would come
+    under, which process_images leaves (``skip_existing``) or refuses ('exists') as it would the
+    picture, without reading it; else None (fetch it).  Each was fetched first, the whole of it:
+    a run of 500 cameras' URLs stopped part way and run again with --skip-existing fetched the
+    500 pictures again to leave those cut before; without it, one to be refused."""
+    from livecut.fetch import picture_name
+
+    stand_in = into / picture_name(url)
+    dst = Path(outdir) if single else output_path(stand_in, Path(outdir))
+    try:
+        if not os.path.isfile(dst) or os.path.islink(dst):  # (a folder or a link there: said once fetched)
+            return None
+        stand_in.write_bytes(_STAND_IN)
+    except (OSError, ValueError):
+        return None
+    if looks_like_picture(stand_in):
+        return stand_in
+    stand_in.unlink()  # (a name read as a camera raw file's, IMG_1.CR2: fetched, and said as such)
+    return None
 
 
 def _as_given(line: str, shown: dict[str, str]) -> str:

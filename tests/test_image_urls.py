@@ -517,3 +517,26 @@ def test_one_address_spelled_two_ways_is_fetched_and_cut_once(server, tmp_path):
     assert [p.name for p in (tmp_path / "cut").iterdir()] == ["snap.png"]
     assert fetch.same_address("HTTP://Cam:80/a.jpg?Q=1#x") == "http://cam/a.jpg?Q=1"
     assert fetch.same_address("https://u:P@cam:8443") == "https://u:P@cam:8443/"
+
+
+def test_a_picture_whose_output_is_there_is_not_fetched_to_be_left_or_refused(server, tmp_path):
+    """A run of cameras' URLs stopped part way and run again with --skip-existing fetched every
+    picture again, the whole of each, to leave those cut before ('there already'); without it,
+    one to be refused, 'exists': neither is fetched (the server asked for none), and each is
+    said as before; one whose output is not there is fetched and cut, --force fetches them all."""
+    base, pages, seen = server
+    for name in ("a", "b", "c"):
+        pages[f"/{name}/snap-{name}.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    urls = [f"{base}/{name}/snap-{name}.jpg" for name in ("a", "b", "c")]
+    out = tmp_path / "cut"
+    assert invoke("image", *urls[:2], "-o", f"{out}/").exit_code == 0
+    seen.clear()
+    r = invoke("image", *urls, "-o", f"{out}/", "--skip-existing")
+    assert r.exit_code == 0 and "1 written to" in r.stderr and "2 there already" in r.stderr, r.output
+    assert [path for path, _ in seen] == ["/c/snap-c.jpg"], seen
+    seen.clear()
+    r = invoke("image", urls[0], "-o", f"{out}/")
+    assert r.exit_code == 2 and f"{urls[0]}: output {out}/snap-a.png exists (" in r.stderr and not seen, (r.output, seen)
+    assert invoke("image", urls[0], "-o", out / "snap-a.png", "--skip-existing").exit_code == 0 and not seen
+    r = invoke("image", *urls, "-o", f"{out}/", "--force")
+    assert r.exit_code == 0 and "3 written to" in r.stderr and len(seen) == 3, (r.output, seen)
