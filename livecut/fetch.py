@@ -178,7 +178,7 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     import urllib.error
 
     from livecut.atomic import discard, temp_path
-    from livecut.imageio import _video_container, text_head
+    from livecut.imageio import _picture_head, _video_container, text_head
     from livecut.urls import redact_url
 
     shown = redact_url(url)
@@ -276,7 +276,11 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     if size == 0:
         discard(tmp)
         raise FetchError(f"{shown}: the server sent nothing (an empty answer, {kind or 'no type'})")
-    if kind.startswith("text/") or "html" in kind or text_head(head, size <= len(head)):
+    # (a picture by its bytes is one whatever its type says: a camera's snapshot.cgi that sends its
+    # JPEG as text/html, the CGI's default, was refused as 'a web page (text/html), not a picture')
+    picture = (_picture_head(head) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+               or (head[4:8] == b"ftyp" and not _video_container(head)))
+    if not picture and (kind.startswith("text/") or "html" in kind or text_head(head, size <= len(head))):
         discard(tmp)
         raise FetchError(f"{shown}: the server sent {'a web page' if 'html' in kind or b'<' in head[:64] else 'text'} "
                          f"({kind or 'no type'}), not a picture: give the picture's own address (a browser's "

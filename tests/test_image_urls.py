@@ -540,3 +540,18 @@ def test_a_picture_whose_output_is_there_is_not_fetched_to_be_left_or_refused(se
     assert invoke("image", urls[0], "-o", out / "snap-a.png", "--skip-existing").exit_code == 0 and not seen
     r = invoke("image", *urls, "-o", f"{out}/", "--force")
     assert r.exit_code == 0 and "3 written to" in r.stderr and len(seen) == 3, (r.output, seen)
+
+
+@pytest.mark.parametrize("kind", ["text/html", "text/plain; charset=utf-8"])
+def test_a_picture_sent_as_text_is_cut_by_its_content(server, tmp_path, kind):
+    """A camera's http://cam/cgi-bin/snapshot.cgi?chn=1 whose CGI sends its JPEG as text/html (a
+    CGI's default) or text/plain was refused, 'the server sent a web page (text/html), not a
+    picture', of a JPEG; a picture by its bytes is cut whatever its type says (as one sent as
+    application/octet-stream is), into snapshot.png; a web page is still refused."""
+    base, pages, _ = server
+    pages["/cgi-bin/snapshot.cgi"] = (200, kind, _jpeg(), None)
+    pages["/page.jpg"] = (200, kind, b"<html><body>login</body></html>", None)
+    r = invoke("image", f"{base}/cgi-bin/snapshot.cgi?chn=1", f"{base}/page.jpg", "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 2 and "1 written to" in r.stderr, r.output
+    assert f"{base}/page.jpg: the server sent " in r.stderr and "snapshot.cgi" not in r.stderr, r.stderr
+    assert [p.name for p in (tmp_path / "cut").iterdir()] == ["snapshot.png"]
