@@ -743,20 +743,29 @@ def _ebml_uint(fh, at: int, size: int) -> int:
     return int.from_bytes(fh.read(size), "big") if 0 < size <= 8 else 0
 
 
+def _mkv_segment(fh) -> tuple[int, int] | None:
+    """Where the Segment of the Matroska file open as ``fh`` begins its data, and where that data
+    ends (the file's end where its size is unknown or runs past it); None where ``fh`` does not
+    open with an EBML header and a Segment."""
+    end = fh.seek(0, 2)
+    head = _ebml_head(fh, 0)
+    if not isinstance(head, tuple) or head[0] != EBML_ID or head[2] is None:
+        return None
+    seg = _ebml_head(fh, head[1] + head[2])
+    if not isinstance(seg, tuple) or seg[0] != SEGMENT_ID:
+        return None
+    return seg[1], end if seg[2] is None else min(end, seg[1] + seg[2])
+
+
 def _mkv_video_tracks(p: Path) -> int | None:
     """How many video tracks the Tracks element of the Matroska file ``p`` declares (found among
     the elements before its first Cluster), or None where it is not found there."""
     try:
         with open(p, "rb") as fh:
-            end = fh.seek(0, 2)
-            head = _ebml_head(fh, 0)
-            if not isinstance(head, tuple) or head[0] != EBML_ID or head[2] is None:
+            seg = _mkv_segment(fh)
+            if seg is None:
                 return None
-            seg = _ebml_head(fh, head[1] + head[2])
-            if not isinstance(seg, tuple) or seg[0] != SEGMENT_ID:
-                return None
-            stop = end if seg[2] is None else min(end, seg[1] + seg[2])
-            for kind, at, size in _ebml_children(fh, seg[1], stop):
+            for kind, at, size in _ebml_children(fh, *seg):
                 if kind == CLUSTER_ID:
                     return None
                 if kind == TRACKS_ID:
@@ -776,15 +785,10 @@ def _mkv_wiped_start(p: Path, video: int) -> float | None:
     to a Cluster, or no index says (a file written to a pipe has none)."""
     try:
         with open(p, "rb") as fh:
-            end = fh.seek(0, 2)
-            head = _ebml_head(fh, 0)
-            if not isinstance(head, tuple) or head[0] != EBML_ID or head[2] is None:
+            seg = _mkv_segment(fh)
+            if seg is None:
                 return None
-            seg = _ebml_head(fh, head[1] + head[2])
-            if not isinstance(seg, tuple) or seg[0] != SEGMENT_ID:
-                return None
-            base = seg[1]
-            stop = end if seg[2] is None else min(end, base + seg[2])
+            base, stop = seg
             found: dict[int, tuple[int, int]] = {}  # (the first of each kind met: where its data is, its size)
             seeks: dict[int, int] = {}
             pos = base
