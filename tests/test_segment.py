@@ -378,6 +378,52 @@ def test_guided_upsampler_with_a_smaller_guide_gives_the_whole_product_upsampled
         assert np.array_equal(got, upsample_into(mid, np.empty(out, np.uint8)))
 
 
+@pytest.mark.parametrize("small,guide,out", [((180, 320), (540, 960), (1080, 1920)), ((180, 320), (540, 960), (2160, 3840))])
+def test_guided_upsampler_works_out_the_product_only_in_the_band(small, guide, out, monkeypatch):
+    # a subject's alpha is 0 or 255 over most of the frame: there a * I + b clips to 0 or 255 for
+    # every gray, and the product (a and b resized to the guide, 2 MB of floats each at 1080p) was
+    # worked out over the whole guide all the same; it is worked out in the band alone, the rest
+    # filled with its value: the same bytes as the whole product upsampled (1080p and 4K, whose
+    # guide is 3x the working size; at 720p's 2x it is not worth it: refine.BAND_MIN_FACTOR)
+    from livecut.resize import upsample_into
+    from livecut.segment.refine import GuidedUpsampler
+
+    rng = np.random.default_rng(sum(out))
+    up = GuidedUpsampler(small, guide, 1, 0.002, out_hw=out)
+    h, w = small
+    resized = []
+    real_resize = cv2.resize
+
+    def counting_resize(src, dsize, *args, **kwargs):
+        if src.dtype == np.float32:
+            resized.append(dsize[0] * dsize[1])
+        return real_resize(src, dsize, *args, **kwargs)
+
+    for shape in ("ellipse", "two", "edge"):
+        gray = rng.integers(0, 256, small, dtype=np.uint8)
+        alpha = np.zeros(small, np.uint8)
+        if shape == "ellipse":
+            cv2.ellipse(alpha, (w // 2, h // 2), (w // 4, h // 3), 0, 0, 360, 255, -1)
+        elif shape == "two":  # (two subjects, one at the frame's left edge)
+            cv2.circle(alpha, (0, h // 2), h // 4, 255, -1)
+            cv2.rectangle(alpha, (w // 2, h // 5), (w - w // 5, h - 1), 255, -1)
+        else:  # (a hard edge of 0 against 255, no soft pixel between)
+            alpha[:, w // 3:] = 255
+        alpha = cv2.GaussianBlur(alpha, (0, 0), 1.0) if shape != "edge" else alpha
+        guide_gray = rng.integers(0, 256, guide, dtype=np.uint8)
+        got = np.empty(out, np.uint8)
+        resized.clear()
+        monkeypatch.setattr(cv2, "resize", counting_resize)
+        up(gray, alpha, None, got, full_gray=guide_gray)
+        monkeypatch.setattr(cv2, "resize", real_resize)
+        H, W = guide
+        A = cv2.resize(up._a, (W, H), interpolation=cv2.INTER_LINEAR)
+        B = cv2.resize(cv2.multiply(up._b, 255.0), (W, H), interpolation=cv2.INTER_LINEAR)
+        mid = cv2.add(cv2.multiply(A, guide_gray, dtype=cv2.CV_32F), B, dtype=cv2.CV_8U)
+        assert np.array_equal(got, upsample_into(mid, np.empty(out, np.uint8)))
+        assert sum(resized) < 2 * H * W * 0.6  # (a and b over the whole guide: 2 H W, and more)
+
+
 @pytest.mark.parametrize("H,W", UPSAMPLE_SIZES)
 def test_color_upsampler_matches_whole_frame_reference(H, W):
     from livecut.segment.refine import ColorUpsampler
