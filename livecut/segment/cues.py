@@ -44,6 +44,12 @@ N_CUES = 5
 #: pixels of the cue resolution a strip of :meth:`CueExtractor._level0` takes, about (its float
 #: gradient, 4 bytes a pixel, stays in the cache)
 CUE_STRIP_PIXELS = 65536
+#: :func:`percentile` of this many values or more partitions only those near the percentile:
+#: beyond a bound taken from every :data:`PERCENTILE_SAMPLE_STEP`-th value, :data:`PERCENTILE_MARGIN`
+#: percent (of them) further in
+PERCENTILE_SAMPLED_MIN = 4096
+PERCENTILE_SAMPLE_STEP = 7
+PERCENTILE_MARGIN = 3.0
 #: percentile of the pooled gradient the relative channel is taken against
 REL_PERCENTILE = 95
 #: limited-range luma (16..235, as decoded video is) -> full-range gray (BT.601)
@@ -96,12 +102,16 @@ def shrink_buffer(dst: np.ndarray, k: int) -> np.ndarray | None:
 _UNMADE = object()
 
 
-def percentile(v: np.ndarray, q: float, scratch: np.ndarray | None = None) -> float:
+def percentile(v: np.ndarray, q: float, scratch: np.ndarray | None = None,
+               flags: np.ndarray | None = None) -> float:
     """``np.percentile(v, q)`` (linear interpolation) by a partial sort of a copy of ``v``:
     a tenth of its time on a grid of cues.  ``scratch``: a 1-D buffer of ``v``'s type and at
-    least its size to copy it into (else a new array: three a frame, the cue grid's size)."""
+    least its size to copy it into (else a new array: three a frame, the cue grid's size), and
+    of :func:`sample_room` for the sample of :func:`_near`; ``flags``: a 1-D bool buffer of at
+    least ``v``'s size for it (else new ones)."""
     if scratch is None or scratch.dtype != v.dtype or scratch.size < v.size:
         v = v.flatten()  # a copy (sorted in part below)
+        scratch = None
     else:
         flat = scratch[:v.size]
         flat.reshape(v.shape)[...] = v
@@ -109,8 +119,50 @@ def percentile(v: np.ndarray, q: float, scratch: np.ndarray | None = None) -> fl
     pos = q / 100.0 * (v.size - 1)
     lo = int(pos)
     hi = min(lo + 1, v.size - 1)
+    frac = pos - lo
+    if v.size >= PERCENTILE_SAMPLED_MIN:
+        near = _near(v, q, lo, hi, scratch, flags)
+        if near is not None:
+            v, lo, hi = near
     v.partition((lo, hi))
-    return float(v[lo] + (pos - lo) * (v[hi] - v[lo]))
+    return float(v[lo] + frac * (v[hi] - v[lo]))
+
+
+def sample_room(n: int) -> int:
+    """The size of :func:`percentile`'s ``scratch`` for ``n`` values and their sample."""
+    return n + -(-n // PERCENTILE_SAMPLE_STEP)
+
+
+def _near(v: np.ndarray, q: float, lo: int, hi: int, scratch: np.ndarray | None = None,
+          flags: np.ndarray | None = None) -> tuple[np.ndarray, int, int] | None:
+    """The values of 1-D ``v`` on ``q``'s side of a bound taken from a sample of them, and the
+    ranks ``lo`` and ``hi`` among them: where they hold ``v``'s ``lo``-th and ``hi``-th smallest
+    (always, but for a sample far from the whole; else None), partitioning them gives the same
+    two values as partitioning ``v``, a few percent of it (the 99th percentile of the cue grid,
+    32k values at 1080p: 0.29 -> 0.04 ms).  NaN, which a partition puts last, stays last.
+    ``scratch`` (``v`` its start) holds the sample where it has room, ``flags`` the comparison."""
+    n = v.size
+    every = v[::PERCENTILE_SAMPLE_STEP]
+    if scratch is not None and scratch.size >= n + every.size:
+        sample = scratch[n:n + every.size]
+        np.copyto(sample, every)
+    else:
+        sample = every.copy()
+    flags = flags[:n] if flags is not None and flags.dtype == np.bool_ and flags.size >= n else None
+    if q >= 50:  # the largest values: those not below the bound, NaN with them (the sorted tail)
+        j = max(0, int((q - PERCENTILE_MARGIN) / 100.0 * (sample.size - 1)))
+        sample.partition(j)
+        kept = v[np.logical_not(np.less(v, sample[j], out=flags), out=flags)]
+        first = n - kept.size  # (the rank of the smallest kept)
+        if first > lo:
+            return None
+        return kept, lo - first, hi - first
+    j = min(sample.size - 1, int((q + PERCENTILE_MARGIN) / 100.0 * (sample.size - 1)) + 1)
+    sample.partition(j)
+    kept = v[np.less_equal(v, sample[j], out=flags)]  # (the sorted head: NaN, last, is never in it)
+    if hi >= kept.size:
+        return None
+    return kept, lo, hi
 
 
 class CueExtractor:
@@ -211,7 +263,8 @@ class CueExtractor:
         # source of the same array into a new one first)
         self._edge_col = np.empty((self.channels, gh, 1), f32)
         self._edge_row = np.empty((self.channels, 1, pw), f32)
-        # what percentile() sorts, by type (of the cue grid's size at most)
+        # what percentile() sorts, by type (of the cue grid's size at most, and the sample of it), and its
+        # comparison's flags (under "flags")
         self._sorting: dict = {}
 
     def reduce(self, frame_bgr: np.ndarray) -> np.ndarray:
@@ -284,9 +337,12 @@ class CueExtractor:
     def _percentile(self, v: np.ndarray, q: float) -> float:
         """:func:`percentile` of ``v``, sorted in a buffer kept by type (grown to the largest)."""
         buf = self._sorting.get(v.dtype)
-        if buf is None or buf.size < v.size:
-            buf = self._sorting[v.dtype] = np.empty(v.size, v.dtype)
-        return percentile(v, q, buf)
+        if buf is None or buf.size < sample_room(v.size):
+            buf = self._sorting[v.dtype] = np.empty(sample_room(v.size), v.dtype)
+        flags = self._sorting.get("flags")
+        if flags is None or flags.size < v.size:
+            flags = self._sorting["flags"] = np.empty(v.size, np.bool_)
+        return percentile(v, q, buf, flags)
 
     def _check_extracted(self, name: str) -> None:
         """Refuse to measure before an :meth:`extract` of this frame size (an AttributeError;
