@@ -424,6 +424,55 @@ def test_guided_upsampler_works_out_the_product_only_in_the_band(small, guide, o
         assert sum(resized) < 2 * H * W * 0.6  # (a and b over the whole guide: 2 H W, and more)
 
 
+@pytest.mark.parametrize("small,guide,out", [((180, 320), (540, 960), (1080, 1920)), ((180, 320), (540, 960), (2160, 3840)),
+                                              ((180, 320), (540, 960), (1620, 2880))])
+def test_guided_upsampler_upsamples_only_the_band(small, guide, out, monkeypatch):
+    # the guide's product brought to the output (960x540 to 1920x1080: 2 MB written by a warp)
+    # where it is 0 or 255 over whole runs of columns: those output pixels are filled, the band
+    # alone warped, the same bytes as the whole (where the output is a power-of-two multiple of
+    # the guide, as at 1080p and 4K, whose warp samples a window as the whole; 3x is warped whole)
+    from livecut.resize import upsample_into
+    from livecut.segment.refine import GuidedUpsampler
+
+    rng = np.random.default_rng(sum(out))
+    up = GuidedUpsampler(small, guide, 1, 0.002, out_hw=out)
+    h, w = small
+    warped = []
+    real_warp = cv2.warpAffine
+
+    def counting_warp(src, M, dsize, *args, **kwargs):
+        warped.append(dsize[0] * dsize[1])
+        return real_warp(src, M, dsize, *args, **kwargs)
+
+    for shape in ("ellipse", "two", "edge"):
+        gray = rng.integers(0, 256, small, dtype=np.uint8)
+        alpha = np.zeros(small, np.uint8)
+        if shape == "ellipse":
+            cv2.ellipse(alpha, (w // 2, h // 2), (w // 4, h // 3), 0, 0, 360, 255, -1)
+        elif shape == "two":
+            cv2.circle(alpha, (0, h // 2), h // 4, 255, -1)
+            cv2.rectangle(alpha, (w // 2, h // 5), (w - w // 5, h - 1), 255, -1)
+        else:
+            alpha[:, w // 3:] = 255
+        alpha = cv2.GaussianBlur(alpha, (0, 0), 1.0) if shape != "edge" else alpha
+        guide_gray = rng.integers(0, 256, guide, dtype=np.uint8)
+        got = np.empty(out, np.uint8)
+        warped.clear()
+        monkeypatch.setattr(cv2, "warpAffine", counting_warp)
+        up(gray, alpha, None, got, full_gray=guide_gray)
+        monkeypatch.setattr(cv2, "warpAffine", real_warp)
+        H, W = guide
+        A = cv2.resize(up._a, (W, H), interpolation=cv2.INTER_LINEAR)
+        B = cv2.resize(cv2.multiply(up._b, 255.0), (W, H), interpolation=cv2.INTER_LINEAR)
+        mid = cv2.add(cv2.multiply(A, guide_gray, dtype=cv2.CV_32F), B, dtype=cv2.CV_8U)
+        assert np.array_equal(got, upsample_into(mid, np.empty(out, np.uint8)))
+        whole = out[0] * out[1]
+        if out[1] % W == 0 and (out[1] // W) & (out[1] // W - 1) == 0:
+            assert sum(warped) < 0.6 * whole
+        else:
+            assert sum(warped) == whole
+
+
 @pytest.mark.parametrize("H,W", UPSAMPLE_SIZES)
 def test_color_upsampler_matches_whole_frame_reference(H, W):
     from livecut.segment.refine import ColorUpsampler

@@ -210,7 +210,9 @@ class GuidedUpsampler:
         k = H // h
         A, B, mid, b255 = self._A, self._B, self._mid, self._b255
         cv2.multiply(b, 255.0, dst=b255)  # (at the small size: the resize is linear)
-        strips = self._constant(a, n) if W == k * w and k >= BAND_MIN_FACTOR else None
+        strips = chunks = None
+        if W == k * w and k >= BAND_MIN_FACTOR:
+            strips, chunks = self._constant(a, n)
         sx, sy = W / OW, H / OH
         done = 0  # output rows written
         for s0 in range(0, h, n):
@@ -239,17 +241,25 @@ class GuidedUpsampler:
             # upsample's rounding of where it samples, 1/32 of a row)
             Y1 = OH if s1 == h else max(0, k * s1 - 2) * OH // H
             if Y1 > done:
-                cv2.warpAffine(mid, resize_map(sx, sy, 0, done), (OW, Y1 - done), dst=out[done:Y1],
-                               flags=WARP_BILINEAR, borderMode=cv2.BORDER_REPLICATE)
+                # (where the guide's rows of this strip and the one above are constant, so are the
+                # output's, by whole powers of two: filled, the rest warped as the whole would be)
+                for X0, X1, value in ((0, OW, None),) if chunks is None else chunks[s0 // n]:
+                    if value is not None:
+                        out[done:Y1, X0:X1] = value
+                    else:
+                        cv2.warpAffine(mid, resize_map(sx, sy, X0, done), (X1 - X0, Y1 - done),
+                                       dst=out[done:Y1, X0:X1], flags=WARP_BILINEAR,
+                                       borderMode=cv2.BORDER_REPLICATE)
                 done = Y1
         return out
 
-    def _constant(self, a: np.ndarray, n: int) -> list[list[tuple[int, int, int | None]]]:
+    def _constant(self, a: np.ndarray, n: int) -> tuple[list, list | None]:
         """Each strip of ``n`` working-size rows of :meth:`_scaled` (``a`` and :attr:`_b255` made)
         as runs of columns ``(c0, c1, value)``: ``value`` 0 or 255 where all the strip's guide
         pixels in them clip to it, None in the band, where the product is worked out (a
         constant run of under :data:`MIN_CONSTANT` columns after one of the band is taken into
-        it).  ``a * g + 255 b`` lies between ``255 b`` and ``255 (a + b)`` for every gray ``g`` of
+        it); and the output rows each strip's upsample makes as runs of output columns, alike
+        (None where the output is no power-of-two multiple of the guide: upsampled whole).  ``a * g + 255 b`` lies between ``255 b`` and ``255 (a + b)`` for every gray ``g`` of
         0..255, and a bilinear sample of a and b between the values of the 3x3 pixels around it
         (each eroded 3x3): below 0.4, rounded and saturated, 0; above 254.6, 255 (a margin of a
         tenth of a level for the float rounding)."""
@@ -265,25 +275,59 @@ class GuidedUpsampler:
         kind = cv2.addWeighted(zero, 1.0 / 255.0, full, 2.0 / 255.0, 0.0, dst=self._kind)
         h, w = kind.shape
         m = h // n  # (whole strips; the last strip's rows, fewer, apart)
-        kinds = np.empty((-(-h // n), w), np.uint8)
+        ns = -(-h // n)
+        # each strip's kinds, then the kinds of the output rows each strip's upsample makes, which
+        # take the 3 guide rows above the strip too: where it and the strip above agree
+        kinds = np.empty((2 * ns, w), np.uint8)
         kind[:m * n].reshape(m, n, w).min(axis=1, out=kinds[:m])
-        if m < len(kinds):
+        if m < ns:
             kind[m * n:].min(axis=0, out=kinds[m])
+        kinds[ns] = kinds[0]
+        np.copyto(kinds[ns + 1:], kinds[1:ns])
+        kinds[ns + 1:][kinds[1:ns] != kinds[:ns - 1]] = 0
         starts = np.ones(kinds.shape, bool)  # (where a run begins: column 0, and each change)
         np.not_equal(kinds[:, 1:], kinds[:, :-1], out=starts[:, 1:])
         rows, cols = np.nonzero(starts)
-        strips: list[list[tuple[int, int, int | None]]] = [[] for _ in range(len(kinds))]
+        runs: list[list[tuple[int, int, int | None]]] = [[] for _ in range(2 * ns)]
         ends = cols[1:].tolist() + [w]
         for r, c0, c1, kd in zip(rows.tolist(), cols.tolist(), ends, kinds[rows, cols].tolist()):
             if c1 <= c0:  # (the next row's first run: this one ends at the row's end)
                 c1 = w
-            spans = strips[r]
+            spans = runs[r]
             value = None if kd == 0 else (0 if kd == 1 else 255)
             if spans and spans[-1][2] is None and (value is None or (c1 - c0 < MIN_CONSTANT and c1 < w)):
                 spans[-1] = (spans[-1][0], c1, None)  # (the band goes on)
             else:
                 spans.append((c0, c1, value))
-        return strips
+        strips = runs[:ns]
+        OH, OW = self.out_hw
+        H, W = self.full_hw
+        f = OW // W
+        if not (OW == f * W and OH == f * H and f & (f - 1) == 0):
+            return strips, None  # (the output no power-of-two multiple of the guide: warped whole)
+        # the output's columns: a constant run of guide columns, short of f output columns at each
+        # end inside the frame (an output column samples the guide's column at and after its
+        # centre), is constant; the rest is warped
+        k = self.full_hw[0] // self.small_hw[0]
+        chunks = []
+        for spans in runs[ns:]:
+            cols_out: list[tuple[int, int, int | None]] = []
+            pos = 0
+            for c0, c1, value in spans:
+                if value is None:
+                    continue
+                X0 = 0 if c0 == 0 else f * k * c0 + f
+                X1 = OW if c1 == w else f * k * c1 - f
+                if X1 - X0 < f * MIN_CONSTANT:
+                    continue
+                if X0 > pos:
+                    cols_out.append((pos, X0, None))
+                cols_out.append((X0, X1, value))
+                pos = X1
+            if pos < OW:
+                cols_out.append((pos, OW, None))
+            chunks.append(cols_out)
+        return strips, chunks
 
     def _full_rects(self, rects: np.ndarray) -> np.ndarray:
         """Reduced-pixel rectangles -> full-size rectangles (same rounding everywhere)."""
