@@ -58,6 +58,10 @@ LUMA_TO_GRAY = np.clip(np.round((np.arange(256) - 16) * (255.0 / 219.0)), 0, 255
 
 #: Immerkaer's noise kernel: second differences, ~0 on smooth content, 6 sigma on noise
 _NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+#: the same as the outer product of a second difference with itself, which :meth:`CueExtractor.noise`
+#: applies as a separable filter: the same whole numbers (each within int16, the same border),
+#: a third of filter2D's time (270x480: 0.10 -> 0.03 ms)
+_NOISE_ROW = np.array([1, -2, 1], np.float32)
 
 
 def cue_factor(h: int, w: int) -> int:
@@ -321,7 +325,7 @@ class CueExtractor:
             self._noise_buf = (np.empty((h, w), np.int16), np.empty((h, w), np.uint8),
                                np.empty((max(1, h // 8), max(1, w // 8)), np.uint8))
         r16, r8, cells = self._noise_buf
-        cv2.filter2D(g, cv2.CV_16S, _NOISE_KERNEL, dst=r16)
+        cv2.sepFilter2D(g, cv2.CV_16S, _NOISE_ROW, _NOISE_ROW, dst=r16)  # (g * _NOISE_KERNEL)
         cv2.convertScaleAbs(r16, dst=r8)  # |g * N|, saturating at 255
         ch, cw = cells.shape
         cv2.resize(r8[:ch * 8, :cw * 8], (cw, ch), dst=cells, interpolation=cv2.INTER_AREA)
