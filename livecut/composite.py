@@ -689,9 +689,12 @@ def _fill_rows(dst: np.ndarray, fill, r0: int, r1: int) -> None:
 
 
 def _bands(alpha, tiles, half):
-    """(c0, c1, rects, full-size slices, clear) per band of ``tiles``' plan of ``alpha`` at half
-    size; ``clear``: the band's alpha is 0 at half size (each 2x2 block of the full size's 0-1:
-    taken as 0), so it is background alone, no blend nor copy of the frame to make there."""
+    """(c0, c1, rects, full-size slices, clear, (x0, x1)) per band of ``tiles``' plan of ``alpha`` at
+    half size; ``clear``: the band's alpha is 0 at half size (each 2x2 block of the full size's 0-1:
+    taken as 0), so it is background alone, no blend nor copy of the frame to make there;
+    ``(x0, x1)``: the half size's columns where the band's alpha is not 0 there (the subject's
+    extent, its bounding box: every pixel of 2 or more at full size lies in the doubled columns,
+    and so every one the frame is copied at), where the opaque copy is made."""
     h, w = alpha.shape
     cv2.resize(alpha, (w // 2, h // 2), dst=half, interpolation=cv2.INTER_AREA)
     rects = tiles.plan(half)
@@ -700,19 +703,22 @@ def _bands(alpha, tiles, half):
     for i, c0 in enumerate(range(0, h // 2, band)):
         mine = by_band.get(i, ())
         c1 = min(h // 2, c0 + band)
-        yield c0, c1, mine, _doubled(mine), not (mine or cv2.countNonZero(half[c0:c1]))
+        x, _, bw, _ = cv2.boundingRect(half[c0:c1])
+        yield c0, c1, mine, _doubled(mine), not (mine or bw), (x, x + bw)
 
 
-def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects, clear=False, scratch=None) -> None:
+def _full_band(src, alpha, dst, fill, opaque, y0, y1, rects, clear=False, scratch=None, cols=None) -> None:
     """Rows y0..y1 of a full-size plane (or BGR frame): background, blends, opaque copy
-    (``clear``: background alone, see :func:`_bands`; ``scratch``: :class:`_Scratch`)."""
+    (``clear``: background alone, see :func:`_bands`; ``scratch``: :class:`_Scratch`; ``cols``:
+    the columns (x0, x1) outside which alpha is 0-1, the opaque copy made within them alone)."""
     _fill_rows(dst, fill, y0, y1)
     if clear:
         return
     for r in rects:
         _blend_rect(src[r], alpha[r], dst[r], scratch=scratch)
-    _opaque(alpha, opaque, y0, y1, rects)
-    cv2.copyTo(src[y0:y1], opaque[y0:y1], dst[y0:y1])
+    x = np.s_[:] if cols is None else np.s_[cols[0]:cols[1]]
+    _opaque(alpha[:, x], opaque[:, x], y0, y1, rects, cols)
+    cv2.copyTo(src[y0:y1, x], opaque[y0:y1, x], dst[y0:y1, x])
 
 
 def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
@@ -731,12 +737,19 @@ def _at_least(alpha: np.ndarray, level: int, dst: np.ndarray) -> None:
         cv2.inRange(alpha, level, 255, dst=dst)
 
 
-def _opaque(alpha: np.ndarray, dst: np.ndarray, y0: int, y1: int, blended) -> None:
+def _opaque(alpha: np.ndarray, dst: np.ndarray, y0: int, y1: int, blended, cols=None) -> None:
     """``dst`` = where the frame is copied over the band of rows ``y0 .. y1``: alpha 253-255
     outside the ``blended`` rectangles (slices) -- where the soft tiles, found at half size,
-    may have missed a lone 253 or 254 (or 1-2: taken as 0) -- and exactly 255 inside them."""
+    may have missed a lone 253 or 254 (or 1-2: taken as 0) -- and exactly 255 inside them.
+    ``cols``: (x0, x1) of the whole plane's columns that ``alpha`` and ``dst`` are (the slices
+    are the whole plane's; the parts of them outside ``cols`` are left out)."""
     _at_least(alpha[y0:y1], 253, dst[y0:y1])
     for r in blended:
+        if cols is not None:
+            x0, x1 = max(r[1].start, cols[0]), min(r[1].stop, cols[1])
+            if x0 >= x1:
+                continue
+            r = r[0], slice(x0 - cols[0], x1 - cols[0])
         _at_least(alpha[r], 255, dst[r])
 
 
@@ -1162,8 +1175,8 @@ class Compositor:
         else:
             fill = self._video_frame(bg_frame, w, h, "_cover_big") if kind == "video" else self._bg
         opaque = self._tiles.opaque
-        for c0, c1, _, luma, clear in _bands(alpha, half, self._alpha_half):
-            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma, clear, half.scratch)
+        for c0, c1, _, luma, clear, (x0, x1) in _bands(alpha, half, self._alpha_half):
+            _full_band(frame, alpha, out, fill, opaque, 2 * c0, 2 * c1, luma, clear, half.scratch, (2 * x0, 2 * x1))
 
     def _video_frame(self, bg_frame: np.ndarray | None, w: int, h: int, slot: str) -> np.ndarray:
         if bg_frame is None:  # (the Compositor does not read the video: its caller does)
@@ -1461,21 +1474,23 @@ class Compositor:
         oy, ou, ov = dst
         op_c = self._tiles_c.opaque
         (_, yfill), (_, ufill), (_, vfill) = fills
-        for c0, c1, mine, luma, clear in _bands(alpha, self._tiles_c, ac):
+        for c0, c1, mine, luma, clear, (x0, x1) in _bands(alpha, self._tiles_c, ac):
             _full_band(fy, alpha, oy, yfill, self._opaque_y, 2 * c0, 2 * c1, luma, clear,
-                       self._tiles_c.scratch)
+                       self._tiles_c.scratch, (2 * x0, 2 * x1))
             _fill_rows(ou, ufill, c0, c1)
             _fill_rows(ov, vfill, c0, c1)
             if clear:
                 continue
-            for r0, r1, x0, x1 in mine:
-                a = ac[r0:r1, x0:x1]
+            for r0, r1, rx0, rx1 in mine:
+                a = ac[r0:r1, rx0:rx1]
                 inv = cv2.bitwise_not(a, dst=self._inv_c(a.shape)[0])
                 for f, o in ((fu, ou), (fv, ov)):
-                    _blend_rect(f[r0:r1, x0:x1], a, o[r0:r1, x0:x1], inv, self._tiles_c.scratch)
-            _at_least(ac[c0:c1], 255, op_c[c0:c1])
-            cv2.copyTo(fu[c0:c1], op_c[c0:c1], ou[c0:c1])
-            cv2.copyTo(fv[c0:c1], op_c[c0:c1], ov[c0:c1])
+                    _blend_rect(f[r0:r1, rx0:rx1], a, o[r0:r1, rx0:rx1], inv, self._tiles_c.scratch)
+            # (alpha is 0 outside the columns x0 .. x1 at this size: nothing to copy there)
+            rows = np.s_[c0:c1, x0:x1]
+            _at_least(ac[rows], 255, op_c[rows])
+            cv2.copyTo(fu[rows], op_c[rows], ou[rows])
+            cv2.copyTo(fv[rows], op_c[rows], ov[rows])
 
     def _apply_i420_box(self, i420: np.ndarray, alpha: np.ndarray, bg_frame, box) -> np.ndarray:
         """:meth:`apply_i420` of the picture inside black bars, on views of the planes (no

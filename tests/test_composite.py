@@ -1283,3 +1283,44 @@ def test_apply_i420_makes_no_new_arrays_for_its_blends_each_frame(background):
     _, by_line = allocated_per_frame(lambda i: comp.apply_i420(i420, alpha), composite.__file__)
     line, most = max(by_line.items(), key=lambda kv: kv[1])
     assert most < w * h // 4, f"composite.py:{line} allocates {most} bytes a frame"
+
+
+@pytest.mark.parametrize("i420", [False, True])
+def test_the_opaque_copy_is_made_within_the_subjects_columns(monkeypatch, i420):
+    """Frames composited band by band copy the frame where alpha is 255 with one masked copy a
+    band (of each plane), and find where with a comparison of the band's alpha: both were made
+    over the frame's whole width, where the subject spans under half of it.  They are made
+    within the columns where the band's alpha is not 0 at half size (every pixel of alpha 2 or
+    more lies in them); the output as it was: the frame itself where alpha is 255, the
+    background where it is 0."""
+    h, w = 1080, 1920
+    frame, alpha = _frame(h, w), _disk_alpha(h, w)
+    cols = np.flatnonzero(alpha.any(axis=0))
+    extent = cols[-1] + 1 - cols[0]
+    assert extent < w // 2
+    comp = Compositor(background="color:#204060")
+    src = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420) if i420 else frame
+    run = comp.apply_i420 if i420 else comp.apply
+    want = run(src, alpha).copy()
+    widths, compared = [], []
+    copy_to, compare = cv2.copyTo, cv2.compare
+
+    def spy_copy(s, mask, dst):
+        widths.append(s.shape[1])
+        return copy_to(s, mask, dst)
+
+    def spy_compare(a, b, op, dst):
+        compared.append(a.shape[1])
+        return compare(a, b, op, dst=dst)
+
+    monkeypatch.setattr(cv2, "copyTo", spy_copy)
+    monkeypatch.setattr(cv2, "compare", spy_compare)
+    got = run(src, alpha)
+    assert widths and compared
+    # (at half size, a 2x2 block's mean: the columns are found to 2 pixels; the chroma's are half)
+    assert max(widths) <= extent + 4 and max(compared) <= extent + 4, (max(widths), max(compared), extent)
+    assert np.array_equal(got, want)
+    y = got[:h] if i420 else got
+    assert np.array_equal(y[alpha == 255], src[:h][alpha == 255])
+    bg = color_i420((0x60, 0x40, 0x20))[0] if i420 else (0x60, 0x40, 0x20)
+    assert (y[alpha == 0] == bg).all()
