@@ -1389,6 +1389,11 @@ class Compositor:
             # (U and V each their own: the planes' rows are written band by band, after both are blurred)
             self._blur_u = _BlurBackground((ch, cw), 1, self.cfg.blur_strength, self._sar)
             self._blur_v = _BlurBackground((ch, cw), 1, self.cfg.blur_strength, self._sar)
+            y, u = self._blur_y, self._blur_u
+            #: whether the luma's blur takes the chroma's weights (:meth:`_BlurBackground.weigh`): the
+            #: same numbers, where it is reduced to their size and blurred with their kernels
+            self._blur_y_shares = (y.small.shape == u.small.shape and np.array_equal(y.kernel, u.kernel)
+                                   and np.array_equal(y.kernel_x, u.kernel_x))
         self._i420_shape = (h, w, self.matrix)  # (once all is made: as _prepare_composite)
 
     @one_at_a_time("compositing")
@@ -1451,10 +1456,12 @@ class Compositor:
         # background's plane or the upsampler writing its rows; None: written whole already)
         fills = []
         if kind == "blur":
-            # (the alpha's weights made once for U and V: one reduced size, one kernel)
+            # (the alpha's weights made once for U and V: one reduced size, one kernel; and for Y
+            # where its reduced size and kernel are theirs, as at 1080p: 83x47 for each plane)
             weights = self._blur_u.weigh(alpha)
             for s, o, blur in zip(src, dst, (self._blur_y, self._blur_u, self._blur_v)):
-                made = dict(alpha=alpha) if blur is self._blur_y else dict(weights=weights)
+                own = blur is self._blur_y and not self._blur_y_shares
+                made = dict(alpha=alpha) if own else dict(weights=weights)
                 fills.append((o, blur.up if blur.prepare(s, o, **made) else None))
         else:  # (the video frame converted into this compositor's own buffer first)
             if kind == "video":

@@ -1324,3 +1324,30 @@ def test_the_opaque_copy_is_made_within_the_subjects_columns(monkeypatch, i420):
     assert np.array_equal(y[alpha == 255], src[:h][alpha == 255])
     bg = color_i420((0x60, 0x40, 0x20))[0] if i420 else (0x60, 0x40, 0x20)
     assert (y[alpha == 0] == bg).all()
+
+
+def test_the_luma_blur_takes_the_chromas_weights_where_they_are_the_same(monkeypatch):
+    """The I420 blur background weighs each plane's pixels by how much they are background, from
+    the alpha reduced to the plane's blur size (:meth:`_BlurBackground.weigh`): U and V shared
+    theirs, and the luma made its own, the same numbers where its reduced size and kernel are
+    theirs (1080p: 83x47 for each plane), every frame.  It takes the chroma's there: one
+    weighing a frame, the output the same, bit for bit."""
+    from livecut.composite import _BlurBackground
+
+    h, w = 1080, 1920
+    frame, alpha = _scene(h, w)
+    i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+    comp = Compositor(background="blur")
+    comp.apply_i420(i420, alpha)
+    calls = []
+    weigh = _BlurBackground.weigh
+    monkeypatch.setattr(_BlurBackground, "weigh", lambda self, a: calls.append(a.shape) or weigh(self, a))
+    got = comp.apply_i420(i420, alpha).copy()
+    assert calls == [(h, w)]
+    monkeypatch.setattr(comp, "_blur_y_shares", False)
+    assert np.array_equal(comp.apply_i420(i420, alpha), got)
+    assert len(calls) == 3
+    # (a frame whose chroma is not reduced, 160x120: the luma's blur of another size weighs its own)
+    small = Compositor(background="blur")
+    small.apply_i420(cv2.cvtColor(_frame(120, 160), cv2.COLOR_BGR2YUV_I420), _disk_alpha(120, 160))
+    assert small._blur_y.small.shape != small._blur_u.small.shape and not small._blur_y_shares
