@@ -724,10 +724,10 @@ def test_bgr_bands_agree_with_the_whole_frame_blend(background, tmp_path):
 
 @pytest.mark.parametrize("strength,steps", [(0.045, (3, 3, 1)), (0.09, (4, 4, 3))])  # (BGR, Y, chroma)
 def test_blur_background_written_by_bands_is_the_whole_frame_one(strength, steps):
-    """The bands (64 rows of the half-size plan: 128 of the frame, 64 of the chroma) write the
-    blur background's rows from the upsampler's; with a row step of 3, which does not divide
-    the band, a band starts inside a group of repeated rows.  Where alpha is 0 each plane is
-    exactly the background written whole."""
+    """The bands (32 rows of the half-size plan: 64 of a BGR frame; 64 of the chroma, 128 of the
+    luma) write the blur background's rows from the upsampler's; with a row step of 3, which does
+    not divide the band, a band starts inside a group of repeated rows.  Where alpha is 0 each
+    plane is exactly the background written whole."""
     from livecut.composite import BANDS_MIN_PIXELS
     from livecut.config import CompositeConfig
     from livecut.i420 import planes
@@ -737,12 +737,13 @@ def test_blur_background_written_by_bands_is_the_whole_frame_one(strength, steps
     frame, alpha = _scene(h, w)
     comp = Compositor(CompositeConfig(blur_strength=strength), background="blur", mode="composite")
     got = comp.apply(frame, alpha)
-    assert comp._half_tiles is not None and comp._half_tiles.band_rows == 64
+    assert comp._half_tiles is not None and comp._half_tiles.band_rows == 32
     want = np.empty_like(got)
     comp._blur(frame, want, alpha)
     assert np.array_equal(got[alpha == 0], want[alpha == 0])
     i420 = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
     out = comp.apply_i420(i420, alpha)
+    assert comp._tiles_c.band_rows == 64
     blurs = (comp._blur_y, comp._blur_u, comp._blur_v)
     # (the rows per upsampled row: BGR, Y, U and V)
     assert (comp._blur.up.step,) + tuple(b.up.step for b in blurs) == steps + steps[-1:]
@@ -1351,3 +1352,34 @@ def test_the_luma_blur_takes_the_chromas_weights_where_they_are_the_same(monkeyp
     small = Compositor(background="blur")
     small.apply_i420(cv2.cvtColor(_frame(120, 160), cv2.COLOR_BGR2YUV_I420), _disk_alpha(120, 160))
     assert small._blur_y.small.shape != small._blur_u.small.shape and not small._blur_y_shares
+
+
+def test_a_bgr_frames_blends_fit_the_subjects_edge(monkeypatch):
+    """A BGR frame composited band by band blends the soft tiles of each band, their columns
+    joined over the band's rows: bands of 128 rows blended 16 % of a 1080p frame whose soft edge
+    is 5 % of it (the bench's subject, an ellipse), much of it where alpha is 0 or 255 above and
+    below the edge's slope.  Bands of 64 rows blend 11 %, (timed: 1080p 3.28 -> 3.13 ms, 4K
+    11.30 -> 10.71 ms), the blend as exact as it was."""
+    import livecut.composite as composite
+
+    h, w = 1080, 1920
+    alpha = np.zeros((h, w), np.uint8)
+    cv2.ellipse(alpha, (w // 2, h // 2), (w // 5, h // 3), 0, 0, 360, 255, -1)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 8.0)
+    frame = _frame(h, w)
+    areas = []
+    blend = composite._blend_rect
+
+    def spy(fg, a, out, inv=None, scratch=None):
+        areas.append(a.size)
+        return blend(fg, a, out, inv, scratch)
+
+    monkeypatch.setattr(composite, "_blend_rect", spy)
+    comp = Compositor(background="color:#204060")
+    out = comp.apply(frame, alpha)
+    assert comp._half_tiles is not None  # (the bands' path)
+    assert sum(areas) <= 0.13 * h * w, sum(areas) / (h * w)
+    bg = np.empty_like(frame)
+    bg[:] = (0x60, 0x40, 0x20)
+    assert np.abs(out.astype(int) - _reference(frame, alpha, bg)).max() <= 1
+    assert np.array_equal(out[alpha == 255], frame[alpha == 255])
