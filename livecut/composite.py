@@ -477,8 +477,9 @@ class _BlurBackground:
 
     def weigh(self, alpha: np.ndarray) -> dict:
         """The buffers of :meth:`_behind` with ``alpha``'s weights made: ``w``, 1 - alpha at the
-        reduced size, and ``den``, its blur plus ``BEHIND_EPS`` (the same for every plane of
-        this reduced size and kernel: U and V share them, see Compositor._over_planes)."""
+        reduced size plus ``BEHIND_EPS``, and ``den``, its blur (the same for every plane of
+        this reduced size and kernel: U and V share them, see Compositor._over_planes); for a
+        colour image ``w3`` and ``den3``, each of them for each channel."""
         b = self._weights.get(alpha.shape)
         if b is None:
             small = self.small
@@ -488,8 +489,10 @@ class _BlurBackground:
             b = self._weights[alpha.shape] = dict(
                 a=np.empty((sh, sw), np.uint8), mid=reduce_buffers(alpha.shape, (sh, sw), channels=1),
                 w=np.empty((sh, sw), np.float32), den=np.empty((sh, sw), np.float32),
-                f=np.empty(shape, np.float32), num=np.empty(shape, np.float32),
-                plain=np.empty(shape, np.float32))
+                f=np.empty(shape, np.float32), num=np.empty(shape, np.float32))
+            # (the weights for each channel: numpy's product and quotient of a colour image and a
+            # plane broadcast over its channels took 7x those of two arrays of one shape)
+            b["w3"], b["den3"] = (np.empty(shape, np.float32), np.empty(shape, np.float32)) if c > 1 else (b["w"], b["den"])
         reduce_into(alpha, b["a"], b["mid"])
         w, den = b["w"], b["den"]
         # (numpy's arithmetic, not OpenCV's: OpenCV 5.1 takes a 1x1 array beside a number for
@@ -497,8 +500,14 @@ class _BlurBackground:
         # out 255 for 200; these arrays are of the reduced size, a few thousand pixels)
         np.subtract(255.0, b["a"], out=w)
         np.multiply(w, 1.0 / 255.0, out=w)
+        # (BEHIND_EPS added to the weights, not to their blur and the colours' -- blur(w) + eps and
+        # blur(colour * w) + eps * blur(colour), as :meth:`_behind` says -- the same sums, a blur
+        # being linear and of a constant that constant: one blur of the colours less)
+        np.add(w, BEHIND_EPS, out=w)
         cv2.sepFilter2D(w, -1, self.kernel_x, self.kernel, dst=den)
-        np.add(den, BEHIND_EPS, out=den)
+        if b["w3"] is not w:
+            cv2.merge((w,) * b["w3"].shape[2], dst=b["w3"])
+            cv2.merge((den,) * b["den3"].shape[2], dst=b["den3"])
         return b
 
     def _behind(self, small: np.ndarray, weights: dict) -> None:
@@ -508,15 +517,12 @@ class _BlurBackground:
         spread.  A plain blur let a bright subject over a dark background glow into it: 90 levels at 0-4 px out, 65 at
         10-20, 41 at 20-40 (a 1280x720 scene, against the background blurred on its own).
         Where the weights' blur is near 0 (deep inside a large subject, where the background is
-        hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` of it is added to both."""
-        kx, k = self.kernel_x, self.kernel
-        w, den, f, num, plain = (weights[n] for n in ("w", "den", "f", "num", "plain"))
+        hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` is added to each weight."""
+        f, num = weights["f"], weights["num"]
         np.copyto(f, small, casting="unsafe")
-        cv2.sepFilter2D(f, -1, kx, k, dst=plain)
-        np.multiply(f, w[..., None] if f.ndim == 3 else w, out=f)
-        cv2.sepFilter2D(f, -1, kx, k, dst=num)
-        cv2.scaleAdd(plain, BEHIND_EPS, num, dst=num)
-        np.divide(num, den[..., None] if num.ndim == 3 else den, out=num)
+        np.multiply(f, weights["w3"], out=f)
+        cv2.sepFilter2D(f, -1, self.kernel_x, self.kernel, dst=num)
+        np.divide(num, weights["den3"], out=num)
         cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
 
     def _visible(self, small: np.ndarray, alpha: np.ndarray | None, own: np.ndarray) -> None:

@@ -1383,3 +1383,38 @@ def test_a_bgr_frames_blends_fit_the_subjects_edge(monkeypatch):
     bg[:] = (0x60, 0x40, 0x20)
     assert np.abs(out.astype(int) - _reference(frame, alpha, bg)).max() <= 1
     assert np.array_equal(out[alpha == 255], frame[alpha == 255])
+
+
+def test_the_blur_behind_the_subject_blurs_the_colours_once(monkeypatch):
+    """The blur of what is behind the subject (normalised convolution: blur(colour * w) /
+    blur(w), w = 1 - alpha, with BEHIND_EPS of the plain blur added to both) blurred the reduced
+    colours twice, weighted and plain, and broadcast the weights over the channels in each
+    product and quotient; the weights take BEHIND_EPS themselves (a blur is linear: the same
+    sums) and are made for each channel once: two blurs a frame, of the weights and of the
+    weighted colours, the result within 1 level of those sums in float64."""
+    from livecut.composite import BEHIND_EPS
+    from livecut.resize import reduce_into
+
+    h, w = 1080, 1920
+    frame, alpha = _scene(h, w)
+    comp = Compositor(background="blur")
+    comp.apply(frame, alpha)
+    blurs = []
+    sep = cv2.sepFilter2D
+    monkeypatch.setattr(cv2, "sepFilter2D", lambda *a, **k: blurs.append(a[0].shape) or sep(*a, **k))
+    comp.apply(frame, alpha)
+    blur = comp._blur
+    assert len(blurs) == 2, blurs
+    small = np.empty_like(blur.small)
+    reduce_into(frame, small, blur.mid)
+    a = np.empty(small.shape[:2], np.uint8)
+    reduce_into(alpha, a, blur._weights[alpha.shape]["mid"])
+    wt = (255.0 - a) / 255.0
+
+    def g(x):
+        return sep(x.astype(np.float64), cv2.CV_64F, blur.kernel_x, blur.kernel)
+
+    f = small.astype(np.float64)
+    num = np.dstack([g(f[..., c] * wt) + BEHIND_EPS * g(f[..., c]) for c in range(3)])
+    want = num / (g(wt) + BEHIND_EPS)[..., None]
+    assert np.abs(blur.small.astype(np.float64) - want).max() <= 1.0
