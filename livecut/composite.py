@@ -753,7 +753,9 @@ def _at_least(alpha: np.ndarray, level: int, dst: np.ndarray) -> None:
 def _opaque(alpha: np.ndarray, dst: np.ndarray, y0: int, y1: int, blended, cols=None) -> None:
     """``dst`` = where the frame is copied over the band of rows ``y0 .. y1``: alpha 253-255
     outside the ``blended`` rectangles (slices) -- where the soft tiles, found at half size,
-    may have missed a lone 253 or 254 (or 1-2: taken as 0) -- and exactly 255 inside them.
+    may have missed a lone 253 or 254 (or 1-2: taken as 0) -- and nowhere inside them, whose
+    blend is the frame itself where alpha is 255 (a second comparison of their alpha, == 255,
+    copied the frame over it: the same bytes; on the bench's I420 luma 93 -> 60 us a frame).
     ``cols``: (x0, x1) of the whole plane's columns that ``alpha`` and ``dst`` are (the slices
     are the whole plane's; the parts of them outside ``cols`` are left out)."""
     _at_least(alpha[y0:y1], 253, dst[y0:y1])
@@ -763,7 +765,7 @@ def _opaque(alpha: np.ndarray, dst: np.ndarray, y0: int, y1: int, blended, cols=
             if x0 >= x1:
                 continue
             r = r[0], slice(x0 - cols[0], x1 - cols[0])
-        _at_least(alpha[r], 255, dst[r])
+        dst[r] = 0
 
 
 def _blend_rect(fg: np.ndarray, a: np.ndarray, out: np.ndarray, inv: np.ndarray | None = None,

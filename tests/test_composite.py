@@ -1418,3 +1418,33 @@ def test_the_blur_behind_the_subject_blurs_the_colours_once(monkeypatch):
     num = np.dstack([g(f[..., c] * wt) + BEHIND_EPS * g(f[..., c]) for c in range(3)])
     want = num / (g(wt) + BEHIND_EPS)[..., None]
     assert np.abs(blur.small.astype(np.float64) - want).max() <= 1.0
+
+
+@pytest.mark.parametrize("i420", [False, True])
+def test_the_blended_rectangles_alpha_is_not_compared_again(monkeypatch, i420):
+    """Band by band, the frame is copied where alpha is 253-255 outside the blended rectangles
+    and, inside them, where it was exactly 255: a second comparison of each rectangle's alpha,
+    whose copy put the frame over its blend where the blend is the frame itself.  The rectangles
+    are left out of the copy: one comparison a band of the frame's (the luma's) alpha, at 253;
+    the frame itself where alpha is 255 as before."""
+    h, w = 1080, 1920
+    frame, alpha = _scene(h, w)[0], _speckled_alpha(h, w)
+    comp = Compositor(background="color:#204060")
+    src = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420) if i420 else frame
+    run = comp.apply_i420 if i420 else comp.apply
+    run(src, alpha)
+    compared = []
+    compare = cv2.compare
+
+    def spy(a, level, op, dst):
+        compared.append((a.shape[0], level))
+        return compare(a, level, op, dst=dst)
+
+    monkeypatch.setattr(cv2, "compare", spy)
+    got = run(src, alpha)
+    tiles = comp._tiles_c if i420 else comp._half_tiles
+    # (the frame's alpha compared at 253, its bands' rows; I420: the chroma's at 255, at half size)
+    assert compared and all(lv == 252 for n, lv in compared if n > tiles.band_rows), compared
+    assert all(n <= tiles.band_rows for n, lv in compared if lv == 254) and (i420 or all(lv == 252 for _, lv in compared))
+    y = got[:h] if i420 else got
+    assert np.array_equal(y[alpha == 255], src[:h][alpha == 255])
