@@ -111,7 +111,8 @@ def test_quality_and_speed_is_read_in_short_lines_each_part_led_by_what_it_measu
 
 # The reference sections restructured as How it works was: each part led by a sentence or two, its details in
 # sub-bullets, every line wrapped (tables and code blocks as they are).
-SHORT_LINED_SECTIONS = ["Photos: formats, transparency and metadata", "Photos: which files are cut, and where to"]
+SHORT_LINED_SECTIONS = ["Photos: formats, transparency and metadata", "Photos: which files are cut, and where to",
+                        "Configuration"]
 
 
 def test_the_reference_sections_are_read_in_short_lines():
@@ -420,15 +421,15 @@ def test_readme_headline_counts_the_shipped_networks():
 def test_the_configuration_section_lists_every_key_with_its_default():
     """The README's Configuration section named a few keys and sent the reader to
     config/default.toml for the rest: it lists each section's keys with their defaults, as the
-    dataclasses hold them (one line a section, a TOML inline table's items)."""
+    dataclasses hold them (an item a section, a TOML inline table's items, wrapped in short lines)."""
     import dataclasses
     import tomllib
 
     from livecut.config import Config
 
     section = README.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
-    listed = {m.group(1): tomllib.loads(f"t = {{{m.group(2)}}}")["t"]
-              for m in re.finditer(r"^- `\[(\w+)\]` (.+)$", section, re.M)}
+    listed = {m.group(1): tomllib.loads(f"t = {{{' '.join(m.group(2).split())}}}")["t"]
+              for m in re.finditer(r"^- `\[(\w+)\]` (.+?)$(?!\n  )", section, re.M | re.S)}
     cfg = Config()
     want = {s.name: dataclasses.asdict(getattr(cfg, s.name)) for s in dataclasses.fields(cfg)}
     assert listed == want
