@@ -112,7 +112,7 @@ def test_quality_and_speed_is_read_in_short_lines_each_part_led_by_what_it_measu
 # The reference sections restructured as How it works was: each part led by a sentence or two, its details in
 # sub-bullets, every line wrapped (tables and code blocks as they are).
 SHORT_LINED_SECTIONS = ["Photos: formats, transparency and metadata", "Photos: which files are cut, and where to",
-                        "Configuration", "Library"]
+                        "Configuration", "Library", "Limits"]
 
 
 def test_the_reference_sections_are_read_in_short_lines():
