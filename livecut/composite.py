@@ -53,7 +53,7 @@ from livecut.tiles import runs
 
 __all__ = ["Compositor", "Background", "parse_background", "MODES", "SHOWN_MODES", "BACKGROUND_KINDS", "MATRICES",
            "bgr_to_i420", "color_i420", "check_matrix", "check_rotation", "check_sample_aspect", "cover",
-           "load_background_image", "BANDS_MIN_PIXELS", "FrameSizeError"]
+           "load_background_image", "BANDS_MIN_PIXELS", "BEHIND_EPS", "SCRATCH_SHAPES", "FrameSizeError"]
 
 #: output modes (``composite.mode``)
 MODES = ("composite", "cutout", "mask", "side-by-side")
