@@ -132,6 +132,27 @@ def test_the_extras_the_messages_name_are_declared():
         assert any(re.match(rf"{re.escape(package)}\b", req) for req in extras[extra]), (extra, extras[extra])
 
 
+def test_what_the_tests_skip_without_is_installed_by_install_sh_dev():
+    """A test that skips itself without a package (pytest.importorskip) runs in CI: the extras
+    `./install.sh --dev` installs hold that package, or the project's own dependencies do (the
+    training tools' four tests, which need onnx and onnxruntime, were skipped in every CI run)."""
+    text = (REPO / "install.sh").read_text()
+    found = re.search(r'\[ "\$dev" = 1 \] && extras="([\w,]+)"', text)
+    assert found, "install.sh's --dev extras not found"
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    reqs = list(PYPROJECT["project"]["dependencies"])
+    for extra in found.group(1).split(","):
+        reqs += extras[extra]
+    installed = {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("-", "_") for r in reqs}
+    skipped = set()
+    for path in (REPO / "tests").glob("*.py"):
+        skipped.update(re.findall(r'importorskip\("(\w+)"', path.read_text(encoding="utf-8")))
+    assert skipped, "no importorskip found: the pattern is stale"
+    modules = {"pillow_heif": "pillow_heif", "av": "av"}  # (module -> its distribution, where they differ)
+    missing = {m for m in skipped if modules.get(m, m) not in installed}
+    assert not missing, f"tests skip without {sorted(missing)}, which ./install.sh --dev does not install"
+
+
 def test_the_messages_name_no_checkout_file_as_if_it_were_installed():
     """'livecut file x.mp4 --vcam' without a virtual camera said '... see docs/virtual-camera.md',
     a file the wheel does not carry (an installed livecut has none): a message or help text that
