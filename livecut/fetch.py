@@ -195,104 +195,91 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     # (it came at dst itself, which a fetch that failed removed, whatever it was: a photo of the
     # user's of that name, gone after an HTTP 404; put there once whole and found a picture)
     tmp = temp_path(dst)
-    start = time.monotonic()
-    try:
-        with opener.open(plain, timeout=timeout) as answer:
-            kind = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            length = answer.headers.get("Content-Length")
-            if length and length.strip().isdigit() and int(length) > max_bytes:
-                raise FetchError(f"{shown}: the server sends {_mb(int(length))}, over the {_mb(max_bytes)} livecut "
-                                 "fetches: download it and give the file")
-            with open(tmp, "xb") as f:
-                size, head = 0, b""
-                while True:
-                    if time.monotonic() - start > limit:
-                        raise FetchError(f"{shown}: not fetched within {limit:g} s ({_mb(size)} came): "
-                                         "download it and give the file")
-                    piece = answer.read1(_CHUNK)  # (what came: read() waited for 64 KiB, a trickle past the limit)
-                    if not piece:
-                        break
-                    size += len(piece)
-                    if size > max_bytes:
-                        raise FetchError(f"{shown}: over the {_mb(max_bytes)} livecut fetches: download it "
-                                         "and give the file")
-                    if len(head) < 512:
-                        head += piece[:512 - len(head)]
-                    f.write(piece)
-    except FetchError:
-        discard(tmp)
-        raise
-    except _Refused as exc:
-        discard(tmp)
-        raise FetchError(f"{shown}: {exc}") from None
-    except urllib.error.HTTPError as exc:
-        discard(tmp)
-        elsewhere = _server(exc.url or plain) if exc.code == 401 and _server(exc.url or plain) != _server(plain) else ""
-        login = (f" (it redirects to another server, {elsewhere}, which wants a login: a login in the URL goes to "
-                 "the server it names alone; give that server's own address, with its login)" if elsewhere
-                 else " (the login in the URL was refused)" if exc.code == 401 and "@" in urlsplit(url).netloc
-                 else " (it wants a login: give it in the URL, http://USER:PASSWORD@host/...)" if exc.code == 401
-                 else "")
-        raise FetchError(f"{shown}: the server answered HTTP {exc.code} {exc.reason}{login}") from None
-    except (TimeoutError, socket.timeout):
-        discard(tmp)
-        raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
-    except urllib.error.URLError as exc:
-        discard(tmp)
-        reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+    try:  # (whatever stops it -- an error said below, Ctrl-C, SIGTERM -- leaves nothing of the picture in folder)
+        start = time.monotonic()
+        try:
+            with opener.open(plain, timeout=timeout) as answer:
+                kind = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                length = answer.headers.get("Content-Length")
+                if length and length.strip().isdigit() and int(length) > max_bytes:
+                    raise FetchError(f"{shown}: the server sends {_mb(int(length))}, over the {_mb(max_bytes)} livecut "
+                                     "fetches: download it and give the file")
+                with open(tmp, "xb") as f:
+                    size, head = 0, b""
+                    while True:
+                        if time.monotonic() - start > limit:
+                            raise FetchError(f"{shown}: not fetched within {limit:g} s ({_mb(size)} came): "
+                                             "download it and give the file")
+                        piece = answer.read1(_CHUNK)  # (what came: read() waited for 64 KiB, a trickle past the limit)
+                        if not piece:
+                            break
+                        size += len(piece)
+                        if size > max_bytes:
+                            raise FetchError(f"{shown}: over the {_mb(max_bytes)} livecut fetches: download it "
+                                             "and give the file")
+                        if len(head) < 512:
+                            head += piece[:512 - len(head)]
+                        f.write(piece)
+        except FetchError:
+            raise
+        except _Refused as exc:
+            raise FetchError(f"{shown}: {exc}") from None
+        except urllib.error.HTTPError as exc:
+            elsewhere = _server(exc.url or plain) if exc.code == 401 and _server(exc.url or plain) != _server(plain) else ""
+            login = (f" (it redirects to another server, {elsewhere}, which wants a login: a login in the URL goes to "
+                     "the server it names alone; give that server's own address, with its login)" if elsewhere
+                     else " (the login in the URL was refused)" if exc.code == 401 and "@" in urlsplit(url).netloc
+                     else " (it wants a login: give it in the URL, http://USER:PASSWORD@host/...)" if exc.code == 401
+                     else "")
+            raise FetchError(f"{shown}: the server answered HTTP {exc.code} {exc.reason}{login}") from None
+        except (TimeoutError, socket.timeout):
             raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
-        if isinstance(reason, ssl.SSLCertVerificationError):
-            why = f"its certificate is not trusted ({reason.verify_message or reason})"
-        elif isinstance(reason, ssl.SSLError):
-            plain = " (does the server speak http://, not https://?)" if "WRONG_VERSION" in str(reason) else ""
-            why = f"the TLS handshake failed ({reason.reason or reason}){plain}"
-        elif isinstance(reason, socket.gaierror):
-            why = f"no such host ({reason.strerror or reason})"
-        else:
-            why = getattr(reason, "strerror", None) or str(reason)
-        raise FetchError(f"{shown}: cannot fetch: {why}") from None
-    except http.client.IncompleteRead:  # (a chunked answer that ended within a chunk or before its last)
-        discard(tmp)
-        raise FetchError(f"{shown}: the server's answer ended part way (the connection closed): the picture did not "
-                         "all come; try again") from None
-    except (http.client.HTTPException, ConnectionError, ssl.SSLError) as exc:
-        discard(tmp)
-        raise FetchError(f"{shown}: cannot fetch: the connection failed ({type(exc).__name__}"
-                         f"{': ' + str(exc) if str(exc) else ''})") from None
-    except ValueError as exc:  # (urllib's: a login challenge of a scheme it does not know, an odd address)
-        discard(tmp)
-        raise FetchError(f"{shown}: cannot fetch: {exc}") from None
-    except OSError as exc:  # (the temporary folder: a full disk)
-        discard(tmp)
-        raise FetchError(f"{shown}: cannot fetch: {exc.strerror or exc}") from None
-    except BaseException:  # (Ctrl-C, SIGTERM: what came of the picture was left in the folder)
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, (TimeoutError, socket.timeout)):
+                raise FetchError(f"{shown}: no answer within {timeout:g} s") from None
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                why = f"its certificate is not trusted ({reason.verify_message or reason})"
+            elif isinstance(reason, ssl.SSLError):
+                plain = " (does the server speak http://, not https://?)" if "WRONG_VERSION" in str(reason) else ""
+                why = f"the TLS handshake failed ({reason.reason or reason}){plain}"
+            elif isinstance(reason, socket.gaierror):
+                why = f"no such host ({reason.strerror or reason})"
+            else:
+                why = getattr(reason, "strerror", None) or str(reason)
+            raise FetchError(f"{shown}: cannot fetch: {why}") from None
+        except http.client.IncompleteRead:  # (a chunked answer that ended within a chunk or before its last)
+            raise FetchError(f"{shown}: the server's answer ended part way (the connection closed): the picture did not "
+                             "all come; try again") from None
+        except (http.client.HTTPException, ConnectionError, ssl.SSLError) as exc:
+            raise FetchError(f"{shown}: cannot fetch: the connection failed ({type(exc).__name__}"
+                             f"{': ' + str(exc) if str(exc) else ''})") from None
+        except ValueError as exc:  # (urllib's: a login challenge of a scheme it does not know, an odd address)
+            raise FetchError(f"{shown}: cannot fetch: {exc}") from None
+        except OSError as exc:  # (the temporary folder: a full disk)
+            raise FetchError(f"{shown}: cannot fetch: {exc.strerror or exc}") from None
+            raise
+        if length and length.strip().isdigit() and size < int(length):  # (http.client says nothing of it)
+            raise FetchError(f"{shown}: the server's answer ended at {_mb(size)} of the {_mb(int(length))} it said "
+                             "(the connection closed): the picture did not all come; try again")
+        if size == 0:
+            raise FetchError(f"{shown}: the server sent nothing (an empty answer, {kind or 'no type'})")
+        # (a picture by its bytes is one whatever its type says: a camera's snapshot.cgi that sends its
+        # JPEG as text/html, the CGI's default, was refused as 'a web page (text/html), not a picture')
+        picture = (_picture_head(head) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+                   or (head[4:8] == b"ftyp" and not _video_container(head)))
+        if not picture and (kind.startswith("text/") or "html" in kind or text_head(head, size <= len(head))):
+            raise FetchError(f"{shown}: the server sent {'a web page' if 'html' in kind or b'<' in head[:64] else 'text'} "
+                             f"({kind or 'no type'}), not a picture: give the picture's own address (a browser's "
+                             "'Copy image address')")
+        if _video_container(head):
+            raise FetchError(f"{shown}: a video, not a picture (cut a video with: livecut file "
+                             f"{shlex.quote(url) if shown == url else 'URL'} -o OUT.mp4)")
+        try:
+            os.replace(tmp, dst)
+        except OSError as exc:  # (a folder of that name there)
+            raise FetchError(f"{shown}: cannot put the picture at {dst}: {exc.strerror or exc}") from None
+    except BaseException:
         discard(tmp)
         raise
-    if length and length.strip().isdigit() and size < int(length):  # (http.client says nothing of it)
-        discard(tmp)
-        raise FetchError(f"{shown}: the server's answer ended at {_mb(size)} of the {_mb(int(length))} it said "
-                         "(the connection closed): the picture did not all come; try again")
-    if size == 0:
-        discard(tmp)
-        raise FetchError(f"{shown}: the server sent nothing (an empty answer, {kind or 'no type'})")
-    # (a picture by its bytes is one whatever its type says: a camera's snapshot.cgi that sends its
-    # JPEG as text/html, the CGI's default, was refused as 'a web page (text/html), not a picture')
-    picture = (_picture_head(head) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-               or (head[4:8] == b"ftyp" and not _video_container(head)))
-    if not picture and (kind.startswith("text/") or "html" in kind or text_head(head, size <= len(head))):
-        discard(tmp)
-        raise FetchError(f"{shown}: the server sent {'a web page' if 'html' in kind or b'<' in head[:64] else 'text'} "
-                         f"({kind or 'no type'}), not a picture: give the picture's own address (a browser's "
-                         "'Copy image address')")
-    if _video_container(head):
-        discard(tmp)
-        raise FetchError(f"{shown}: a video, not a picture (cut a video with: livecut file "
-                         f"{shlex.quote(url) if shown == url else 'URL'} -o OUT.mp4)")
-    try:
-        os.replace(tmp, dst)
-    except OSError as exc:  # (a folder of that name there)
-        raise FetchError(f"{shown}: cannot put the picture at {dst}: {exc.strerror or exc}") from None
-    finally:
-        discard(tmp)
     return dst
