@@ -3864,7 +3864,11 @@ def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_aga
     scene, or segment.every) was done before the reader had decoded the next of those that came
     at once, and the rest of them were dropped (1-2 of this stream's first 8, the engine at 50
     ms a judgement and two frames served again: 17 ms a frame, as the test above's that lost
-    none).  It has caught up where it waited for a frame half their interval or more."""
+    none).  It has caught up where it waited for a frame half their interval or more.  (Those
+    that come at once here are the first 7, 0-1.2 s: the server's burst and its first piece
+    after it.  Frames after them may go: a live stream's newest is kept, and the paced pieces
+    of 1316 bytes carry two frames at times, one of them dropped where a loaded machine held
+    the engine a little over their gap: 1 of 20 in a CI run.)"""
     require_ffmpeg()
     from livecut.runner import Pipeline
     from livecut.sources.stream import StreamSource
@@ -3883,9 +3887,13 @@ def test_the_frames_a_live_stream_starts_with_are_held_through_frames_served_aga
         port, sender = _live_tcp_server(data, 0.375, 2.5)  # (its first 1.5 s at once, then 5 fps)
         with StreamSource(f"tcp://127.0.0.1:{port}", VideoConfig(open_timeout=10, read_timeout=5),
                           reconnect=False) as src:
-            st = Pipeline(src, engine, [_TimedSink()]).run()
+            sink = _TimedSink()
+            st = Pipeline(src, engine, [sink]).run()
         sender.join(10)
-        assert st.frames_in == 20 and st.dropped == 0 and st.written == 20, (st.frames_in, st.written, st.dropped)
+        written = [round(p, 1) for _, p in sink.at]
+        assert st.frames_in == 20 and st.written + st.dropped == 20 and st.written == len(written), (
+            st.frames_in, st.written, st.dropped)
+        assert written[:7] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2], written
 
 
 def _check_joined_over_http(tmp_path, data: bytes) -> None:
