@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command installs livecut (Debian/Ubuntu; elsewhere install ffmpeg yourself):
 #   ./install.sh          livecut and the system packages it needs (ffmpeg, OpenCV's libGL and GLib, python3-venv)
-#   ./install.sh --dev    also what the tests need (pytest, Ray, pillow-heif, GStreamer's RTSP server)
+#   ./install.sh --dev    also what the tests need (pytest, Ray, onnx and onnxruntime, GStreamer's RTSP server)
 # Python packages go into the active virtual environment, or else into .venv in this
 # checkout (created here): a stock system Python refuses `pip install` (PEP 668).
 # PYTHON=/path/to/python3.x picks the interpreter for .venv (3.11 or newer).

@@ -153,6 +153,26 @@ def test_what_the_tests_skip_without_is_installed_by_install_sh_dev():
     assert not missing, f"tests skip without {sorted(missing)}, which ./install.sh --dev does not install"
 
 
+def test_install_sh_help_names_what_dev_adds():
+    """`./install.sh --help` said --dev adds "pytest, Ray, pillow-heif, GStreamer's RTSP server":
+    pillow-heif the plain install has already (the heic extra), onnx and onnxruntime, which --dev
+    adds, unnamed.  Its --dev line names each Python package --dev adds, and none the plain install has."""
+    text = (REPO / "install.sh").read_text()
+    plain = re.search(r'^extras="([\w,]+)"', text, re.M).group(1).split(",")
+    dev = re.search(r'\[ "\$dev" = 1 \] && extras="([\w,]+)"', text).group(1).split(",")
+    extras = PYPROJECT["project"]["optional-dependencies"]
+
+    def names(which: list[str]) -> set[str]:
+        return {re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower() for x in which for r in extras[x]}
+
+    help_text = subprocess.run(["bash", str(REPO / "install.sh"), "--help"], capture_output=True, text=True,
+                               check=True).stdout
+    line = next(ln for ln in help_text.splitlines() if "--dev" in ln and "install.sh --dev" in ln).lower()
+    said = set(re.findall(r"[a-z0-9][a-z0-9_.-]*", line))
+    assert not names(dev) - names(plain) - said, (sorted(names(dev) - names(plain) - said), line)
+    assert not names(plain) & said, (sorted(names(plain) & said), line)
+
+
 def test_the_messages_name_no_checkout_file_as_if_it_were_installed():
     """'livecut file x.mp4 --vcam' without a virtual camera said '... see docs/virtual-camera.md',
     a file the wheel does not carry (an installed livecut has none): a message or help text that
