@@ -551,6 +551,12 @@ def _long_photo(path: Path) -> bool:
     return size is not None and size[0] * size[1] >= LONG_PHOTO_PIXELS
 
 
+def one_file_for_several(outdir: str | Path, n: int) -> UsageError:
+    """The refusal of ``n`` images (two or more) given for one output file, ``-o outdir``."""
+    return UsageError(f"-o {Path(outdir)} names one file, but {n} images were given; "
+                      "give a folder (-o DIR) for several")
+
+
 def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path, single: bool, force: bool,
               **calls) -> ImageReport:
     """``cut(given, errors, early=..., failed=..., noted=...)`` (:func:`process_images`) with
@@ -596,6 +602,16 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
             there[0] = sum(1 for d in dsts if os.path.lexists(d))
         return failed + len(fetched) + len(pending) + len(paths) + len(missing)
 
+    if single:  # (-o one.png: two pictures refused before either is fetched, as two local photos are; each
+        # was fetched first, up to 5 minutes apiece, to be refused after)
+        local = [text for text in inputs if not (isinstance(text, str) and url_scheme(text))]
+        try:
+            paths = expand_inputs(local, None, [], [])[0] if local else []
+        except Exception:  # (said by the cut, as without a URL)
+            paths = []
+        addresses = {same_address(text) for text in inputs if isinstance(text, str) and is_picture_url(text)}
+        if len(addresses) + len(paths) > 1:
+            raise one_file_for_several(outdir, len(addresses) + len(paths))
     at, there = [0], [0]
     with tempfile.TemporaryDirectory(prefix="livecut-fetched-") as folder:
         with _counted_stop(ImageReport(errors=errors), stopped, str(outdir), lambda: there[0]):
@@ -816,8 +832,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     outdir = Path(outdir)
     if single:
         if len(paths) > 1:
-            raise UsageError(f"-o {outdir} names one file, but {len(paths)} images were given; "
-                             "give a folder (-o DIR) for several")
+            raise one_file_for_several(outdir, len(paths))
         if not outdir.parent.exists():
             # (-o nodir/cut.png made nodir/, a typo's folder, where livecut file's -o nodir/out.mp4
             # is refused: a folder -o names is made, not the folder of a file it names)

@@ -555,3 +555,22 @@ def test_a_picture_sent_as_text_is_cut_by_its_content(server, tmp_path, kind):
     assert r.exit_code == 2 and "1 written to" in r.stderr, r.output
     assert f"{base}/page.jpg: the server sent " in r.stderr and "snapshot.cgi" not in r.stderr, r.stderr
     assert [p.name for p in (tmp_path / "cut").iterdir()] == ["snapshot.png"]
+
+
+def test_two_urls_into_one_file_are_refused_before_either_is_fetched(server, tmp_path):
+    """`livecut image URL1 URL2 -o one.png` fetched both pictures (up to 5 min each) before it
+    refused them, '-o one.png names one file, but 2 images were given': it is refused before any
+    is asked for, as two local photos are; a local photo and a URL alike. One address given twice
+    (by two spellings too) is one picture, cut into the file, as before."""
+    base, pages, seen = server
+    for name in ("a", "b"):
+        pages[f"/{name}.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    photo = tmp_path / "local.png"
+    cv2.imwrite(str(photo), make_scene("basic", w=160, h=120, seed=1)[0])
+    for inputs in ([f"{base}/a.jpg", f"{base}/b.jpg"], [photo, f"{base}/a.jpg"]):
+        r = invoke("image", *inputs, "-o", tmp_path / "one.png")
+        assert r.exit_code == 2, r.output
+        assert f"-o {tmp_path / 'one.png'} names one file, but 2 images were given; give a folder" in r.stderr, r.stderr
+        assert not seen and not (tmp_path / "one.png").exists(), seen
+    r = invoke("image", f"{base}/a.jpg", f"{base}/a.jpg#x", "-o", tmp_path / "one.png")
+    assert r.exit_code == 0 and len(seen) == 1 and (tmp_path / "one.png").is_file(), (r.output, seen)
