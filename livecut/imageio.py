@@ -3350,7 +3350,8 @@ def given_twice(twice: list[tuple[str, str, bool]]) -> str:
 
 
 def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
-                  warnings: list[str] | None = None, notes: list[str] | None = None) -> tuple[list[Path], list[str]]:
+                  warnings: list[str] | None = None, notes: list[str] | None = None, *,
+                  _twice: list[tuple[str, str, bool]] | None = None) -> tuple[list[Path], list[str]]:
     """Files, folders (their images, sorted) and globs (`**` at any depth) -> (image paths, error lines).
     ``outdir``: the output folder; what a glob finds in it, when it is below the folder the
     pattern starts from, is left out (the results of an earlier run, as `livecut batch` leaves
@@ -3358,11 +3359,12 @@ def expand_inputs(inputs: Iterable[str], outdir: str | Path | None = None,
     ``warnings``: where a pattern that matches no images but photos another input takes in
     another case is said (see :func:`say_other_case`); else it is an error line.  ``notes``:
     where a file or folder named twice (``a.jpg ./a.jpg``, a link and its file) is said, done
-    once (see :func:`given_twice`)."""
+    once (see :func:`given_twice`); ``_twice``: inputs named twice before these (a picture's URL
+    that gave none, tried once: see :func:`livecut.images._fetching`), said in the same note."""
     paths: list[Path] = []
     # (one file or folder named twice was cut once without a word, '1 written' of two given)
     named: dict[Any, int] = {}  # (each file or folder named, by same_file: the index of its first name)
-    twice: list[tuple[str, str, bool]] = []
+    twice: list[tuple[str, str, bool]] = list(_twice or [])
     errors: list[str] = []
     unmatched: list = []  # (patterns that matched no images: see say_other_case below)
     results = Path(os.path.expanduser(str(outdir))).resolve() if outdir is not None else None

@@ -579,6 +579,10 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
     # twice, by two spellings too: HTTP://cam/a.jpg after http://cam/a.jpg, or with a #fragment, was
     # fetched again, 'output cut/a.png was already written for http://cam/a.jpg', the same address)
     fetched: dict[str, str] = {}
+    # (each URL that gave no picture: its first spelling, redacted; one given twice was tried twice, a
+    # dead camera's 30 s waited twice, and said failed twice: tried once, said given twice as a file is)
+    failures: dict[str, str] = {}
+    twice: list[tuple[str, str, bool]] = []
     shown: dict[str, str] = {}  # (each file: its URL as said)
 
     def said(report: ImageReport) -> None:
@@ -588,7 +592,7 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
     def stopped() -> int:  # (the images of the stopped run: the URLs, the local inputs' images)
         failed = len(errors)  # (the addresses that gave no picture)
         pending = {same_address(text) for text in inputs[at[0]:] if isinstance(text, str) and url_scheme(text)
-                   } - set(fetched)
+                   } - set(fetched) - set(failures)
         local = [text for text in inputs if not (isinstance(text, str) and url_scheme(text))]
         try:
             paths, missing = expand_inputs(local, None if single else outdir, [], []) if local else ([], [])
@@ -624,6 +628,8 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
                                                   "addresses"))
                 elif same_address(text) in fetched:
                     given.append(fetched[same_address(text)])
+                elif same_address(text) in failures:
+                    twice.append((failures[same_address(text)], failures[same_address(text)], False))
                 else:
                     into = Path(folder) / str(index)
                     into.mkdir()
@@ -632,13 +638,14 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
                                    or fetch_picture(text, into))
                     except FetchError as exc:
                         errors.append(str(exc))
+                        failures[same_address(text)] = redact_url(text)
                         continue
                     fetched[same_address(text)], shown[path] = path, redact_url(text)
                     given.append(path)
         wrapped = {name: (lambda report, fn=fn: (said(report), fn(report))[1]) if fn is not None else None
                    for name, fn in calls.items()}
         try:
-            report = cut(given, errors, **wrapped)
+            report = cut(given, errors, twice, **wrapped)
         except LivecutError as exc:
             if getattr(exc, "report", None) is not None:
                 said(exc.report)
@@ -688,8 +695,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                    skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None,
                    failed: Callable[[ImageReport], None] | None = None,
                    windows: Callable[[int, int], None] | None = None,
-                   noted: Callable[[ImageReport], None] | None = None, _fetched: list[str] | None = None
-                   ) -> ImageReport:
+                   noted: Callable[[ImageReport], None] | None = None, _fetched: list[str] | None = None,
+                   _twice: list[tuple[str, str, bool]] | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     An input may be a picture's ``http://`` or ``https://`` address (a camera's ``snapshot.jpg``):
     it is fetched first (see :func:`livecut.fetch.fetch_picture`: a time limit, a size cap, a web
@@ -741,9 +748,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         if fn is not None and not callable(fn):  # (a bare TypeError once the inputs were gathered)
             raise ConfigTypeError(f"process_images: {name} must be a function or None, got {type(fn).__name__}")
     if _fetched is None and any(isinstance(i, str) and url_scheme(i) for i in inputs):
-        return _fetching(inputs, lambda given, errors, **calls: process_images(
+        return _fetching(inputs, lambda given, errors, twice, **calls: process_images(
             given, outdir, cfg, mode, progress, force, one_file, skip_existing, windows=windows, _fetched=errors,
-            **calls), outdir, single_output(outdir) if one_file is None else one_file, force, early=early,
+            _twice=twice, **calls), outdir, single_output(outdir) if one_file is None else one_file, force, early=early,
             failed=failed, noted=noted)
     mode = mode_word(mode)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
     if mode not in IMAGE_MODES:
@@ -776,7 +783,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         raise_if_link_loop(Path(outdir), exc)
         raise WriteError(f"{Path(outdir)}: cannot write there: {io_reason(exc)}") from None
     single = single_output(outdir) if one_file is None else one_file  # -o cut.png: that file, for one input
-    paths, report.errors = expand_inputs(inputs, None if single else outdir, report.warnings, report.notes)
+    paths, report.errors = expand_inputs(inputs, None if single else outdir, report.warnings, report.notes,
+                                         _twice=_twice)
     report.errors[:0] = _fetched or []  # (the pictures whose URL gave none, said first)
     text = str(outdir)
     suffix = Path(text).suffix

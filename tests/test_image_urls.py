@@ -574,3 +574,26 @@ def test_two_urls_into_one_file_are_refused_before_either_is_fetched(server, tmp
         assert not seen and not (tmp_path / "one.png").exists(), seen
     r = invoke("image", f"{base}/a.jpg", f"{base}/a.jpg#x", "-o", tmp_path / "one.png")
     assert r.exit_code == 0 and len(seen) == 1 and (tmp_path / "one.png").is_file(), (r.output, seen)
+
+
+def test_a_url_that_fails_given_twice_is_tried_once(server, silent_port, tmp_path, monkeypatch):
+    """A picture's address that gave none (a dead camera: 30 s to wait) given twice was tried
+    twice, its error said twice, '2 failed' (a slow, dead host cost twice its time): it is tried
+    once, and said as a local file that fails given twice is, 'given twice: done once', its error
+    once, 1 failed; by two spellings too; the others cut."""
+    base, pages, seen = server
+    pages["/ok.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    # (a dead camera's 2 s, waited once; the server's answers come well within it, on a loaded machine too)
+    monkeypatch.setattr(fetch, "FETCH_TIMEOUT", 2.0)
+    gone, dead = f"{base}/gone.jpg", f"http://127.0.0.1:{silent_port}/snap.jpg"
+    r = invoke("image", gone, dead, f"{base}/ok.jpg", gone.replace("http://", "HTTP://"), dead, gone,
+               "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 2 and "1 written to" in r.stderr and "2 failed" in r.stderr, r.output
+    assert [path for path, _ in seen] == ["/gone.jpg", "/ok.jpg"], seen
+    assert r.stderr.count(f"{gone}: the server answered HTTP 404") == 1, r.stderr
+    assert r.stderr.count(f"{dead}: no answer within 2 s") == 1, r.stderr
+    assert f"livecut: note: {gone} given 3 times; {dead} given twice: each done once" in r.stderr, r.stderr
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not a picture")
+    local = invoke("image", bad, bad, "-o", f"{tmp_path / 'cut2'}/")
+    assert f"livecut: note: {bad} given twice: done once" in local.stderr and local.stderr.count("error") == 1
