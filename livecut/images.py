@@ -600,8 +600,8 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
             paths, missing = [], []
         errors.extend(missing)  # (said, and counted failed, as a run stopped between pictures says them)
         if force:  # (the outputs there from before, which --force was to replace: see _counted_stop)
-            names = [Path(picture_name(u)) for u in pending if is_picture_url(u)] + [*map(Path, fetched.values()),
-                                                                                   *paths]
+            names = [Path(picture_name(u)) for u in pending if is_picture_url(u) and valid(u)] + [
+                *map(Path, fetched.values()), *paths]
             dsts = [Path(outdir)] if single and names else [output_path(n, Path(outdir)) for n in names]
             there[0] = sum(1 for d in dsts if os.path.lexists(d))
         return failed + len(fetched) + len(pending) + len(paths) + len(missing)
@@ -616,6 +616,13 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
         addresses = {same_address(text) for text in inputs if isinstance(text, str) and is_picture_url(text)}
         if len(addresses) + len(paths) > 1:
             raise one_file_for_several(outdir, len(addresses) + len(paths))
+    def valid(url: str) -> bool:  # (http://[x/a.jpg: fetch_picture says it is no address)
+        try:
+            picture_name(url)
+        except ValueError:
+            return False
+        return True
+
     at, there = [0], [0]
     with tempfile.TemporaryDirectory(prefix="livecut-fetched-") as folder:
         with _counted_stop(ImageReport(errors=errors), stopped, str(outdir), lambda: there[0]):
@@ -669,9 +676,9 @@ def _output_there(url: str, into: Path, outdir: str | Path, single: bool) -> Pat
     500 pictures again to leave those cut before; without it, one to be refused."""
     from livecut.fetch import picture_name
 
-    stand_in = into / picture_name(url)
-    dst = Path(outdir) if single else output_path(stand_in, Path(outdir))
-    try:
+    try:  # (an address that is none, http://[x/a.jpg: fetch_picture says so, where its name was an internal error)
+        stand_in = into / picture_name(url)
+        dst = Path(outdir) if single else output_path(stand_in, Path(outdir))
         if not os.path.isfile(dst) or os.path.islink(dst):  # (a folder or a link there: said once fetched)
             return None
         stand_in.write_bytes(_STAND_IN)

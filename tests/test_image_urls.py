@@ -597,3 +597,16 @@ def test_a_url_that_fails_given_twice_is_tried_once(server, silent_port, tmp_pat
     bad.write_text("not a picture")
     local = invoke("image", bad, bad, "-o", f"{tmp_path / 'cut2'}/")
     assert f"livecut: note: {bad} given twice: done once" in local.stderr and local.stderr.count("error") == 1
+
+
+def test_an_address_that_is_not_valid_is_one_error_line(server, tmp_path):
+    """`livecut image 'http://[x/a.jpg'` (a bracket left open, as an IPv6 host is written) said
+    'internal error: ValueError: Invalid IPv6 URL', exit 1, the other pictures not cut: its output's
+    name was looked for before it was fetched; it is one error line, 'not a valid address', exit 2,
+    the others cut."""
+    base, pages, _ = server
+    pages["/ok.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    r = invoke("image", "http://[x/a.jpg", f"{base}/ok.jpg", "-o", f"{tmp_path / 'cut'}/")
+    assert r.exit_code == 2 and "1 written to" in r.stderr, r.output
+    assert "livecut: error: http://[x/a.jpg: not a valid address: Invalid IPv6 URL" in r.stderr, r.stderr
+    assert [p.name for p in (tmp_path / "cut").iterdir()] == ["ok.png"]
