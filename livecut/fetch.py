@@ -15,8 +15,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from livecut.errors import FetchError
 
-__all__ = ["FetchError", "fetch_picture", "is_picture_url", "picture_name", "same_address", "PICTURE_SCHEMES", "FETCH_TIMEOUT",
-           "FETCH_LIMIT", "MAX_PICTURE_BYTES"]
+__all__ = ["FetchError", "fetch_picture", "is_picture_url", "picture_name", "picture_names", "same_address",
+           "PICTURE_SCHEMES", "FETCH_TIMEOUT", "FETCH_LIMIT", "MAX_PICTURE_BYTES"]
 
 #: the schemes of a picture `livecut image` fetches itself
 PICTURE_SCHEMES = ("http", "https")
@@ -55,6 +55,68 @@ def picture_name(url: str) -> str:
         stem, dot, ext = name.rpartition(".")
         name = f"{stem[:-1]}.{ext}" if dot and len(ext) <= 8 and stem else name[:-1]
     return name
+
+
+def picture_names(urls) -> dict[str, str]:
+    """The file name each picture of ``urls`` is saved under, by its :func:`same_address` (one
+    given twice is one): its :func:`picture_name`, where no other address gives that name (its
+    stem, as a file system that ignores case takes it: their outputs, NAME.png, one file); else,
+    after ``_``, what tells it apart from those others, in the address's order: its host, its
+    port, its folders (where they differ among them), the query's pairs that are not in each of
+    them (``http://cam/snap.jpg?chn=1`` and ``?chn=2``: ``snap_chn=1.jpg``, ``snap_chn=2.jpg``;
+    ``http://cam:8081/snap.jpg`` and ``:8082``: ``snap_8081.jpg``, ``snap_8082.jpg``), its dots
+    and the characters no file's name may hold made ``_``.  Told from the address as shown
+    (:func:`livecut.urls.redact_url`): no login nor secret of it is in a name; those that only
+    a secret tells apart, or that the above does not, are numbered in the order given
+    (``snap_1.jpg``, ``snap_2.jpg``).  An address that is no valid one is left out
+    (:func:`fetch_picture` says so)."""
+    from urllib.parse import parse_qsl
+
+    from livecut.imageio import folded_name
+    from livecut.urls import redact_url
+
+    names: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for url in urls:
+        address = same_address(url)
+        if address in names:
+            continue
+        try:
+            names[address] = picture_name(address)
+        except ValueError:
+            continue
+        groups.setdefault(folded_name(Path(names[address]).stem), []).append(address)
+    for group in (g for g in groups.values() if len(g) > 1):
+        shown = []
+        for address in group:
+            parts = urlsplit(redact_url(address))
+            try:
+                port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+            except ValueError:
+                port = None
+            shown.append({"host": parts.hostname or "", "port": str(port or ""),
+                          "folders": unquote(parts.path).rsplit("/", 1)[0].strip("/"),
+                          "query": [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                                    if "***" not in k + v]})  # (a secret's value, hidden: tells nothing)
+        common = set.intersection(*(set(one["query"]) for one in shown))
+        tags = ["_".join([one[what] for what in ("host", "port", "folders")
+                          if one[what] and len({other[what] for other in shown}) > 1]
+                         + [f"{k}={v}" if v else k for k, v in one["query"] if (k, v) not in common])
+                for one in shown]
+        tags = [_UNSAFE.sub("_", tag).replace(".", "_") for tag in tags]
+        tagged = [_tagged(names[address], tag) for address, tag in zip(group, tags)]
+        if len({folded_name(Path(name).stem) for name in tagged}) < len(tagged):
+            tagged = [_tagged(names[address], str(n)) for n, address in enumerate(group, 1)]
+        names.update(zip(group, tagged))
+    return names
+
+
+def _tagged(name: str, tag: str) -> str:
+    """``name`` with ``_tag`` before its extension ('' where ``tag`` is), within 200 bytes (the tag cut)."""
+    stem, ext = (name[:-len(Path(name).suffix)], Path(name).suffix) if Path(name).suffix else (name, "")
+    while tag and len(os.fsencode(f"{stem}_{tag}{ext}")) > 200:
+        tag = tag[:-1]
+    return f"{stem}_{tag}{ext}" if tag else name
 
 
 def same_address(url: str) -> str:
@@ -160,10 +222,10 @@ def _mb(n: int) -> str:
 
 
 def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None, limit: float | None = None,
-                  max_bytes: int | None = None) -> Path:
-    """Fetch the picture at ``url`` (``http(s)://``) into ``folder`` under :func:`picture_name`
-    and return its path.  ``timeout``: the seconds to connect and to wait for each piece;
-    ``limit``: for the whole picture; ``max_bytes``: the largest one taken (None: this module's
+                  max_bytes: int | None = None, name: str | None = None) -> Path:
+    """Fetch the picture at ``url`` (``http(s)://``) into ``folder`` under ``name`` (None:
+    :func:`picture_name`; see :func:`picture_names` for several) and return its path.
+    ``timeout``: the seconds to connect and to wait for each piece; ``limit``: for the whole picture; ``max_bytes``: the largest one taken (None: this module's
     :data:`FETCH_TIMEOUT`, :data:`FETCH_LIMIT`, :data:`MAX_PICTURE_BYTES`).  It comes under a
     temporary name in ``folder``, put at its own (a file of that name replaced) once whole and
     found a picture; a fetch that fails leaves ``folder`` as it was.
@@ -191,7 +253,9 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
         plain, opener = _opener(url)
     except ValueError as exc:  # (a port that is no number)
         raise FetchError(f"{shown}: not a valid address: {exc}") from None
-    dst = Path(folder) / picture_name(url)
+    if name is not None and (not isinstance(name, str) or name in ("", ".", "..") or _UNSAFE.search(name)):
+        raise FetchError(f"{shown}: name {name!r}: not a file's name (no folder, no / \\ : * ? \" < > |)")
+    dst = Path(folder) / (name or picture_name(url))
     # (it came at dst itself, which a fetch that failed removed, whatever it was: a photo of the
     # user's of that name, gone after an HTTP 404; put there once whole and found a picture)
     tmp = temp_path(dst)

@@ -570,7 +570,7 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
     names one file) not cut."""
     import tempfile
 
-    from livecut.fetch import FetchError, fetch_picture, is_picture_url, picture_name, same_address
+    from livecut.fetch import FetchError, fetch_picture, is_picture_url, picture_names, same_address
     from livecut.urls import not_local, redact_url
 
     given: list = []
@@ -600,8 +600,7 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
             paths, missing = [], []
         errors.extend(missing)  # (said, and counted failed, as a run stopped between pictures says them)
         if force:  # (the outputs there from before, which --force was to replace: see _counted_stop)
-            names = [Path(picture_name(u)) for u in pending if is_picture_url(u) and valid(u)] + [
-                *map(Path, fetched.values()), *paths]
+            names = [Path(named[u]) for u in pending if u in named] + [*map(Path, fetched.values()), *paths]
             dsts = [Path(outdir)] if single and names else [output_path(n, Path(outdir)) for n in names]
             there[0] = sum(1 for d in dsts if os.path.lexists(d))
         return failed + len(fetched) + len(pending) + len(paths) + len(missing)
@@ -616,13 +615,9 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
         addresses = {same_address(text) for text in inputs if isinstance(text, str) and is_picture_url(text)}
         if len(addresses) + len(paths) > 1:
             raise one_file_for_several(outdir, len(addresses) + len(paths))
-    def valid(url: str) -> bool:  # (http://[x/a.jpg: fetch_picture says it is no address)
-        try:
-            picture_name(url)
-        except ValueError:
-            return False
-        return True
-
+    # (each picture's name, by its address, before any is fetched: two of one name, a camera's
+    # snap.jpg?chn=1 and ?chn=2, were both snap.png, the second refused 'already written for' the first)
+    named = picture_names(text for text in inputs if isinstance(text, str) and is_picture_url(text))
     at, there = [0], [0]
     with tempfile.TemporaryDirectory(prefix="livecut-fetched-") as folder:
         with _counted_stop(ImageReport(errors=errors), stopped, str(outdir), lambda: there[0]):
@@ -641,8 +636,9 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
                     into = Path(folder) / str(index)
                     into.mkdir()
                     try:
-                        path = str((None if force else _output_there(text, into, outdir, single))
-                                   or fetch_picture(text, into))
+                        name = named.get(same_address(text))
+                        path = str((None if force else _output_there(text, into, outdir, single, name))
+                                   or fetch_picture(text, into, name=name))
                     except FetchError as exc:
                         errors.append(str(exc))
                         failures[same_address(text)] = redact_url(text)
@@ -667,17 +663,18 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
 _STAND_IN = cv2.imencode(".png", np.zeros((1, 1), np.uint8))[1].tobytes()
 
 
-def _output_there(url: str, into: Path, outdir: str | Path, single: bool) -> Path | None:
+def _output_there(url: str, into: Path, outdir: str | Path, single: bool, name: str | None = None) -> Path | None:
     """Where the output of the picture at ``url`` is a file there already (``single``: ``outdir``
     is that output): a stand-in of one pixel in ``into``, of the name the picture would come
     under, which process_images leaves (``skip_existing``) or refuses ('exists') as it would the
     picture, without reading it; else None (fetch it).  Each was fetched first, the whole of it:
     a run of 500 cameras' URLs stopped part way and run again with --skip-existing fetched the
-    500 pictures again to leave those cut before; without it, one to be refused."""
+    500 pictures again to leave those cut before; without it, one to be refused.  ``name``: the
+    picture's (None: :func:`livecut.fetch.picture_name`)."""
     from livecut.fetch import picture_name
 
     try:  # (an address that is none, http://[x/a.jpg: fetch_picture says so, where its name was an internal error)
-        stand_in = into / picture_name(url)
+        stand_in = into / (name or picture_name(url))
         dst = Path(outdir) if single else output_path(stand_in, Path(outdir))
         if not os.path.isfile(dst) or os.path.islink(dst):  # (a folder or a link there: said once fetched)
             return None
@@ -707,7 +704,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     An input may be a picture's ``http://`` or ``https://`` address (a camera's ``snapshot.jpg``):
     it is fetched first (see :func:`livecut.fetch.fetch_picture`: a time limit, a size cap, a web
-    page refused), its output named from the URL's path (``.../photo.jpg?w=800``: ``photo.png``),
+    page refused), its output named from the URL's path (``.../photo.jpg?w=800``: ``photo.png``;
+    two of one name told apart, ``snap_chn=1.png``: see :func:`livecut.fetch.picture_names`),
     the URL redacted wherever it is said; one that cannot be fetched is an error line, as a file
     not found is.
     ``skip_existing``: an image whose output is there already is left as it is and counted in

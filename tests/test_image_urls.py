@@ -610,3 +610,39 @@ def test_an_address_that_is_not_valid_is_one_error_line(server, tmp_path):
     assert r.exit_code == 2 and "1 written to" in r.stderr, r.output
     assert "livecut: error: http://[x/a.jpg: not a valid address: Invalid IPv6 URL" in r.stderr, r.stderr
     assert [p.name for p in (tmp_path / "cut").iterdir()] == ["ok.png"]
+
+
+def test_two_addresses_of_one_name_are_cut_under_names_that_tell_them_apart(server, redirecting, tmp_path):
+    """A camera's two channels, http://cam/snap.jpg?chn=1 and ?chn=2, or two cameras on one host's
+    ports, cam:8081/snap.jpg and cam:8082/snap.jpg, were both snap.png: the second refused, 'output
+    cut/snap.png was already written for ...'. Each is cut under its name and what tells it apart
+    from the others of that name (the query's pairs that differ, the port, the host, the folders),
+    known before it is fetched (--skip-existing fetches none again); one alone keeps its own name,
+    and no secret of an address is in a name (those that differ by one alone are numbered)."""
+    base, pages, seen = server
+    other, pages2, seen2 = redirecting
+    pages["/snap.jpg"] = pages2["/snap.jpg"] = pages["/cam/pic.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    urls = [f"{base}/snap.jpg?chn=1&token=Hush3d", f"{base}/snap.jpg?chn=2&token=Hush3d", f"{other}/snap.jpg",
+            f"{base}/cam/pic.jpg?user=a&token=Sekr1t", f"{base}/cam/pic.jpg?user=a&token=S3cond", f"{base}/x/one.jpg"]
+    pages["/x/one.jpg"] = pages["/snap.jpg"]
+    out = tmp_path / "cut"
+    r = invoke("image", *urls, "-o", f"{out}/")
+    assert r.exit_code == 0 and "6 written to" in r.stderr, r.output
+    port, port2 = base.rsplit(":", 1)[1], other.rsplit(":", 1)[1]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"snap_{port}_chn=1.png", f"snap_{port}_chn=2.png", f"snap_{port2}.png", "pic_1.png", "pic_2.png", "one.png"])
+    assert "Hush3d" not in r.output and "Sekr1t" not in r.output, r.output
+    seen.clear()
+    seen2.clear()
+    r = invoke("image", *urls, "-o", f"{out}/", "--skip-existing")
+    assert r.exit_code == 0 and "6 there already" in r.stderr and not seen and not seen2, (r.output, seen, seen2)
+    names = fetch.picture_names(["http://cam/snap.jpg?chn=1", "http://cam/snap.jpg?chn=2", "http://cam:8081/a.jpg",
+                                 "http://cam:8082/a.jpg", "http://cam1.local/b/x.jpg", "http://cam2.local/c/x.jpg",
+                                 "http://cam/y.jpg", "HTTP://CAM/snap.jpg?chn=1#x"])
+    assert names == {"http://cam/snap.jpg?chn=1": "snap_chn=1.jpg", "http://cam/snap.jpg?chn=2": "snap_chn=2.jpg",
+                     "http://cam:8081/a.jpg": "a_8081.jpg", "http://cam:8082/a.jpg": "a_8082.jpg",
+                     "http://cam1.local/b/x.jpg": "x_cam1_local_b.jpg",
+                     "http://cam2.local/c/x.jpg": "x_cam2_local_c.jpg", "http://cam/y.jpg": "y.jpg"}, names
+    assert fetch_picture(f"{base}/x/one.jpg", tmp_path, name="two.jpg") == tmp_path / "two.jpg"
+    with pytest.raises(FetchError, match="not a file's name"):
+        fetch_picture(f"{base}/x/one.jpg", tmp_path, name="../two.jpg")
