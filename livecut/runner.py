@@ -2032,7 +2032,19 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
     stats.partial[:] = getattr(source, "partial", None) or []
     stats.warnings.extend(state_notes(processor.states, stats.processed, processor.counts()[2]))
     n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")
-    if n and stats.lead_damaged:
+    lost = getattr(source, "start_lost", None)
+    if lost:
+        # (damaged data before the first read of a file with no index to count what it held, an
+        # MKV written to a pipe whose opening clusters were wiped: passed over in silence, exit 0,
+        # the run's last line a whole video's, and the frames read then that could not be decoded
+        # said to be a cut clip's)
+        at, why = lost
+        stats.partial.insert(0, f"the video's frames before {at:.1f} s")
+        more = (f"; the first {'frame' if n == 1 else f'{n} frames'} read after it could not be decoded "
+                "either" if n else "")
+        stats.warnings.append(f"{Path(spec).name}: the video's frames before its first read, at {at:.1f} s, could not "
+                              f"be read ({why}{more}): the output lacks them")
+    elif n and stats.lead_damaged:
         # (damaged data at its start, a key frame's zeroed: it was 'the first 24 frames could not be
         # decoded (the video starts between key frames: a cut or open-GOP clip)', of 25 lost, and
         # the run's last line ended as a whole video's; the frames are the packets read, counted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -1888,3 +1889,48 @@ def test_an_mkv_whose_opening_clusters_were_wiped_is_not_said_to_hold_two_videos
     r = run_cli("file", str(_opening_clusters_wiped(two, tmp_path / "two-wiped.mkv")), "-o", str(tmp_path / "t.mp4"))
     assert r.returncode == 0, r.stderr
     assert "has 2 video streams" in r.stderr, r.stderr
+
+
+def _piped(path: Path, out: Path) -> subprocess.CompletedProcess:
+    """``livecut file - -o out`` with ``path``'s bytes piped in (copied to a temporary file: read as one)."""
+    return subprocess.run([sys.executable, "-m", "livecut", "file", "-", "-o", str(out)], input=path.read_bytes(),
+                          capture_output=True, text=False, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+
+
+def test_an_mkv_written_to_a_pipe_whose_opening_clusters_were_wiped_is_called_partial(tmp_path):
+    """An MKV as ffmpeg writes it to a pipe (``ffmpeg ... -f matroska - | livecut file -``) has no
+    index (Cues) to place its first frame: its opening clusters wiped, FFmpeg passed over them to
+    the next cluster it found, in silence, the video seeming to start there -- exit 0, the run's
+    last line a whole video's, and the frames read first, between key frames, said to be a cut
+    clip's.  The damage where its first cluster should begin is known, how many frames it held
+    is not: the frames before the first read are said lost, and the last line calls it partial.
+    The same stream undamaged says nothing."""
+    whole = tmp_path / "piped.mkv"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac",
+                        "-f", "matroska", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    assert b"\x1c\x53\xbb\x6b" not in data  # (no Cues: written to a pipe)
+    cluster = b"\x1f\x43\xb6\x75"
+    first = data.find(cluster)
+    second = data.find(cluster, first + 4)
+    assert 0 < first < second
+    data[first:second + 200] = bytes(second + 200 - first)
+    bad = tmp_path / "wiped.mkv"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = _piped(bad, out)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert probe(out)["frames"] < 100
+    said = [ln for ln in err.splitlines() if "could not be read" in ln]
+    assert said and said[0].startswith("livecut: warning: -: the video's frames before its first read, at "), err
+    assert ("s, could not be read (damaged data where its first clusters were, " in said[0]
+            and "KB, passed over; it has no index (Cues), as one written to a pipe: how many frames it held is not "
+                "known" in said[0] and said[0].endswith("): the output lacks them")), err
+    assert "starts between key frames" not in err and "undecodable" not in err, err
+    last = err.splitlines()[-1]
+    assert ", partial: the video's frames before " in last and " s could not be read, " in last, err
+    r = _piped(whole, tmp_path / "whole.mp4")
+    assert r.returncode == 0 and b"partial" not in r.stderr and b"could not be" not in r.stderr, r.stderr

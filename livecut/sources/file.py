@@ -851,6 +851,36 @@ def _mkv_wiped_start(p: Path, video: int) -> float | None:
         return None
 
 
+def _mkv_damaged_head(p: Path) -> tuple[int, int] | None:
+    """Where the bytes of the Matroska file ``p`` stop being elements before its first Cluster
+    (wiped, damaged: where its first cluster should begin), and where the next cluster FFmpeg's
+    demuxer passes on to begins (the file's end where none is found); None where its elements
+    run to a Cluster, or it does not open as Matroska."""
+    try:
+        with open(p, "rb") as fh:
+            seg = _mkv_segment(fh)
+            if seg is None:
+                return None
+            pos, stop = seg
+            for _ in range(MAX_MKV_ELEMENTS):
+                if pos >= stop:
+                    return None
+                el = _ebml_head(fh, pos)
+                if isinstance(el, tuple) and el[0] == CLUSTER_ID:
+                    return None
+                if not isinstance(el, tuple) or el[2] is None or el[1] + el[2] > stop:
+                    break
+                pos = el[1] + el[2]
+            else:
+                return None
+            fh.seek(pos)
+            data = fh.read(MKV_READ_LIMIT)
+            at = data.find(CLUSTER_ID.to_bytes(4, "big"), 1)
+            return pos, pos + at if at > 0 else stop
+    except OSError:
+        return None
+
+
 def _lacks_moov(p: Path) -> bool:
     """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
     short before the index, written last, was (a camera or phone that lost power, a screen
@@ -1732,6 +1762,11 @@ class FileSource(ClosesWhileReading):
         #: frames"): said in the warnings, and by the run's last line, which called such an output
         #: whole (see :attr:`livecut.runner.Stats.partial`)
         self.partial: list[str] = []
+        #: where a file with no index lost frames to damaged data before the first read (its
+        #: opening clusters wiped, where FFmpeg passes over it in silence), how many not known:
+        #: ``(the first read, in seconds; why)``, said with the frames read then that could not
+        #: be decoded (see :meth:`_say_damaged_start`)
+        self.start_lost: tuple[float, str] | None = None
         #: the frames' pixel shapes against the first's, the output's (and the sizes fitted into it);
         #: a frame's, where it differs, by its pts (see _counted and _shape)
         self._shapes = PixelShapes()
@@ -2018,6 +2053,7 @@ class FileSource(ClosesWhileReading):
             read = bool(self._lead_pts) or self.corrupt > 0  # (packets read, none of them decoded)
             raise VideoOpenFailure(f"{self.path}: the video has no frames" + (
                 " that can be decoded (its video data is corrupt)" if read else ""))
+        self._say_damaged_start(c)
         # (libvpx's frames lack what the container says: the rotation, the colour tags)
         described = self._first if self._decoder is None else self._native_first()
         self.info.rotation = int(getattr(described, "rotation", 0) or 0)
@@ -2172,6 +2208,7 @@ class FileSource(ClosesWhileReading):
         if t0 is None or t0 > first - 0.5 / fps:
             return
         n = int(round((first - t0) * fps))
+        self._wiped_said = True
         whole = (self.info.frames or 0) + n
         what = f"{n} of the video's {whole} frames" if self.info.frames else f"the video's first {n} frames"
         self.partial.append(what)
@@ -2179,6 +2216,31 @@ class FileSource(ClosesWhileReading):
         self.warnings.append(f"{self.path.name}: {lost} frame{'s' if n > 1 else ''} could not be read (damaged data "
                              f"where its first clusters were, passed over: its index places its first frame at "
                              f"{t0:.1f} s, the first read at {first:.1f} s): the output lacks {'them' if n > 1 else 'it'}")
+
+    _wiped_said = False
+
+    def _say_damaged_start(self, c) -> None:
+        """:attr:`start_lost` says damaged data before the first packet read of a file with no
+        index to count the frames it held: a Matroska file's where its first cluster should
+        begin (one written to a pipe has no Cues: see :meth:`_say_wiped_start` for one that
+        has) -- FFmpeg passes over it in silence, and the video seemed to start after it, exit
+        0, the run's last line a whole video's; the frames read then that could not be decoded
+        (between key frames) were said to be a cut clip's."""
+        if self.loop or self._wiped_said or not self.path.is_file():
+            return
+        kinds = set((c.format.name or "").split(","))
+        if "matroska" in kinds:
+            span = _mkv_damaged_head(self.path)
+            if span is None or self._start <= 0:  # (a first frame read at 0 s lost none before it)
+                return
+            size, where = span[1] - span[0], "where its first clusters were"
+            index = "it has no index (Cues), as one written to a pipe"
+        else:
+            return
+        amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
+        self.start_lost = (self._start, f"damaged data {where}, {amount}, passed over; {index}: "
+                                        "how many frames it held is not known")
+        self.lead_damaged = True  # (the frames read then that could not be decoded: lost to it too)
 
     def _several_note(self, moving: list) -> str:
         """What the summary says of a file with several video streams (``moving``, the one cut
