@@ -2035,9 +2035,9 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
     lost = getattr(source, "start_lost", None)
     if lost:
         # (damaged data before the first read of a file with no index to count what it held, an
-        # MKV written to a pipe whose opening clusters were wiped: passed over in silence, exit 0,
-        # the run's last line a whole video's, and the frames read then that could not be decoded
-        # said to be a cut clip's)
+        # MKV written to a pipe whose opening clusters were wiped, an MPEG-TS stream's first
+        # packets zeroed: passed over in silence, exit 0, the run's last line a whole video's, and
+        # the frames read then that could not be decoded said to be a cut clip's)
         at, why = lost
         stats.partial.insert(0, f"the video's frames before {at:.1f} s")
         more = (f"; the first {'frame' if n == 1 else f'{n} frames'} read after it could not be decoded "

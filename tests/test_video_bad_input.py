@@ -1934,3 +1934,42 @@ def test_an_mkv_written_to_a_pipe_whose_opening_clusters_were_wiped_is_called_pa
     assert ", partial: the video's frames before " in last and " s could not be read, " in last, err
     r = _piped(whole, tmp_path / "whole.mp4")
     assert r.returncode == 0 and b"partial" not in r.stderr and b"could not be" not in r.stderr, r.stderr
+
+
+def test_an_mpeg_ts_stream_whose_first_packets_were_zeroed_is_called_partial(tmp_path):
+    """An MPEG-TS stream piped in (``ffmpeg ... -f mpegts - | livecut file -``) whose first packets
+    after its tables were zeroed: FFmpeg passes over the zeros to the next packet it finds, in
+    silence, the video seeming to start there -- exit 0, the run's last line a whole video's,
+    and the frames read first, between key frames, said to be a cut clip's.  MPEG-TS has no
+    index to count the frames the zeros held: the bytes before the first packet read that are
+    no packets are damage, and the frames before the first read are said lost.  The stream
+    undamaged says nothing, and one that starts in the middle of a packet (a capture joined
+    late, ``tail -c``) is a cut clip still."""
+    whole = tmp_path / "rec.ts"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac",
+                        "-f", "mpegts", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    assert data[0] == data[188] == data[376] == 0x47
+    data[3 * 188:40000] = bytes(40000 - 3 * 188)  # (its tables kept, the packets after them zeroed)
+    bad = tmp_path / "zeroed.ts"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = _piped(bad, out)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert probe(out)["frames"] < 100
+    said = [ln for ln in err.splitlines() if "could not be read" in ln]
+    assert said and said[0].startswith("livecut: warning: -: the video's frames before its first read, at "), err
+    assert ("s, could not be read (damaged data at its start, 39 KB, passed over; MPEG-TS has no index: how many "
+            "frames it held is not known" in said[0] and said[0].endswith("): the output lacks them")), err
+    assert "starts between key frames" not in err and "undecodable" not in err, err
+    last = err.splitlines()[-1]
+    assert ", partial: the video's frames before " in last and " s could not be read, " in last, err
+    r = _piped(whole, tmp_path / "whole.mp4")
+    assert r.returncode == 0 and b"partial" not in r.stderr and b"could not be" not in r.stderr, r.stderr
+    late = tmp_path / "late.ts"
+    late.write_bytes(whole.read_bytes()[40000 + 100:])
+    r = _piped(late, tmp_path / "late.mp4")
+    assert r.returncode == 0 and b"partial" not in r.stderr and b"could not be read" not in r.stderr, r.stderr

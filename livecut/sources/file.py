@@ -881,6 +881,31 @@ def _mkv_damaged_head(p: Path) -> tuple[int, int] | None:
         return None
 
 
+def _ts_unsynced(p: Path, until: int) -> int:
+    """How many of the first ``until`` bytes of the MPEG-TS file ``p`` are in no run of its
+    packets (each a sync byte, 0x47, the next a packet's size on): damaged data, zeros or
+    garbage, before its first packet read (a capture that starts in the middle of a packet has
+    less than one)."""
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(min(until, MKV_READ_LIMIT))
+    except OSError:
+        return 0
+    best = len(data)
+    for size in TS_PACKET_SIZES:
+        i = bad = 0
+        while i < len(data):
+            if data[i] == 0x47 and (i + size >= len(data) or data[i + size] == 0x47):
+                i += size
+                continue
+            j = data.find(b"\x47", i + 1)
+            j = len(data) if j < 0 else j
+            bad += j - i
+            i = j
+        best = min(best, bad)
+    return best
+
+
 def _lacks_moov(p: Path) -> bool:
     """Whether ``p`` is an MP4/MOV file without its index (its ``moov`` box): a recording cut
     short before the index, written last, was (a camera or phone that lost power, a screen
@@ -1763,9 +1788,9 @@ class FileSource(ClosesWhileReading):
         #: whole (see :attr:`livecut.runner.Stats.partial`)
         self.partial: list[str] = []
         #: where a file with no index lost frames to damaged data before the first read (its
-        #: opening clusters wiped, where FFmpeg passes over it in silence), how many not known:
-        #: ``(the first read, in seconds; why)``, said with the frames read then that could not
-        #: be decoded (see :meth:`_say_damaged_start`)
+        #: opening clusters wiped, an MPEG-TS stream's first packets zeroed, where FFmpeg passes
+        #: over them in silence), how many not known: ``(the first read, in seconds; why)``, said
+        #: with the frames read then that could not be decoded (see :meth:`_say_damaged_start`)
         self.start_lost: tuple[float, str] | None = None
         #: the frames' pixel shapes against the first's, the output's (and the sizes fitted into it);
         #: a frame's, where it differs, by its pts (see _counted and _shape)
@@ -1995,6 +2020,7 @@ class FileSource(ClosesWhileReading):
         self._resumed = 0  # (times the demuxer choked or asked to be called again: damage)
         self._skipped = 0  # (stretches of the file its packets passed over, see _data_skipped)
         self._packets_end: int | None = None  # (where the last packet read ends in the file)
+        self._first_pos: int | None = None  # (where the first packet read lies in the file)
         # (the video packets' times in order, a few held to undo B-frames' reordering: whether the
         # steps between them are even, and the stretches of time a stretch of the file passed over
         # held, from the last time before it to the first after, see _time_next)
@@ -2223,9 +2249,10 @@ class FileSource(ClosesWhileReading):
         """:attr:`start_lost` says damaged data before the first packet read of a file with no
         index to count the frames it held: a Matroska file's where its first cluster should
         begin (one written to a pipe has no Cues: see :meth:`_say_wiped_start` for one that
-        has) -- FFmpeg passes over it in silence, and the video seemed to start after it, exit
-        0, the run's last line a whole video's; the frames read then that could not be decoded
-        (between key frames) were said to be a cut clip's."""
+        has), an MPEG-TS stream's bytes that are no packets -- FFmpeg passes over both in
+        silence, and the video seemed to start after them, exit 0, the run's last line a whole
+        video's; the frames read then that could not be decoded (between key frames) were said
+        to be a cut clip's."""
         if self.loop or self._wiped_said or not self.path.is_file():
             return
         kinds = set((c.format.name or "").split(","))
@@ -2235,6 +2262,11 @@ class FileSource(ClosesWhileReading):
                 return
             size, where = span[1] - span[0], "where its first clusters were"
             index = "it has no index (Cues), as one written to a pipe"
+        elif "mpegts" in kinds and self._first_pos:
+            size, where = _ts_unsynced(self.path, self._first_pos), "at its start"
+            index = "MPEG-TS has no index"
+            if size <= SKIPPED_DATA:
+                return
         else:
             return
         amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
@@ -2358,6 +2390,8 @@ class FileSource(ClosesWhileReading):
             if not self.loop:  # (the times just before it in order, a B-frame's passed over among them)
                 self._times_passed(steps=False)
                 self._stretches.append([self._time_last, None])
+        if end is None:
+            self._first_pos = pos
         self._packets_end = pos + packet.size if end is None else max(end, pos + packet.size)
 
     #: video packets' times held to be put in order (B-frames' are sent before the frames they show after)
