@@ -1973,3 +1973,32 @@ def test_an_mpeg_ts_stream_whose_first_packets_were_zeroed_is_called_partial(tmp
     late.write_bytes(whole.read_bytes()[40000 + 100:])
     r = _piped(late, tmp_path / "late.mp4")
     assert r.returncode == 0 and b"partial" not in r.stderr and b"could not be read" not in r.stderr, r.stderr
+
+
+def test_a_fragmented_mp4_whose_first_fragment_was_wiped_says_what_is_there_unread(tmp_path):
+    """A fragmented MP4 as ffmpeg writes it to a pipe (``-movflags frag_keyframe+empty_moov -f mp4
+    -``) whose first fragment was wiped (zeroed into the second's header): FFmpeg's demuxer takes
+    the box of zeros to run to the file's end and reads nothing past it.  It was 'the video has
+    no frames', of a stream whose last two fragments, 50 of its 100 frames, are all there: the
+    damage is said, and what lies past it unread.  The stream undamaged is read whole."""
+    whole = tmp_path / "frag.mp4"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-c:v", "libx264", "-g", "25", "-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov",
+                        "-f", "mp4", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    first = data.find(b"moof") - 4
+    second = data.find(b"moof", first + 8) - 4
+    third = data.find(b"moof", second + 8) - 4  # (where FFmpeg could read on)
+    assert 0 < first < second < third
+    data[first:second + 200] = bytes(second + 200 - first)
+    bad = tmp_path / "wiped.mp4"
+    bad.write_bytes(bytes(data))
+    r = _piped(bad, tmp_path / "o.mp4")
+    assert r.returncode == 2 and r.stderr.decode() == (
+        f"livecut: error: -: no frame of the video could be read: damaged data where its first fragment should begin "
+        f"({(third - first) / 1024:.0f} KB from byte {first}), which FFmpeg does not read past; the 2 fragments after it, 50 frames, are there but unread\n"), \
+        r.stderr
+    assert not (tmp_path / "o.mp4").exists()
+    r = _piped(whole, tmp_path / "whole.mp4")
+    assert r.returncode == 0 and probe(tmp_path / "whole.mp4")["frames"] == 100, r.stderr

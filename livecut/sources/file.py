@@ -941,6 +941,76 @@ def _lacks_moov(p: Path) -> bool:
     return False
 
 
+#: the most bytes of a fragmented MP4 searched past damaged data for the fragment (moof) after it
+MP4_RESYNC_LIMIT = 16 << 20
+
+
+def _moof_samples(fh, at: int, end: int, track_id: int) -> int:
+    """The samples (frames) of track ``track_id`` in the fragment header (moof box) whose
+    payload is ``at`` to ``end`` in ``fh``: its runs' (trun) counts, in its track fragments
+    (traf) of that track (tfhd)."""
+    from livecut.imageio import iso_boxes
+
+    if end - at > MKV_READ_LIMIT:
+        return 0
+    fh.seek(at)
+    b = memoryview(fh.read(end - at))
+    n = 0
+    for kind, s, e in iso_boxes(b, 0, len(b)):
+        if kind != b"traf":
+            continue
+        boxes = list(iso_boxes(b, s, e))
+        ids = [int.from_bytes(b[a + 4:a + 8], "big") for k, a, z in boxes if k == b"tfhd" and z - a >= 8]
+        if ids == [track_id]:
+            n += sum(int.from_bytes(b[a + 4:a + 8], "big") for k, a, z in boxes if k == b"trun" and z - a >= 8)
+    return n
+
+
+def _mp4_fragments_unread(p: Path, track_id: int) -> tuple[int, int, int, int] | None:
+    """``(where, size, fragments, frames)`` of a fragmented MP4 (``ffmpeg ... -movflags
+    frag_keyframe+empty_moov -f mp4 -``) whose top-level boxes stop parsing at ``where``
+    (damaged: a box of zeros, which FFmpeg's demuxer takes to run to the file's end, reading
+    nothing past it), ``size`` bytes before the next fragment (moof box) found, and the
+    ``fragments`` from there on, which hold ``frames`` samples of track ``track_id``; None where
+    its boxes run to its end, or no fragment follows."""
+    try:
+        with open(p, "rb") as fh:
+            end = fh.seek(0, 2)
+            pos, where, resumed, fragments, frames = 0, None, 0, 0, 0
+            for _ in range(MAX_TOP_BOXES * 10):
+                if pos + 8 > end:
+                    break
+                fh.seek(pos)
+                head = fh.read(16)
+                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
+                named = all(0x20 <= c < 0x7F for c in kind)  # (a box's type: four letters)
+                if size == 1 and len(head) == 16:
+                    size, inner = int.from_bytes(head[8:16], "big"), 16
+                elif size == 0 and named:
+                    size = end - pos  # (the last box, run to the file's end)
+                if named and size >= inner and pos + size > end:
+                    break  # (a box cut short: the file's end, not damage)
+                if not named or size < inner:
+                    if where is not None:
+                        break  # (damaged again: counted up to there)
+                    fh.seek(pos + 1)
+                    at = fh.read(MP4_RESYNC_LIMIT).find(b"moof", 3)
+                    if at < 0:
+                        return None
+                    where = pos
+                    pos = resumed = pos + 1 + at - 4
+                    continue
+                if kind == b"moof" and where is not None:
+                    fragments += 1
+                    frames += _moof_samples(fh, pos + inner, pos + size, track_id)
+                pos += size
+            if where is None or not fragments:
+                return None
+            return where, resumed - where, fragments, frames
+    except OSError:
+        return None
+
+
 #: seconds of a file read again at its end to see whether its streams reach the declared end
 END_WINDOW = 3.0
 #: how far short of the declared end the last packet may stop (a frame or two of audio)
@@ -2077,6 +2147,19 @@ class FileSource(ClosesWhileReading):
         self._first = next(self._gen, None)
         if self._first is None:
             read = bool(self._lead_pts) or self.corrupt > 0  # (packets read, none of them decoded)
+            lost = (_mp4_fragments_unread(self.path, s.id) if "mp4" in (c.format.name or "").split(",")
+                    and not read and self.path.is_file() else None)
+            if lost and lost[3]:
+                # (a fragmented MP4's first fragment wiped, as ffmpeg writes one to a pipe: FFmpeg's
+                # demuxer takes the box of zeros to run to the end and reads nothing past it -- it
+                # was 'the video has no frames', of a stream of 100 whose last 50 are all there)
+                where, size, n, frames = lost
+                amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
+                raise VideoOpenFailure(
+                    f"{self.path}: no frame of the video could be read: damaged data where its first fragment "
+                    f"should begin ({amount} from byte {where}), which FFmpeg does not read past; the "
+                    f"{'fragment' if n == 1 else f'{n} fragments'} after it, {frames} frame{'s' * (frames != 1)}, "
+                    f"{'is' if n == 1 else 'are'} there but unread")
             raise VideoOpenFailure(f"{self.path}: the video has no frames" + (
                 " that can be decoded (its video data is corrupt)" if read else ""))
         self._say_damaged_start(c)
