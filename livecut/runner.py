@@ -2484,6 +2484,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
     if short and stats.processed:
         _, expected = short
         why = (f"a read error: {source.read_error}" if getattr(source, "read_error", "")
+               else source.damaged if getattr(source, "damaged", "")
                else f"truncated: {source.cut_short}" if getattr(source, "cut_short", "")
                else f"damaged or cut short: {source.unread}" if getattr(source, "unread", "") else "truncated?")
         where = (_holds(output, f"the {_frames(stats.written)} written") if kept else "") + unclosed

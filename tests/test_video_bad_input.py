@@ -2002,3 +2002,35 @@ def test_a_fragmented_mp4_whose_first_fragment_was_wiped_says_what_is_there_unre
     assert not (tmp_path / "o.mp4").exists()
     r = _piped(whole, tmp_path / "whole.mp4")
     assert r.returncode == 0 and probe(tmp_path / "whole.mp4")["frames"] == 100, r.stderr
+
+
+def test_a_fragmented_mp4_whose_second_fragment_was_wiped_ends_early_with_the_rest_unread(tmp_path):
+    """A fragmented MP4 as ffmpeg writes it to a pipe whose second fragment was wiped (zeroed
+    into the third's header): FFmpeg's demuxer takes the box of zeros to run to the file's end
+    and reads nothing past it -- and, the stream stating no count of its frames (FFmpeg's the
+    fragment read's), the video seemed whole: 25 of its 100 frames written, exit 0, nothing
+    said.  The fourth fragment, 25 frames, is all there past the damage: the video ends early,
+    exit 3, the output holding what was read.  The stream undamaged is read whole."""
+    whole = tmp_path / "frag.mp4"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-c:v", "libx264", "-g", "25", "-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov",
+                        "-f", "mp4", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    at = [data.find(b"moof")]
+    for _ in range(3):
+        at.append(data.find(b"moof", at[-1] + 4))
+    second, third, fourth = (a - 4 for a in at[1:])
+    assert 0 < second < third < fourth
+    data[second:third + 200] = bytes(third + 200 - second)
+    bad = tmp_path / "wiped.mp4"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = _piped(bad, out)
+    assert r.returncode == 3 and r.stderr.decode().splitlines()[-1] == (
+        f"livecut: error: -: the video ends early (damaged data at byte {second}, {(fourth - second) / 1024:.0f} KB, "
+        f"which FFmpeg does not read past; the fragment after it, 25 frames, is there but unread): 25 frames "
+        f"written, more expected; {out} holds the 25 frames written"), r.stderr
+    assert probe(out)["frames"] == 25
+    r = _piped(whole, tmp_path / "whole.mp4")
+    assert r.returncode == 0 and probe(tmp_path / "whole.mp4")["frames"] == 100, r.stderr

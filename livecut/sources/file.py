@@ -2091,6 +2091,7 @@ class FileSource(ClosesWhileReading):
         self._skipped = 0  # (stretches of the file its packets passed over, see _data_skipped)
         self._packets_end: int | None = None  # (where the last packet read ends in the file)
         self._first_pos: int | None = None  # (where the first packet read lies in the file)
+        self._mp4 = "mp4" in (c.format.name or "").split(",")  # (see _fragments_unread)
         # (the video packets' times in order, a few held to undo B-frames' reordering: whether the
         # steps between them are even, and the stretches of time a stretch of the file passed over
         # held, from the last time before it to the first after, see _time_next)
@@ -2638,6 +2639,8 @@ class FileSource(ClosesWhileReading):
                                     and (self._tagged_end or self._stamped_end and self._runs_past_video()))
             return got, got if self._length_left else max(expected, got)
         if not expected or got >= expected - max(2, expected // 50):
+            if self._fragments_unread():  # (its count FFmpeg's of the fragments it read)
+                return got, got  # (how many the damaged ones held is not known: "more expected")
             if self._unsized and got < expected and not self._missing_said:
                 # (a frame or two short of the count its index gives times for: written, exit 0,
                 # unsaid, as a whole file's result; the run's last line says it partial, as it
@@ -2671,6 +2674,28 @@ class FileSource(ClosesWhileReading):
             self.unread = (f"{self.unread}; " if self.unread else "") + (
                 f"its index is damaged, its sample-size table (stsz) giving the sizes of {self._unsized[0]} frames only")
         return got, expected
+
+    #: what stopped the reading before the file's end, damaged data it does not read past, where
+    #: that is known: said as why the video ends early (see :meth:`_fragments_unread`)
+    damaged = ""
+
+    def _fragments_unread(self) -> bool:
+        """Whether the reading of a fragmented MP4 (as ffmpeg writes one to a pipe: it states no
+        count of its frames) stopped at damaged data past its last packet read, with fragments
+        after it (:func:`_mp4_fragments_unread`): FFmpeg's demuxer takes a box of zeros to run
+        to the file's end, and the video seemed whole -- its rest lost without a word, exit 0.
+        :attr:`damaged` says it."""
+        if not self._mp4 or not self.path.is_file():
+            return False
+        lost = _mp4_fragments_unread(self.path, self._stream.id)
+        if not lost or not lost[3] or (self._packets_end or 0) > lost[0]:
+            return False
+        where, size, n, frames = lost
+        amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
+        self.damaged = (f"damaged data at byte {where}, {amount}, which FFmpeg does not read past; the "
+                        f"{'fragment' if n == 1 else f'{n} fragments'} after it, {frames} frame{'s' * (frames != 1)}, "
+                        f"{'is' if n == 1 else 'are'} there but unread")
+        return True
 
     def _packets_reach(self, end: float) -> bool:
         """Whether the video's packets read reach its declared ``end`` (seconds, on its clock):
