@@ -2034,3 +2034,35 @@ def test_a_fragmented_mp4_whose_second_fragment_was_wiped_ends_early_with_the_re
     assert probe(out)["frames"] == 25
     r = _piped(whole, tmp_path / "whole.mp4")
     assert r.returncode == 0 and probe(tmp_path / "whole.mp4")["frames"] == 100, r.stderr
+
+
+def test_frames_an_mpeg_ts_stream_lost_after_its_first_packet_was_zeroed_are_all_said(tmp_path):
+    """An MPEG-TS stream whose packets were zeroed just after its first video packet: FFmpeg
+    reads that one (its frame cut off), passes over the zeros, and the frames read after them,
+    up to a key frame, cannot be decoded -- they were said to be a cut clip's ('the video
+    starts between key frames: a cut or open-GOP clip'), not in the run's last line's partial,
+    which counted the stretch alone (29 of 50 lost).  Zeros that are no packets before the first
+    frame are damage: every frame lost is said.  A stream that starts in the middle of a packet
+    (a capture joined late) is a cut clip still."""
+    whole = tmp_path / "rec.ts"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac",
+                        "-f", "mpegts", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    first = next(k for k in range(20) if data[k * 188 + 1] == 0x41 and data[k * 188 + 2] == 0)  # (PID 0x100's start)
+    data[(first + 1) * 188:40000] = bytes(40000 - (first + 1) * 188)
+    bad = tmp_path / "zeroed.ts"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = _piped(bad, out)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert "starts between key frames" not in err and "undecodable" not in err, err
+    lost = [int(w) for w in err.splitlines()[-1].split(", partial: ")[1].split(" could not be read")[0].split()
+            if w.isdigit() and w != "100"]
+    assert sum(lost) == 100 - probe(out)["frames"], err
+    late = tmp_path / "late.ts"
+    late.write_bytes(whole.read_bytes()[1000:])
+    r = _piped(late, tmp_path / "late.mp4")
+    assert r.returncode == 0 and b"starts between key frames" in r.stderr and b"partial" not in r.stderr, r.stderr

@@ -881,14 +881,16 @@ def _mkv_damaged_head(p: Path) -> tuple[int, int] | None:
         return None
 
 
-def _ts_unsynced(p: Path, until: int) -> int:
-    """How many of the first ``until`` bytes of the MPEG-TS file ``p`` are in no run of its
-    packets (each a sync byte, 0x47, the next a packet's size on): damaged data, zeros or
+def _ts_unsynced(p: Path, until: int, start: int = 0) -> int:
+    """How many of the bytes ``start`` to ``until`` of the MPEG-TS file ``p`` are in no run of
+    its packets (each a sync byte, 0x47, the next a packet's size on): damaged data, zeros or
     garbage, before its first packet read (a capture that starts in the middle of a packet has
-    less than one)."""
+    less than one; a stretch between two packets read, the data of a frame whose start was
+    not in the file, none)."""
     try:
         with open(p, "rb") as fh:
-            data = fh.read(min(until, MKV_READ_LIMIT))
+            fh.seek(start)
+            data = fh.read(min(until - start, MKV_READ_LIMIT))
     except OSError:
         return 0
     best = len(data)
@@ -2092,6 +2094,7 @@ class FileSource(ClosesWhileReading):
         self._packets_end: int | None = None  # (where the last packet read ends in the file)
         self._first_pos: int | None = None  # (where the first packet read lies in the file)
         self._mp4 = "mp4" in (c.format.name or "").split(",")  # (see _fragments_unread)
+        self._ts = (c.format.name or "") == "mpegts" and self.path.is_file()  # (see _passed_over)
         # (the video packets' times in order, a few held to undo B-frames' reordering: whether the
         # steps between them are even, and the stretches of time a stretch of the file passed over
         # held, from the last time before it to the first after, see _time_next)
@@ -2471,6 +2474,11 @@ class FileSource(ClosesWhileReading):
         end = self._packets_end
         if end is not None and pos - end > SKIPPED_DATA:
             self._skipped += 1
+            if self._lead_pts is not None and self._ts and _ts_unsynced(self.path, pos, end) > SKIPPED_DATA:
+                # (damaged data before the first frame, an MPEG-TS stream's packets zeroed after its
+                # first: the frames read after it that could not be decoded were said to be a cut
+                # clip's, 'the video starts between key frames')
+                self.lead_damaged = True
             if not self.loop:  # (the times just before it in order, a B-frame's passed over among them)
                 self._times_passed(steps=False)
                 self._stretches.append([self._time_last, None])
