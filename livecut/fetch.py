@@ -11,6 +11,7 @@ import re
 import shlex
 import time
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from livecut.errors import FetchError
@@ -57,7 +58,7 @@ def picture_name(url: str) -> str:
     return name
 
 
-def picture_names(urls) -> dict[str, str]:
+def picture_names(urls, taken: Iterable[str] = ()) -> dict[str, str]:
     """The file name each picture of ``urls`` is saved under, by its :func:`same_address` (one
     given twice is one): its :func:`picture_name`, where no other address gives that name (its
     stem, as a file system that ignores case takes it: their outputs, NAME.png, one file); else,
@@ -68,8 +69,12 @@ def picture_names(urls) -> dict[str, str]:
     and the characters no file's name may hold made ``_``.  Told from the address as shown
     (:func:`livecut.urls.redact_url`): no login nor secret of it is in a name; those that only
     a secret tells apart, or that the above does not, are numbered in the order given
-    (``snap_1.jpg``, ``snap_2.jpg``).  An address that is no valid one is left out
-    (:func:`fetch_picture` says so)."""
+    (``snap_1.jpg``, ``snap_2.jpg``).  ``taken``: the stems of the local photos cut beside them
+    (their outputs, NAME.png): an address alone of its name that gives one of them is told apart
+    by its host (``snap_127_0_0_1.jpg``; its port too, or numbered, where that is taken as
+    well), the local photo keeping its name (it was refused, 'already written for snap.jpg (same
+    file name)', once fetched).  An address that is no valid one is left out (:func:`fetch_picture`
+    says so)."""
     from urllib.parse import parse_qsl
 
     from livecut.imageio import folded_name
@@ -108,6 +113,23 @@ def picture_names(urls) -> dict[str, str]:
         if len({folded_name(Path(name).stem) for name in tagged}) < len(tagged):
             tagged = [_tagged(names[address], str(n)) for n, address in enumerate(group, 1)]
         names.update(zip(group, tagged))
+    local = {folded_name(stem) for stem in taken}
+    for stem, group in groups.items():
+        if len(group) > 1 or stem not in local:
+            continue
+        parts = urlsplit(redact_url(group[0]))
+        try:
+            port = str(parts.port or "")
+        except ValueError:
+            port = ""
+        tags = [parts.hostname or "", f"{parts.hostname or ''}_{port}" if port else ""]
+        tags = [_UNSAFE.sub("_", tag).replace(".", "_") for tag in tags if tag]
+        used = local | {folded_name(Path(name).stem) for address, name in names.items() if address != group[0]}
+        for tag in [*tags, *map(str, range(1, len(used) + 2))]:
+            name = _tagged(names[group[0]], tag)
+            if folded_name(Path(name).stem) not in used:
+                names[group[0]] = name
+                break
     return names
 
 

@@ -617,7 +617,17 @@ def _fetching(inputs: list, cut: Callable[..., ImageReport], outdir: str | Path,
             raise one_file_for_several(outdir, len(addresses) + len(paths))
     # (each picture's name, by its address, before any is fetched: two of one name, a camera's
     # snap.jpg?chn=1 and ?chn=2, were both snap.png, the second refused 'already written for' the first)
-    named = picture_names(text for text in inputs if isinstance(text, str) and is_picture_url(text))
+    urls = [text for text in inputs if isinstance(text, str) and is_picture_url(text)]
+    # (a local photo of a URL's name, snap.jpg beside http://cam/snap.jpg: the URL's told apart,
+    # snap_cam.png; it was fetched, then refused 'output cut/snap.png was already written for snap.jpg')
+    local = [text for text in inputs if not (isinstance(text, str) and url_scheme(text))]
+    taken: list[str] = []
+    if urls and local and not single:
+        try:
+            taken = [p.stem for p in expand_inputs(local, outdir, [], [])[0]]
+        except Exception:  # (said by the cut, as without a URL)
+            taken = []
+    named = picture_names(urls, taken)
     at, there = [0], [0]
     with tempfile.TemporaryDirectory(prefix="livecut-fetched-") as folder:
         with _counted_stop(ImageReport(errors=errors), stopped, str(outdir), lambda: there[0]):

@@ -646,3 +646,24 @@ def test_two_addresses_of_one_name_are_cut_under_names_that_tell_them_apart(serv
     assert fetch_picture(f"{base}/x/one.jpg", tmp_path, name="two.jpg") == tmp_path / "two.jpg"
     with pytest.raises(FetchError, match="not a file's name"):
         fetch_picture(f"{base}/x/one.jpg", tmp_path, name="../two.jpg")
+
+
+def test_an_address_of_a_local_photo_s_name_is_cut_under_a_name_that_tells_it_apart(server, tmp_path):
+    """`livecut image snap.jpg http://127.0.0.1:PORT/snap.jpg -o cut/`: the picture was fetched,
+    then refused, 'output cut/snap.png was already written for snap.jpg (same file name)', exit 2.
+    The local photo keeps its name, the address's is told apart by its host (its port too, or
+    numbered, where that is a local photo's as well), before it is fetched (--skip-existing
+    fetches it not again)."""
+    base, pages, seen = server
+    pages["/snap.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    (tmp_path / "snap.jpg").write_bytes(_jpeg())
+    out = tmp_path / "cut"
+    r = invoke("image", str(tmp_path / "snap.jpg"), f"{base}/snap.jpg", "-o", f"{out}/")
+    assert r.exit_code == 0 and "2 written to" in r.stderr, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["snap.png", "snap_127_0_0_1.png"]
+    seen.clear()
+    r = invoke("image", str(tmp_path / "snap.jpg"), f"{base}/snap.jpg", "-o", f"{out}/", "--skip-existing")
+    assert r.exit_code == 0 and "2 there already" in r.stderr and not seen, (r.output, seen)
+    names = fetch.picture_names(["http://cam:8081/snap.jpg", "http://cam/a.jpg"], ["snap", "Snap_cam"])
+    assert names == {"http://cam:8081/snap.jpg": "snap_cam_8081.jpg", "http://cam/a.jpg": "a.jpg"}, names
+    assert fetch.picture_names(["http://cam/snap.jpg"], ["snap", "snap_cam"]) == {"http://cam/snap.jpg": "snap_1.jpg"}
