@@ -1462,7 +1462,8 @@ class Pipeline:
             with self._mail_lock:  # (a live source's frames it skipped itself, see StreamSource._judge)
                 st.dropped += getattr(self.source, "skipped", 0)
             st.lead_dropped = getattr(self.source, "lead_dropped", 0)
-            st.lead_damaged = bool(st.lead_dropped and getattr(self.source, "lead_damaged", False))
+            unread = getattr(self.source, "lead_unread", 0)  # (lost before them: said with them)
+            st.lead_damaged = bool((st.lead_dropped or unread) and getattr(self.source, "lead_damaged", False))
         self._check()
         return st
 
@@ -2044,10 +2045,12 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
                 "either" if n else "")
         stats.warnings.append(f"{Path(spec).name}: the video's frames before its first read, at {at:.1f} s, could not "
                               f"be read ({why}{more}): the output lacks them")
-    elif n and stats.lead_damaged:
+    elif stats.lead_damaged:
         # (damaged data at its start, a key frame's zeroed: it was 'the first 24 frames could not be
         # decoded (the video starts between key frames: a cut or open-GOP clip)', of 25 lost, and
-        # the run's last line ended as a whole video's; the frames are the packets read, counted)
+        # the run's last line ended as a whole video's; the frames are the packets read, counted,
+        # and those a stretch of damaged data passed over before them held, see FileSource.lead_unread)
+        n += getattr(source, "lead_unread", 0)
         first = "first frame" if n == 1 else f"first {n} frames"
         stats.partial.insert(0, f"the video's {first}")
         stats.warnings.append(f"{Path(spec).name}: the video's {first} could not be read (damaged data at "

@@ -2066,3 +2066,36 @@ def test_frames_an_mpeg_ts_stream_lost_after_its_first_packet_was_zeroed_are_all
     late.write_bytes(whole.read_bytes()[1000:])
     r = _piped(late, tmp_path / "late.mp4")
     assert r.returncode == 0 and b"starts between key frames" in r.stderr and b"partial" not in r.stderr, r.stderr
+
+
+def test_an_mpeg_ts_stream_zeroed_after_its_first_packet_says_its_first_frames_lost(tmp_path):
+    """An MPEG-TS stream whose packets were zeroed just after its first video packet lost its
+    first 50 frames: it was said as '29 of the video's 100 frames could not be read (damaged data
+    in the middle, skipped)' and 'the video's first 21 frames could not be read', frames 29 to 49
+    (the 29 lost to the zeros came before them).  They are the video's first frames, said as
+    one; damage in the middle as well is said apart, the counts adding up to those lost."""
+    whole = tmp_path / "rec.ts"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-c:a", "aac",
+                        "-f", "mpegts", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    first = next(k for k in range(20) if data[k * 188 + 1] == 0x41 and data[k * 188 + 2] == 0)  # (PID 0x100's start)
+    data[(first + 1) * 188:40000] = bytes(40000 - (first + 1) * 188)
+    bad = tmp_path / "zeroed.ts"
+    bad.write_bytes(bytes(data))
+    r = _piped(bad, tmp_path / "o.mp4")
+    err = r.stderr.decode()
+    lost = 100 - probe(tmp_path / "o.mp4")["frames"]
+    assert r.returncode == 0 and lost > 30, err
+    assert f"-: the video's first {lost} frames could not be read (damaged data at its start" in err, err
+    assert "in the middle" not in err and f"partial: the video's first {lost} frames could not be read," in err, err
+    at = (len(data) * 7 // 10) // 188 * 188 + 14 * 188
+    data[at:at + 30000] = bytes(30000)  # (and a stretch in the middle)
+    bad.write_bytes(bytes(data))
+    r = _piped(bad, tmp_path / "both.mp4")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    middle = int(err.split(" of the video's 100 frames could not be read (damaged data in the middle")[0].split()[-1])
+    assert f"-: the video's first {lost} frames could not be read" in err, err
+    assert lost + middle == 100 - probe(tmp_path / "both.mp4")["frames"], err

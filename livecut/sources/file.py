@@ -1837,6 +1837,13 @@ class FileSource(ClosesWhileReading):
         #: are counted among them (a key frame's data zeroed: 'the first 24 frames could not be
         #: decoded (the video starts between key frames ...)' of 25 lost, not called partial)
         self.lead_damaged = False
+        #: frames before the first decoded one lost to a stretch of damaged data passed over (an
+        #: MPEG-TS stream's packets zeroed just after its first video packet), not among
+        #: :attr:`lead_dropped`, which counts the packets read: said with them, 'the video's first
+        #: 50 frames' (see :meth:`_say_missing`); it was '29 of the video's 100 frames ... (damaged
+        #: data in the middle, skipped)' and 'the video's first 21 frames', frames 29 to 49
+        self.lead_unread = 0
+        self._lead_skipped = False  # (such a stretch was passed over)
         self._lead_pts: list[int] | None = []  # (the packets' pts until the first frame)
         self._first_pts: int | None = None
         #: what read() delivers in Frame.image: "bgr24" (HxWx3), "bgra" (HxWx4: the video's
@@ -2478,7 +2485,7 @@ class FileSource(ClosesWhileReading):
                 # (damaged data before the first frame, an MPEG-TS stream's packets zeroed after its
                 # first: the frames read after it that could not be decoded were said to be a cut
                 # clip's, 'the video starts between key frames')
-                self.lead_damaged = True
+                self.lead_damaged = self._lead_skipped = True
             if not self.loop:  # (the times just before it in order, a B-frame's passed over among them)
                 self._times_passed(steps=False)
                 self._stretches.append([self._time_last, None])
@@ -2769,6 +2776,13 @@ class FileSource(ClosesWhileReading):
             expected = min(expected, self._packets_read) if self._frames_counted else self._packets_read
         expected -= self._discarded
         missing = expected - got - self.lead_dropped
+        step = self._time_step
+        if self._lead_skipped and step and self._first_pts is not None and self._time_first is not None:
+            # (the frames from the first packet read to the first decoded, at the video's rate,
+            # that are not among the packets read: lost at its start, not in the middle)
+            self.lead_unread = max(0, min(missing, round((self._first_pts - self._time_first) / step)
+                                          - self.lead_dropped))
+            missing -= self.lead_unread
         if missing <= max(2, expected // 50) or self._missing_said or self._timeline.jumps:
             return  # (a file whose timestamps jump: its length says nothing of its frames)
         info = self.info  # (an estimate is a measure at a constant rate: its stated one the average)
