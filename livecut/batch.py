@@ -193,6 +193,9 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     #: said, not failed: a file or folder named twice, done once
     notes: list[str] = field(default_factory=list)
+    #: each input's absolute path (as the items and the manifest name it) -> its path as given
+    #: (`photos/b.jpg` under `livecut batch photos/`), where they differ: the lines said name it so
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -365,16 +368,18 @@ def list_files(list_file: str | Sequence[str] | None) -> list[str]:
 
 def expand(inputs: Iterable[str], outdir: Path, list_file: str | Sequence[str] | None = None,
            warnings: list[str] | None = None, typed: Callable[[str], None] | None = None,
-           notes: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
+           notes: list[str] | None = None,
+           shown: dict[str, str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """Files, folders (recursively, OUTDIR excluded), globs and list files -> ``(file, root)``
     pairs (``root``: the folder the output tree mirrors from) and error lines; ``warnings``: as
     :func:`livecut.imageio.expand_inputs`'s; ``typed``: see :func:`_read_list`; ``notes``: where
-    a file or folder named twice (``a.jpg ./a.jpg``, a link and its file) is said, done once."""
+    a file or folder named twice (``a.jpg ./a.jpg``, a link and its file) is said, done once;
+    ``shown``: filled with each file's absolute path -> its path as given, where they differ."""
     texts = list(inputs)
     errors: list[str] = []
     for list_file in list_files(list_file):
         texts += _read_list(list_file, errors, typed)
-    return _expand_texts(texts, outdir, errors, warnings, notes)
+    return _expand_texts(texts, outdir, errors, warnings, notes, shown)
 
 
 def _read_list(list_file: str, errors: list[str], typed: Callable[[str], None] | None = None) -> list[str]:
@@ -443,7 +448,8 @@ def _unquoted(text: str) -> str:
 
 
 def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: list[str] | None = None,
-                  notes: list[str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
+                  notes: list[str] | None = None,
+                  shown: dict[str, str] | None = None) -> tuple[list[tuple[Path, Path]], list[str]]:
     """:func:`expand` of the paths ``texts`` (given and listed), error lines added to ``errors``."""
     skip = outdir.resolve()
     files: list[Path] = []
@@ -512,7 +518,9 @@ def _expand_texts(texts: list[str], outdir: Path, errors: list[str], warnings: l
         if skip in r.parents:
             continue  # a result of an earlier run, not an input
         # (abspath folds "link/.." by its text; the system by the link: resolve the folder then)
-        unique.setdefault(same_file(f), f.parent.resolve() / f.name if ".." in f.parts else Path(os.path.abspath(f)))
+        a = unique.setdefault(same_file(f), f.parent.resolve() / f.name if ".." in f.parts else Path(os.path.abspath(f)))
+        if shown is not None and str(a) != str(f):  # (said as given: photos/b.jpg, not /home/me/.../photos/b.jpg)
+            shown.setdefault(str(a), str(f))
     if not unique:
         if files:  # (`batch . -o .`: every photo found is inside OUTDIR)
             errors.append(f"{outdir}: every photo and video found is inside the output folder (taken for "
@@ -942,7 +950,7 @@ def plan(inputs: Iterable[str], outdir: Path, *, list_file: str | Sequence[str] 
         raise UsageError(f"--video-ext {video_ext}: expected one of {', '.join(OUT_EXTS)} or / (PNG frames)"
                          + (f"; did you mean {near[0]}?" if near else ""))
     result = Plan(outdir=outdir)
-    pairs, errors = expand(inputs, outdir, list_file, result.warnings, typed, result.notes)
+    pairs, errors = expand(inputs, outdir, list_file, result.warnings, typed, result.notes, result.shown)
     result.refused += [(None, e) for e in errors]
     manifest = read_manifest(outdir / MANIFEST, by_output=True)
     # (by output and file name: the same file found under another path -- the library moved or
@@ -2354,6 +2362,16 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     counted: set[int] = set()  # (... counted done or failed)
     stopping: list[bool] = []  # (the batch is stopping: a disk stop is not raised again)
 
+    def as_given(item: Item | None, line: str) -> str:
+        # (the input as the user gave it, `livecut batch photos/ -o cut/`: 'photos/b.jpg: image file is
+        # truncated', as `livecut image` says it; it was '/home/me/.../photos/b.jpg: ...'; the
+        # manifest keeps the absolute path, its key, in its `input` and `error`)
+        src = str(item.src) if item is not None else line.split(": ", 1)[0]
+        given = the_plan.shown.get(src)
+        if given is None or not line.startswith(src) or line[len(src):len(src) + 1] not in (":", " "):
+            return line
+        return given + line[len(src):]
+
     def record(item: Item | None, result: dict, count: bool = True) -> None:
         # Ctrl-C (SIGTERM, SIGHUP) is held until the result is counted, its line written and the
         # item noted as recorded: one that came in between (while the line was fsync'ed, most
@@ -2379,12 +2397,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                         report.partial.append(Path(item.rel.rstrip("/")).with_name(item.src.name).as_posix())
                 else:
                     report.failed += 1
-                    report.errors.append(result["error"])
+                    report.errors.append(as_given(item, result["error"]))
                     if result.get("traceback"):
                         report.tracebacks.append(result["traceback"])
                     report.exit_codes.append(int(result.get("exit_code") or 1))
-                report.warnings.extend(result.get("warnings") or [])
-                report.notes.extend(result.get("notes") or [])
+                report.warnings.extend(as_given(item, w) for w in result.get("warnings") or [])
+                report.notes.extend(as_given(item, n) for n in result.get("notes") or [])
             if item is not None:
                 rec = item_record(item)
                 rec.update(frames=int(result.get("frames") or 0), seconds=result.get("seconds", 0.0),

@@ -4160,3 +4160,24 @@ def test_a_worker_that_does_not_take_the_pools_sigterm_is_killed_when_the_batch_
             if p.is_alive():
                 p.kill()
                 p.join(5)
+
+
+def test_a_batch_says_its_inputs_as_given(tmp_path):
+    """`livecut batch photos/ -o cut/` with a damaged photos/b.jpg said
+    '/home/me/.../photos/b.jpg: image file is truncated', where `livecut image photos/b.jpg`
+    says 'photos/b.jpg: ...': its lines name an input as it was given (relative stays relative,
+    a file named outright too); the manifest, whose `input` is the absolute path (its key), keeps
+    it in its `error` as well."""
+    (tmp_path / "photos").mkdir()
+    cv2.imwrite(str(tmp_path / "photos" / "a.jpg"), make_scene(seed=1)[0])
+    (tmp_path / "photos" / "b.jpg").write_bytes((tmp_path / "photos" / "a.jpg").read_bytes()[:400])
+    (tmp_path / "notes.txt").write_text("no picture\n")
+    r = run_cli("batch", "photos/", "notes.txt", "-o", "cut/", "--jobs", "1", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert "livecut: error: photos/b.jpg: " in r.stderr and "livecut: error: notes.txt: " in r.stderr, r.stderr
+    assert str(tmp_path) not in r.stderr, r.stderr
+    failed = [rec for rec in map(json.loads, (tmp_path / "cut" / MANIFEST).read_text().splitlines())
+              if rec["status"] == "failed"]
+    assert [rec["error"].split(": ")[0] for rec in failed] == [str(tmp_path / "photos" / "b.jpg")], failed
+    r = run_cli("batch", str(tmp_path / "photos"), "-o", "cut2", "--jobs", "1", cwd=tmp_path)
+    assert f"livecut: error: {tmp_path / 'photos' / 'b.jpg'}: " in r.stderr, r.stderr  # (absolute as given)
