@@ -417,6 +417,12 @@ def test_q_twice_at_the_end_of_a_file_cuts_its_audio_to_its_video(tmp_path, monk
     real_write, real_close = VideoFileSink.write, VideoFileSink.close
 
     def slow_write(self, image, pts=None):
+        # (held until the run has processed the whole file, its frames all queued, as a slow
+        # encoder's are at its end: a loaded machine processed them slower than the 0.3 s writes,
+        # none was left queued, and q twice cut nothing -- 20 written)
+        deadline = time.monotonic() + 30
+        while not (pipes and pipes[0].reached_end) and time.monotonic() < deadline:
+            time.sleep(0.01)
         time.sleep(0.3)
         real_write(self, image, pts)
 
@@ -434,8 +440,8 @@ def test_q_twice_at_the_end_of_a_file_cuts_its_audio_to_its_video(tmp_path, monk
         return keys.pop(0) if keys and pipes and pipes[0].reached_end else -1
 
     out = tmp_path / "o.mp4"
-    st = run_video(str(clip), str(out), load_config(), preview=True, progress=False, pace=False,
-                   on_start=pipes.append, preview_options={"imshow": lambda n, i: None, "waitkey": waitkey,
+    st = run_video(str(clip), str(out), load_config(None, ["video.queue_size=32"]), preview=True, progress=False,
+                   pace=False, on_start=pipes.append, preview_options={"imshow": lambda n, i: None, "waitkey": waitkey,
                                                            "destroy": lambda: None})
     assert pipes[0].reached_end and pipes[0].hurried and not keys
     assert cut == [True] and probe(out)["frames"] == st.written < 20, (cut, st.written)
