@@ -1091,14 +1091,24 @@ def test_frames_n_records_n_frames_behind_a_slow_encoder(fake_camera, tmp_path, 
 
     fake_camera.fps = 100.0
     real_write = VideoFileSink.write
+    pipes = []
+
+    ahead = load_config().video.queue_size + 4
 
     def slow_write(self, image, pts=None):
+        # (behind the processing for sure: the first write waits until the processing is past
+        # what the output queue holds, so that frames were dropped for the writer -- with a fixed
+        # 50 ms alone, a loaded machine processed slower than that, none was, and 30 were
+        # processed for the 30 written)
+        deadline = time.monotonic() + 30
+        while not self.frames and pipes[0].stats.processed < ahead and time.monotonic() < deadline:
+            time.sleep(0.005)
         time.sleep(0.05)
         real_write(self, image, pts)
 
     monkeypatch.setattr(VideoFileSink, "write", slow_write)
     out = tmp_path / "rec.mp4"
-    st = run_video("0", str(out), load_config(), max_frames=30, progress=False)
+    st = run_video("0", str(out), load_config(), max_frames=30, progress=False, on_start=pipes.append)
     assert st.dropped > 0                                   # (the encoder was behind)
     assert st.written == 30 and probe(out)["frames"] == 30, (st.written, st.processed, st.dropped)
     assert st.processed > 30 and ", 30 written" in st.summary()
