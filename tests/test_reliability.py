@@ -217,9 +217,10 @@ def _popen(*args: str, **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=env, cwd=str(REPO), **kw)
 
 
-def _wait_for_temp(folder: Path, name: str, min_size: int = 1, timeout: float = 30,
+def _wait_for_temp(folder: Path, name: str, min_size: int = 1, timeout: float = 120,
                    then: float = 1.0) -> Path:
-    """The temporary output of a run once it exists (then ``then`` seconds more: frames written)."""
+    """The temporary output of a run once it exists (then ``then`` seconds more: frames written).
+    (120 s at most: a loaded machine took over 15 s to start livecut alone.)"""
     deadline = time.time() + timeout
     while time.time() < deadline:
         for t in folder.glob(f".{name}.livecut-*"):
@@ -1237,7 +1238,9 @@ def test_a_signal_while_a_stream_opens_stops_at_once(tmp_path, sig, code):
     t0 = time.monotonic()
     lc.send_signal(sig)
     _, err = lc.communicate(timeout=30)
-    assert time.monotonic() - t0 < 3.0, err
+    # (at once, not the 20 s of video.open_timeout: 3.0-4.4 s from the signal to the exit on a
+    # loaded machine, the interpreter's teardown counted in, against a bound of 3 s)
+    assert time.monotonic() - t0 < 10.0, err
     assert lc.returncode == code, err
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, err
     assert not (tmp_path / "o.mp4").exists()
