@@ -51,6 +51,29 @@ def _finish(p: subprocess.Popen, timeout: float = 30) -> str:
     return err
 
 
+def _relay_input_closed(p: subprocess.Popen) -> bool | None:
+    """Whether livecut (``p``) has closed its RTMP relay's input, as it does once FFmpeg has sent
+    the stream's end, then waits for the relay to send the rest (RtmpRelay.close); None where
+    /proc does not tell (not Linux, no relay)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != p.pid:
+                continue
+            if b"livecut.rtmprelay" not in (stat.parent / "cmdline").read_bytes():
+                continue
+            pipe = os.readlink(stat.parent / "fd" / "0")
+        except (OSError, ValueError, IndexError):
+            continue
+        held = []
+        for fd in Path(f"/proc/{p.pid}/fd").iterdir():
+            try:
+                held.append(os.readlink(fd))
+            except OSError:  # (closed meanwhile)
+                pass
+        return pipe not in held
+    return None
+
+
 def _error_line(err: str) -> str:
     assert "Traceback" not in err and KEY not in err, err
     errors = [ln for ln in err.splitlines() if ln.startswith("livecut: error:")]
@@ -160,7 +183,15 @@ def test_a_signal_while_a_stalled_server_is_sent_a_short_files_end_ends_the_run_
     with FakeRtmpServer("stall", stall_after=2000) as srv:
         p = _livecut(short, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.read_timeout=20")
         assert srv.stalled.wait(30), "the stream never started"
-        time.sleep(1.5)  # (the clip's frames written: the run waits for the relay to send the rest)
+        # (the clip's frames written: the run waits for the relay to send the rest, its input
+        # closed.  A fixed 1.5 s from the stall, before, which a loaded machine may spend
+        # processing and encoding the clip's last frames: a signal then is one mid-stream)
+        if _relay_input_closed(p) is None:
+            time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while not _relay_input_closed(p) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _relay_input_closed(p) is not False, "the run never sent the stream's end"
         assert p.poll() is None
         t0 = time.monotonic()
         p.send_signal(sig)
@@ -435,7 +466,7 @@ def _tls_front(port: int, upstream: int, tmp_path) -> threading.Thread:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     lsock = socket.create_server(("127.0.0.1", port))
-    lsock.settimeout(30)
+    lsock.settimeout(120)  # (livecut's start: over 15 s on a loaded machine)
 
     def pump(a, b) -> None:
         try:
