@@ -146,7 +146,8 @@ def finalize_on_signals():
     """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
     (each that is not ignored when it starts: ``nohup`` ignores SIGHUP, a script's ``&`` SIGINT).
     A second signal while the outputs are being finalized is ignored; a third one aborts the
-    finalizing (the temporary output is then removed, the final name left as it was).  For
+    finalizing (the temporary output is then removed, the final name left as it was), and the
+    ones after it do nothing (they cut the removal short).  For
     programs (the CLI) that own the process; a no-op outside the main thread."""
     import contextlib
     import signal
@@ -170,6 +171,10 @@ def finalize_on_signals():
                 taken.append(signum)
                 return
             if len(fired) == 2:
+                return
+            if len(fired) > 3:
+                # (the third aborted the finalizing: one after it, raised in the abort's own
+                # cleanup, left the output's temporary file -- a supervisor's SIGTERM repeated)
                 return
             raise Terminated(fired[0])
 

@@ -309,7 +309,49 @@ def test_sigterm_repeated_until_the_end_keeps_its_exit_code(tmp_path, long_clip)
         assert _ffprobe_ok(out) and 0 < _playable(out) < LONG_N
     else:
         assert err.strip() == "livecut: error: stopped by SIGTERM" and not out.exists(), err
-    assert _leftovers(tmp_path, {"o.mp4"}) == []
+    assert _leftovers(tmp_path, {"o.mp4"}) == [], err
+
+
+def test_a_signal_after_the_one_that_aborted_the_finalizing_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """SIGTERM again and again until the process is gone (the test above; 1 run in 3 with 3 busy
+    loops on the CPUs): the third aborts the finalizing, and the output's temporary file is
+    removed -- but a fourth, landing as it was being removed, raised again in the abort's own
+    cleanup and left '.o.mp4.livecut-*' beside the output.  Once one signal has aborted the
+    finalizing, the ones after it do nothing: the temporary file is removed, the run ends by
+    the signal as before."""
+    from livecut import atomic
+    from livecut.config import VideoConfig
+    from livecut.runner import Terminated, finalize_on_signals
+    from livecut.sinks.base import SinkInfo
+    from livecut.sinks.file import VideoFileSink
+
+    real_discard = VideoFileSink._discard
+
+    def commit(*args):  # (the third signal, as the finished file is renamed into place)
+        signal.raise_signal(signal.SIGTERM)
+        raise AssertionError("the third signal did not abort the finalizing")
+
+    def discard(self):  # (a fourth, as the abort removes the temporary file)
+        signal.raise_signal(signal.SIGTERM)
+        real_discard(self)
+
+    monkeypatch.setattr(atomic, "commit", commit)
+    monkeypatch.setattr(VideoFileSink, "_discard", discard)
+    out = tmp_path / "o.mp4"
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with finalize_on_signals():
+            with pytest.raises(Terminated):
+                signal.raise_signal(signal.SIGTERM)  # (the run stopped)
+            signal.raise_signal(signal.SIGTERM)  # (a second: ignored, the output finalized)
+            with pytest.raises(Terminated):
+                with VideoFileSink(out, SinkInfo(width=64, height=48, fps=25.0), VideoConfig()) as sink:
+                    for i in range(3):
+                        sink.write(np.full((48, 64, 3), 60 * i, np.uint8), i / 25)
+    finally:
+        for s, h in saved.items():  # (after a signal they are left ignored: the process is ending)
+            signal.signal(s, h)
+    assert _leftovers(tmp_path, set()) == []
 
 
 _LATE_ABORT = """
