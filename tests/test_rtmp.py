@@ -74,6 +74,20 @@ def _relay_input_closed(p: subprocess.Popen) -> bool | None:
     return None
 
 
+def _sending_held(port: int) -> bool | None:
+    """Whether a connection to 127.0.0.1:``port`` (the relay's, to the server) holds bytes the
+    server has not taken (its send queue in /proc/net/tcp); None where /proc does not tell."""
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if int(fields[2].split(":")[1], 16) == port and int(fields[4].split(":")[0], 16) > 0:
+            return True
+    return False
+
+
 def _error_line(err: str) -> str:
     assert "Traceback" not in err and KEY not in err, err
     errors = [ln for ln in err.splitlines() if ln.startswith("livecut: error:")]
@@ -155,15 +169,29 @@ def test_a_signal_while_the_server_stalls_mid_stream_ends_the_run_at_once(clip):
     assert took < 6
 
 
-def test_a_signal_while_the_server_stalls_says_the_stream_was_not_finished_in_one_line(clip):
+def test_a_signal_while_the_server_stalls_says_the_stream_was_not_finished_in_one_line(tmp_path):
     """Stopped by a signal while the server takes nothing: the stream's end cannot be sent.
     It said so in a line of its own, then 'finalized with N frames' as if the stream had
     been finished; one line now says it could not be, and why."""
+    clip = make_clip(tmp_path / "long.mp4", w=320, h=240, n=250, fps=25)  # (10 s, paced: mid-stream)
     with FakeRtmpServer("stall", stall_after=20_000) as srv:
         p = _livecut(clip, f"rtmp://127.0.0.1:{srv.port}/live/{KEY}", "video.open_timeout=60",
                      "video.read_timeout=60")
         assert srv.stalled.wait(30), "the stream never started"
-        time.sleep(0.5)
+        # (once the server holds the relay back, bytes it does not take: a fixed 0.5 s from the
+        # stall, before, where a loaded machine had written 2 frames of the 50-frame clip, which
+        # the buffers on the way held whole -- 'finalized with 2 frames', rightly)
+        if _sending_held(srv.port) is None:
+            time.sleep(0.5)
+        deadline, since = time.monotonic() + 30, None  # (held for 0.5 s: not bytes on their way)
+        while p.poll() is None and time.monotonic() < deadline:
+            if not _sending_held(srv.port):
+                since = None
+            elif since is None:
+                since = time.monotonic()
+            elif time.monotonic() - since >= 0.5:
+                break
+            time.sleep(0.02)
         p.send_signal(signal.SIGINT)
         err = _finish(p)
     lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("livecut: streaming to")]
