@@ -2099,3 +2099,78 @@ def test_an_mpeg_ts_stream_zeroed_after_its_first_packet_says_its_first_frames_l
     middle = int(err.split(" of the video's 100 frames could not be read (damaged data in the middle")[0].split()[-1])
     assert f"-: the video's first {lost} frames could not be read" in err, err
     assert lost + middle == 100 - probe(tmp_path / "both.mp4")["frames"], err
+
+
+
+def _non_adts_packets(path: Path) -> int:
+    """How many of the packets FFmpeg's demuxer reads of ``path``'s audio (AAC in MPEG-TS) are
+    neither flagged corrupt nor an ADTS frame."""
+    import av
+
+    with av.open(str(path)) as c:
+        return sum(1 for p in c.demux(c.streams.audio[0])
+                   if p.size and not p.is_corrupt and (bytes(p)[:2] != b"\xff\xf1" and bytes(p)[:2] != b"\xff\xf9"))
+
+
+def _audio_damaged(src: Path, dst: Path, how: str) -> None:
+    """``src`` (MPEG-TS, AAC audio) copied to ``dst`` with its audio damaged so that the demuxer
+    reads a packet of it that is no ADTS frame, not flagged corrupt: ``header``, the ADTS header
+    of the frame that opens its audio's tenth PES packet zeroed; ``stretch``, 30 KB zeroed in
+    the middle, ending 550 bytes before an audio PES packet's start -- the first, from the file's
+    middle on, where it gives such a packet (where the zeros land in the PES packet they cut
+    decides it)."""
+    import av
+
+    with av.open(str(src)) as c:
+        pid = c.streams.audio[0].id
+    data = bytes(src.read_bytes())
+    starts = [o for o in range(0, len(data), 188) if data[o] == 0x47 and data[o + 1] & 0x40
+              and ((data[o + 1] & 0x1F) << 8 | data[o + 2]) == pid]
+    if how == "header":
+        o = starts[10]
+        at = o + 4 + (1 + data[o + 4] if data[o + 3] & 0x20 else 0)  # (past the adaptation field)
+        assert data[at:at + 3] == b"\0\0\1"
+        at += 9 + data[at + 8]  # (past the PES header)
+        assert data[at] == 0xFF and data[at + 1] & 0xF0 == 0xF0
+        damaged = bytearray(data)
+        damaged[at:at + 7] = bytes(7)
+        dst.write_bytes(bytes(damaged))
+        assert _non_adts_packets(dst) == 1
+        return
+    for o in starts:
+        if o - 30550 < len(data) // 3:
+            continue
+        damaged = bytearray(data)
+        damaged[o - 30550:o - 550] = bytes(30000)
+        dst.write_bytes(bytes(damaged))
+        if _non_adts_packets(dst):
+            return
+    raise AssertionError("no stretch of zeros gave a packet that is no ADTS frame")
+
+
+@pytest.mark.parametrize("how, ext", [("stretch", ".mp4"), ("stretch", ".mkv"), ("header", ".mp4")])
+def test_an_mpeg_ts_file_whose_audio_was_damaged_is_cut_without_the_damaged_packet(tmp_path, how, ext):
+    """An MPEG-TS file (AAC audio) with 30 KB zeroed in the middle (or one audio frame's ADTS
+    header zeroed): the demuxer reads a packet of audio that is no ADTS frame, which the
+    bitstream filter taking ADTS to MP4's or Matroska's AAC refused, and the run failed, 'write
+    failed (Invalid data found when processing input)', exit 1, nothing written.  The packet is
+    left out and said in one line; the frames the zeros took are said as before."""
+    whole = tmp_path / "rec.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4:sample_rate=48000", "-c:v", "libx264", "-g", "25",
+                    "-c:a", "aac", "-b:a", "256k", "-f", "mpegts", str(whole)], check=True)
+    bad = tmp_path / "in.ts"
+    _audio_damaged(whole, bad, how)
+    out = tmp_path / ("o" + ext)
+    r = run_cli("file", str(bad), "-o", str(out))
+    err = r.stderr
+    assert r.returncode == 0, err
+    said = [ln for ln in err.splitlines() if "could not be copied" in ln]
+    assert said == ["livecut: warning: audio stream 1 (aac): 1 damaged packet could not be copied and was left "
+                    "out (the sound has a gap there)"], err
+    assert "write failed" not in err, err
+    last = err.splitlines()[-1]
+    assert (", partial: " in last and " frames could not be read" in last) == (how == "stretch"), err
+    p = probe(out)
+    assert 0 < p["frames"] <= 100 and p["audio"] == ["aac"], p
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(["rec.ts", "in.ts", out.name])

@@ -168,6 +168,9 @@ class AudioCopy:
         self._subtitles = dict(subtitles or {})
         #: per converted subtitle stream: its cues that could not be converted (said at the end)
         self._lost_cues: dict[int, int] = {}
+        #: per copied audio stream: its packets the muxer refused as invalid data, left out
+        #: (said at the end, see _mux_copied)
+        self._refused: dict[int, int] = {}
         if self._deferred:
             self._apackets = _demux(inp, list(self._deferred.values()), [inp.streams[i] for i in self._subtitles])
 
@@ -403,6 +406,10 @@ class AudioCopy:
         inp, self._audio_in = self._audio_in, None
         if inp is None:
             return
+        for i, n in sorted(self._refused.items()):
+            packets, were = (f"{n} damaged packets", "were") if n > 1 else ("1 damaged packet", "was")
+            self.warnings.append(f"audio stream {i} ({_codec_name(inp.streams[i])}): {packets} could not be "
+                                 f"copied and {were} left out (the sound has a gap there)")
         for i, n in sorted(self._lost_cues.items()):
             # (they were left out without a word: a Latin-1 SubRip's, its every cue, into .mp4)
             cues, are = (f"{n} cues", "are") if n > 1 else ("1 cue", "is")
@@ -538,7 +545,20 @@ class AudioCopy:
                 (self.ext == ".avi" and _codec_name(self._audio_in.streams[index]) in AVI_FRAME_SILENCE):
             self._fill_copied_gap(index, pkt, out)
         pkt.stream = out
-        self._put(pkt)
+        self._mux_copied(index, pkt)
+
+    def _mux_copied(self, index: int, pkt) -> None:
+        """Mux packet ``pkt`` of copied audio stream ``index``; one the muxer refuses as invalid
+        data is left out, counted and said at the end (see end).  A damaged packet -- an MPEG-TS
+        stream's AAC whose ADTS header was zeroed, the rest of its PES read on as a packet --
+        failed the run at the bitstream filter that takes ADTS to MP4's or Matroska's AAC,
+        "write failed (Invalid data found when processing input)", exit 1, nothing written."""
+        import av
+
+        try:
+            self._put(pkt)
+        except av.error.InvalidDataError:
+            self._refused[index] = self._refused.get(index, 0) + 1
 
     def _fill_copied_gap(self, index: int, pkt, out) -> None:
         """AVI: silence before copied packet ``pkt`` where the track's sound stops for a while
@@ -768,6 +788,8 @@ class AudioCopy:
                 if out is None:
                     continue
                 packet.stream = out
+                self._mux_copied(index, packet)
+                continue
             self._container.mux(packet)
 
     def _lead_video(self, packet) -> None:
