@@ -3829,8 +3829,12 @@ def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path
     as it connects.  All but the newest of them were dropped: 5-7 of a 10 fps stream's first 20
     with ffmpeg -re into `livecut run tcp://...`, where the engine took 25 ms a frame.  They are
     held until the engine has caught up with them: an engine that keeps up with the stream loses
-    none; one slower than the stream drops frames after StreamSource.CATCH_UP s, its latency
-    then a live stream's again (not the whole stream held)."""
+    none of them; one slower than the stream drops frames after StreamSource.CATCH_UP s, its latency
+    then a live stream's again (not the whole stream held).  (Those that come at once here are
+    the first 7, 0-1.2 s: the server's burst and its first piece after it.  Frames after them
+    may go: a live stream's newest is kept, and the paced pieces of 1316 bytes, 0.18 s apart,
+    carry two frames at times -- 1.4 and 1.6 s, 2.2 and 2.4 s -- one of them dropped where
+    a loaded machine held the 20 ms engine past the next piece: 2 of 5 runs with three CPU hogs.)"""
     require_ffmpeg()
     from livecut.runner import Pipeline
     from livecut.sources.stream import CATCH_UP, StreamSource
@@ -3849,7 +3853,8 @@ def test_the_frames_a_live_stream_starts_with_at_once_are_all_processed(tmp_path
     sender.join(10)
     assert st.frames_in == 20 and st.written + st.dropped == 20, (st.frames_in, st.written, st.dropped)
     if not lost:
-        assert st.dropped == 0, st.dropped
+        written = [round(p, 1) for _, p in sink.at]
+        assert st.written == len(written) and written[:7] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2], written
         return
     # (0.4 s a frame of a 5 fps stream: every frame held for CATCH_UP s, the newest from then on)
     t0, p0 = sink.at[0]
