@@ -2550,11 +2550,21 @@ def test_impossible_stream_addresses_are_refused_at_once(url, why, side):
     # (they waited for the open timeout, or failed as a write error with exit 1)
     from livecut.errors import UsageError
 
+    _stream_modules_imported()
     t0 = time.monotonic()
     with pytest.raises(UsageError) as info:
         _open_stream(url, side)
     assert why in str(info.value) and "pw" not in str(info.value)
     assert time.monotonic() - t0 < 1.0
+
+
+def _stream_modules_imported() -> None:
+    """Import what a stream input or output's first use in the process imports (the sinks
+    open_sink knows: 0.7 s idle, over 1 s on a loaded machine), before a refusal is timed."""
+    import livecut.sources.stream  # noqa: F401
+    from livecut.sinks import sink_kind
+
+    sink_kind("null:")
 
 
 def _open_stream(url: str, side: str) -> None:
@@ -2666,6 +2676,7 @@ def test_an_output_without_an_address_to_send_to_is_refused_at_once(url):
     from livecut.sinks import check_sink
     from livecut.sources.stream import StreamSource
 
+    _stream_modules_imported()
     for refuse in (lambda: open_sink(url, SinkInfo(320, 240, 25.0)), lambda: check_sink(url, channels=3)):
         t0 = time.monotonic()
         with pytest.raises(UsageError) as info:
