@@ -1241,7 +1241,10 @@ def test_a_stream_that_sends_its_audio_and_no_video_fails_to_open_within_open_ti
         with pytest.raises(VideoOpenFailure) as info:
             src.open()
         took = time.monotonic() - t0
-        assert took < 3.0, f"took {took:.1f} s (video.open_timeout=2): {info.value}"
+        # (1 s over the deadline was too little on a loaded machine, where an open with it took
+        # up to 3.7 s for 2 s: see test_an_open_that_a_slow_server_drags_out_ends_within_open_timeout;
+        # the wait this guards ran to the audio's end, here to the guard's close at 12 s)
+        assert took < 5.0, f"took {took:.1f} s (video.open_timeout=2): {info.value}"
         assert sender.poll() is None, "the sender ended: the audio did not go on"
     finally:
         guard.cancel()
