@@ -1390,17 +1390,33 @@ def test_the_streaming_line_says_a_fractional_frame_rate_as_it_is(tmp_path):
     assert b"64x48 @ 29.97 fps" in r.stderr, r.stderr
 
 
-def test_a_signal_names_standard_output_as_stdout(clips):
+def test_a_signal_names_standard_output_as_stdout(tmp_path):
     """Ctrl-C during -o -: the one line said '(- finalized with N frames)', which read as a
-    typo; it names stdout, as the stream's other messages do."""
-    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clips["audio"]), "-o", "-", "--pace"],
+    typo; it names stdout, as the stream's other messages do.  (A 6 s clip, played in real
+    time, and the signal once frames came: the 1.2 s one of the clips fixture had ended on a
+    loaded machine when the signal came, 0.3 s after the streaming line, and the run said only
+    'interrupted'; or no frame was written yet, 'nothing was written to stdout'.)"""
+    from conftest import make_clip
+
+    clip = make_clip(tmp_path / "audio.mp4", n=150, audio=True)
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", "-", "--pace"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_with_repo())
-    threading.Thread(target=p.stdout.read, daemon=True).start()  # (a reader that takes it all)
+    taken, frames_came = [0], threading.Event()
+
+    def take() -> None:  # (a reader that takes it all, and says when two frames' bytes came)
+        while chunk := p.stdout.read1(65536):
+            taken[0] += len(chunk)
+            if taken[0] >= 2 * 320 * 180 * 3:
+                frames_came.set()
+
+    threading.Thread(target=take, daemon=True).start()
     try:
         deadline = time.monotonic() + 30
         while not p.stderr.readline().startswith(b"livecut: streaming to stdout"):
             assert p.poll() is None and time.monotonic() < deadline, "livecut did not stream"
-        time.sleep(0.3)
+        # (a frame written, not 0.3 s after the line: a loaded machine had written none then,
+        # 'interrupted (nothing was written to stdout)')
+        assert frames_came.wait(30), "no frame came"
         p.send_signal(signal.SIGINT)
         err = p.stderr.read().decode(errors="replace")
         p.wait(timeout=15)
