@@ -2011,7 +2011,7 @@ def test_cli_an_input_that_nothing_comes_from_is_one_line_within_open_timeout(tm
     silent = "no sender connected" if kind.startswith("tcp") else "no answer"
     assert p.returncode == 2 and lines == [f"livecut: error: {redact_url(url)}: {silent} within 2 s"], err
     assert SECRET not in err
-    assert took < 6, f"took {took:.1f} s"
+    assert took < 12, f"took {took:.1f} s"  # (open_timeout 2 s and the process's end, 3.7 s on a loaded machine; read_timeout is 30)
 
 
 def test_cli_closed_port_is_one_line(tmp_path):
@@ -2050,7 +2050,7 @@ def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("livecut: error:"), r.stderr
     assert "no answer within 1.5 s" in lines[0] and SECRET not in r.stderr
-    assert took < 15
+    assert took < 25  # (the process's start and end in it: 7 s and 3.7 s on a loaded machine; for ever is 30)
 
 
 @pytest.mark.parametrize("transport, sig, code, said", [("tcp", signal.SIGINT, 130, "interrupted"),
@@ -2059,7 +2059,7 @@ def test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up(clip):
 def test_cli_a_signal_while_an_rtsp_server_does_not_answer(clip, transport, sig, code, said):
     """Ctrl-C or SIGTERM while the RTSP publish waits on a server that accepted and does not
     answer: FFmpeg holds the GIL there, so the signal was handled only at video.open_timeout
-    (8 s here, 10 by default), and then lost -- 'no answer within 8 s', exit 1.  The publish
+    (8 s, 10 by default), and then lost -- 'no answer within 8 s', exit 1.  The publish
     goes through the relay now, which gives up at the signal: the run ends within a second or
     so, exit 130 (143); over UDP too (the timeout was waited before it said it was interrupted).
     The line says that nothing reached the server and why, as tcp:// and srt:// say it (it said
@@ -2067,14 +2067,14 @@ def test_cli_a_signal_while_an_rtsp_server_does_not_answer(clip, transport, sig,
     ports = []
     rc, err, took = signal_when_connected(
         clip, lambda port: ports.append(port) or f"rtsp://pub:{SECRET}@127.0.0.1:{port}/live",
-        ["--set", "video.open_timeout=8", "--set", f"video.rtsp_transport={transport}"], env_with_repo(), sig)
+        ["--set", "video.open_timeout=20", "--set", f"video.rtsp_transport={transport}"], env_with_repo(), sig)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert rc == code and lines == [f"livecut: error: {said} (nothing reached rtsp://***@127.0.0.1:{ports[0]}/live: "
                                     "the server did not answer)"], (rc, err)
     assert SECRET not in err
-    # (at once over TCP, not video.open_timeout's 8 s: the 1 s this was took 1.02 s for rtsps://
-    # on a loaded machine, the process's end counted in)
-    assert took < 3.0, took
+    # (at once over TCP, not video.open_timeout's 20 s: the 1 s this was took 1.02 s for rtsps://
+    # on a loaded machine, the process's end counted in; 3 s, 3.7 s on a more loaded one)
+    assert took < 10.0, took  # (its end 3.7 s after the signal on a loaded machine; the bug: 20 s)
 
 
 def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
@@ -2086,7 +2086,7 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
     assert r.returncode == 1, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "no viewer connected within 1.5 s" in lines[0], r.stderr
-    assert took < 15
+    assert took < 25  # (see above)
     port = free_port()
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
                           f"tcp://127.0.0.1:{port}?listen=1", "-q", "--no-pace"],
@@ -2214,7 +2214,7 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert p.returncode == code and lines == [
         f"livecut: error: {said} (nothing reached tcp://127.0.0.1:{port}?{query}: no viewer connected)"], err
-    assert took < 2, f"took {took:.1f} s"
+    assert took < 10, f"took {took:.1f} s"  # (3.7 s on a loaded machine, where 2 s failed; the bug: 60 s, or for ever)
 
 
 def _syn_sent(port: int) -> int:
@@ -2281,11 +2281,11 @@ def test_a_tcp_output_whose_viewer_does_not_answer_ends_at_a_signal_or_open_time
     if sig:
         assert p.returncode == 130 and lines == [
             f"livecut: error: interrupted (nothing reached tcp://127.0.0.1:{port}: no viewer answered)"], err
-        assert took < 3, f"took {took:.1f} s"
+        assert took < 10, f"took {took:.1f} s"  # (the process's end: 3.7 s on a loaded machine; the bug: 60 s)
     else:
         assert p.returncode == 1, err
         assert lines == [f"livecut: error: tcp://127.0.0.1:{port}: no answer within 7 s"], err
-        assert 6 < took < 10, f"took {took:.1f} s"
+        assert 6 < took < 14, f"took {took:.1f} s"  # (7 s and the process's end; the bug: 5 s, or for ever)
 
 
 @pytest.mark.parametrize("listen", [False, True])
@@ -2347,7 +2347,7 @@ def test_a_tcp_listen_output_says_the_urls_own_listen_timeout(clip, query, limit
     assert r.returncode == 1, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and f"no viewer connected within {limit} s" in lines[0], r.stderr
-    assert took < 15
+    assert took < 25  # (see test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up)
 
 
 def test_cli_reconnects_after_a_3s_outage(tmp_path):
