@@ -63,6 +63,38 @@ def _signals_ignored_at_the_end() -> None:
             signal.signal(sig, signal.SIG_IGN)
 
 
+def _while_over(signum, frame) -> None:
+    """The handler of a signal once the command is over (:func:`command_over`): none."""
+
+
+#: the command is over (see :func:`command_over`)
+_OVER: list = []
+
+
+def command_over() -> None:
+    """The command is over -- its run ended and its outputs are finalized, its summary is about to
+    be said, its exit code set: a Ctrl-C, SIGTERM or SIGHUP from here to the process's end
+    changes neither what it says nor its code.  Each handled is handled by :func:`_while_over`
+    (one ignored, as livecut was started with it, stays so), and
+    ``livecut.runner.finalize_on_signals`` leaves it so as it ends (an outer one: `livecut file
+    -`'s copy of the pipe, removed after the summary); the last atexit callback ignores them
+    (:func:`_signals_ignored_at_the_end`).  One that landed once the summary was said, before
+    that callback, ended the run with a bare 'livecut: error: interrupted' under its summary,
+    exit 130 (143, 129), its output whole.  A no-op outside the main thread, or where this entry
+    point is not running (a CliRunner, a program that calls ``livecut.cli.main``: its process
+    goes on after the command)."""
+    import signal
+    import threading
+
+    if not _AT_THE_END or threading.current_thread() is not threading.main_thread():
+        return
+    _OVER[:] = [True]
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and callable(signal.getsignal(sig)):
+            signal.signal(sig, _while_over)
+
+
 def main() -> None:
     import atexit
 

@@ -103,6 +103,9 @@ class _Group(TyperGroup):
                 raise
             err(line)
             sys.exit(getattr(exc, "exit_code", 2))
+        from livecut._entry import command_over
+
+        command_over()  # (every command's end: a signal from here on leaves its code, see _run_video)
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def parse_args(self, ctx, args):  # type: ignore[override]
@@ -445,6 +448,7 @@ def image(
 
         raise type(exc)(for_photos(str(exc))) from None
     _warn_background_ignored(mode, background)
+    from livecut._entry import command_over
     from livecut.runner import finalize_on_signals
 
     photo = photo_mode(mode, background, cfg)
@@ -463,6 +467,7 @@ def image(
             for line in done.warnings[said.warnings:] if done is not None else ():
                 err(line, "warning")
             raise
+    command_over()  # (a signal from here on leaves its summary and its code: see _run_video)
     if _debug():
         for exc in report.exceptions[said.traced:]:
             traceback.print_exception(exc)
@@ -524,6 +529,7 @@ def batch(
 ) -> None:
     """Process a library of photos and videos on every core (or a Ray cluster); resumable."""
     from livecut.batch import list_files, run_batch
+    from livecut._entry import command_over
     from livecut.runner import finalize_on_signals
 
     inputs = list(inputs or [])
@@ -575,6 +581,7 @@ def batch(
             for line in (getattr(exc, "notes", None) or [])[said.notes:] if not quiet else ():
                 err(line, "note")
             raise
+    command_over()  # (a signal from here on leaves its summary and its code: see _run_video)
     if _debug():  # (an item's internal error: its worker's traceback)
         for text in report.tracebacks[said.traced:]:
             sys.stderr.write(text)
@@ -1120,6 +1127,10 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
             if getattr(exc, "warnings", None) is not None:
                 warn(list(exc.warnings))
             raise
+    # (the run is over, its outputs finalized: a signal from here on leaves its summary and its code)
+    from livecut._entry import command_over
+
+    command_over()
     warn(stats.warnings)
     if not opts.get("quiet"):
         from livecut.sources import source_kind

@@ -42,6 +42,7 @@ import numpy as np
 from livecut.composite import (COVER_MAX_SCALED, MODES, SHOWN_MODES, Compositor, check_rotation, check_sample_aspect,
                                mode_word, parse_background)
 from livecut.config import Config, whole_config
+from livecut._entry import _OVER
 from livecut._redeliver import REDELIVERED, stops_redelivered
 from livecut.errors import (ConfigTypeError, ImageSizeError, IncompleteError, LivecutError, OutputExistsError,
                             StageError, Terminated, UsageError, VideoOpenFailure, interrupt_under, stop_text)
@@ -219,7 +220,7 @@ def finalize_on_signals():
             _FINISHED_BY.remove(finished_by)
             if fired:
                 settle()
-            else:
+            elif not _OVER:  # (the command over: its signals do nothing from then on, see command_over)
                 for s, h in saved.items():
                     signal.signal(getattr(signal, s), h)
 

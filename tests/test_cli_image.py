@@ -5668,6 +5668,46 @@ def test_a_signal_once_the_command_is_over_leaves_its_exit_code(tmp_path, sig):
     assert (r.returncode, r.stderr) == (0, ""), (r.returncode, r.stderr)
 
 
+@pytest.mark.parametrize("command, sig", [
+    (["file", "{clip}", "-o", "out.mp4"], signal.SIGINT),
+    (["file", "{clip}", "-o", "-"], signal.SIGTERM),  # (a stream on standard output)
+    (["file", "-", "-o", "out.mkv"], signal.SIGHUP),  # (the video piped in: its copy removed after the summary)
+    (["image", "{photo}", "-o", "cut/"], signal.SIGINT),
+], ids=["file-mp4", "file-stdout", "file-stdin", "image"])
+def test_a_signal_right_after_the_summary_leaves_the_summary_and_the_exit_code(tmp_path, scene, command, sig):
+    """A Ctrl-C (SIGTERM, SIGHUP) that lands once a run that finished has said its summary -- as
+    the CLI ends, before Python's shutdown -- said a bare 'livecut: error: interrupted' under the
+    summary and exited 130 (143, 129), the output whole. The summary stands and the exit code
+    is the run's, 0. (The signal is sent by the process itself the moment the summary is written.)"""
+    from conftest import make_clip
+
+    clip = make_clip(tmp_path / "clip.mp4", w=160, h=120, n=5)
+    cv2.imwrite(str(tmp_path / "photo.png"), scene[0])
+    argv = [a.format(clip=clip, photo=tmp_path / "photo.png") for a in command]
+    (tmp_path / "livecut_summary.py").write_text(
+        "import os, sys, typer\n"
+        "echo = typer.echo\n"
+        "def said(message=None, *args, **kwargs):\n"
+        "    echo(message, *args, **kwargs)\n"
+        "    if kwargs.get('err') and re.search(r'frames in|written to', str(message)):\n"
+        f"        os.kill(os.getpid(), {int(sig)})\n"
+        "import re\n"
+        "typer.echo = said\n"
+        f"sys.argv = ['livecut', *{argv!r}]\n"
+        "from livecut._entry import main\n"
+        "main()\n")
+    temp = tmp_path / "temp"  # (where the copy of a piped video is kept)
+    temp.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + str(tmp_path), TMPDIR=str(temp))
+    with open(clip, "rb") as stdin:
+        r = subprocess.run([sys.executable, "-m", "livecut_summary"], stdin=stdin, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path, timeout=120)
+    lines = r.stderr.splitlines()
+    assert (r.returncode, [line for line in lines if "error" in line]) == (0, []), r.stderr
+    assert re.search(r"frames in|written to", lines[-1]), r.stderr  # (the summary, the last line)
+    assert not [n for n in os.listdir(temp) if n.startswith("livecut-stdin-")]  # (the copy removed all the same)
+
+
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
     (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
