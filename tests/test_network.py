@@ -1091,6 +1091,37 @@ def test_an_rtsp_stream_that_stalls_is_lost_after_one_read_timeout():
     assert "no frame for 2 s" in (src.lost or ""), src.lost
 
 
+@pytest.mark.parametrize("waited", [True, False])
+def test_an_rtsp_camera_that_stops_within_a_frame_is_said_to_have_stalled(waited):
+    """An RTSP camera whose server hung mid-packet (a loaded machine's SIGSTOP in the test
+    above, 1 run in 8): the read timeout ended the wait, and the part of the frame FFmpeg held
+    failed to decode -- "lost (Invalid data found when processing input)", the stall said as
+    damaged data.  (The decoder's failure is played here: after the read timeout's wait, or at
+    once, as damaged data, still said so.)"""
+    import errno
+
+    import av
+
+    require_gst()
+    cfg = VideoConfig(open_timeout=5, read_timeout=1, reconnect=False)
+
+    def fails():
+        if waited:
+            time.sleep(cfg.read_timeout)
+        raise av.error.InvalidDataError(errno.EINVAL, "Invalid data found when processing input",
+                                        "avcodec_send_packet()")
+        yield
+
+    with RtspServer(fps=25) as srv, open_source(srv.url, cfg) as src:
+        assert src.read() is not None
+        src._frames = fails()
+        assert src.read() is None
+    if waited:
+        assert src.lost.startswith("no frame for 1 s"), src.lost
+    else:
+        assert src.lost.startswith("Invalid data found"), src.lost
+
+
 # ---------------------------------------------------------------- UDP input (stall + reconnect)
 
 def _udp_sender(port: int, seconds: float) -> list[str]:

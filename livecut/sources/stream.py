@@ -1493,6 +1493,7 @@ class StreamSource:
             return frame
         if self._frames is None:
             raise _Lost("not connected")
+        t0 = time.monotonic()
         try:
             if self._pending_exc is not None:
                 exc, self._pending_exc = self._pending_exc, None
@@ -1500,7 +1501,6 @@ class StreamSource:
             if self._stalled_at is not None:
                 since, self._stalled_at = self._stalled_at, None
                 raise _Lost(f"no frame for {self.cfg.read_timeout:g} s", quiet_since=since)
-            t0 = time.monotonic()
             with self._chunks.reading():
                 frame = next(self._frames)
             if self._rtsp and time.monotonic() - t0 >= self.cfg.read_timeout:
@@ -1516,6 +1516,12 @@ class StreamSource:
             raise _Lost(f"no frame for {self.cfg.read_timeout:g} s",
                         quiet_since=time.monotonic() - self.cfg.read_timeout) from None
         except (av.error.FFmpegError, OSError) as exc:
+            if self._rtsp and time.monotonic() - t0 >= self.cfg.read_timeout:
+                # an RTSP camera that stopped sending within a frame (its server hung mid-packet):
+                # the read timeout ended the wait, and the part of the frame FFmpeg held failed to
+                # decode -- the stall was said as damaged data, "lost (Invalid data found when
+                # processing input)"
+                raise _Lost(f"no frame for {self.cfg.read_timeout:g} s", quiet_since=t0) from None
             if self._arrival_time and (self._chunks.on and self._chunks.whole or self._parts_ended(exc)):
                 # an HTTP MJPEG camera's server that ended the stream (its last chunk sent):
                 # FFmpeg's mpjpeg reader fails at the end of its data, "Invalid data found when
