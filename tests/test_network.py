@@ -1489,7 +1489,11 @@ def test_udp_output_every_frame():
     require_ffmpeg()
     port = free_port(socket.SOCK_DGRAM)
     n = 60
-    url = f"udp://127.0.0.1:{port}?timeout=1500000&fifo_size=1000000&overrun_nonfatal=1"
+    # (ffprobe gives up after ?timeout= without a packet, its end after the stream's: it gave
+    # up before the first one, 'Input/output error', where the output's first open in the
+    # process imported the sinks -- 1.7-2.6 s on a loaded machine, for 1.5 s -- done first)
+    _stream_modules_imported()
+    url = f"udp://127.0.0.1:{port}?timeout=3000000&fifo_size=1000000&overrun_nonfatal=1"
     probe = subprocess.Popen(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
                               "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", url],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -1511,6 +1515,7 @@ def test_udp_output_every_frame():
     finally:
         probe.kill()
     assert took > (n - 1) / 30 * 0.9, "network output should be paced to real time"
+    assert out.strip(), err
     codec, count = out.strip().splitlines()[0].split(",")[:2]
     assert codec == "h264" and int(count) == n, (out, err)
 
