@@ -3646,7 +3646,11 @@ def test_mpegts_files_joined_end_to_end_over_http_keep_every_frame(tmp_path, sen
     with _http_server(handler) as base:
         with StreamSource(f"{base}/{name}", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
             got = _read_frames(src, 200, 10.0, keep=lambda f: f.pts)
-    assert len(got) == 150 and src.reconnects == 0 and not src.lost, len(got)
+    # (sent chunked, it is known as a file by its pace -- its 6 s come in under 0.5 s -- or, on a
+    # loaded machine, by asking for it again at its end: it starts again from its start)
+    asked_again = sent == "chunked" and src.reconnects == 1 and any(
+        "asked for again, it started again from its start" in w for w in src.warnings)
+    assert len(got) == 150 and (src.reconnects == 0 or asked_again) and not src.lost, (len(got), src.reconnects)
     assert all(b > a for a, b in zip(got, got[1:])), "timestamps not increasing"
 
 
