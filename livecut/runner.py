@@ -171,13 +171,11 @@ def finalize_on_signals():
             if finishing and len(fired) == 1:  # (its outputs finalized all the same: said after)
                 taken.append(signum)
                 return
-            if len(fired) == 2:
-                return
-            if len(fired) > 3:
-                # (the third aborted the finalizing: one after it, raised in the abort's own
-                # cleanup, left the output's temporary file -- a supervisor's SIGTERM repeated)
-                return
-            raise Terminated(fired[0])
+            # (the first stops the run and the third aborts the finalizing; the second is ignored,
+            # and so is each after the third: one raised in the abort's own cleanup left the
+            # output's temporary file -- a supervisor's SIGTERM repeated)
+            if len(fired) in (1, 3):
+                raise Terminated(fired[0])
 
         handler = lock_safe(handler)
         handler.counts_signals = True  # type: ignore[attr-defined]
