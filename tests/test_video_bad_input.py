@@ -2036,6 +2036,40 @@ def test_a_fragmented_mp4_whose_second_fragment_was_wiped_ends_early_with_the_re
     assert r.returncode == 0 and probe(tmp_path / "whole.mp4")["frames"] == 100, r.stderr
 
 
+def test_a_fragmented_mp4_wiped_from_inside_a_fragments_data_ends_early_with_the_rest_unread(tmp_path):
+    """A fragmented MP4 as ffmpeg writes it to a pipe wiped from the middle of its second
+    fragment's data into its third's header: FFmpeg reads the second fragment's zeroed frames as
+    corrupt packets and reads nothing past the box of zeros.  It was '21 of the video's 50 frames
+    could not be read (damaged data in the middle, skipped)', exit 0, of a stream of 100 whose
+    fourth fragment, 25 frames, is all there past the damage, unread: the video ends early, exit
+    3, as where the wipe begins at a fragment's start, the output holding what was read."""
+    whole = tmp_path / "frag.mp4"
+    with open(whole, "wb") as fh:
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                        "-c:v", "libx264", "-g", "25", "-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov",
+                        "-f", "mp4", "-"], check=True, stdout=fh)
+    data = bytearray(whole.read_bytes())
+    at = [data.find(b"moof")]
+    for _ in range(3):
+        at.append(data.find(b"moof", at[-1] + 4))
+    second, third, fourth = (a - 4 for a in at[1:])
+    assert 0 < second < third < fourth
+    middle = (second + third) // 2  # (in the second fragment's frames: its mdat)
+    data[middle:third + 200] = bytes(third + 200 - middle)
+    bad = tmp_path / "wiped.mp4"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mp4"
+    r = _piped(bad, out)
+    err = r.stderr.decode()
+    assert r.returncode == 3, err
+    written = probe(out)["frames"]
+    assert 25 < written < 50, err
+    assert err.splitlines()[-1] == (
+        f"livecut: error: -: the video ends early (damaged data at byte {third}, {(fourth - third) / 1024:.0f} KB, "
+        f"which FFmpeg does not read past; the fragment after it, 25 frames, is there but unread): {written} frames "
+        f"written, more expected; {out} holds the {written} frames written"), err
+
+
 def test_frames_an_mpeg_ts_stream_lost_after_its_first_packet_was_zeroed_are_all_said(tmp_path):
     """An MPEG-TS stream whose packets were zeroed just after its first video packet: FFmpeg
     reads that one (its frame cut off), passes over the zeros, and the frames read after them,

@@ -2667,6 +2667,11 @@ class FileSource(ClosesWhileReading):
                                      f"of {self._unsized[0]} frames only): the output lacks "
                                      f"{'it' if expected - got == 1 else 'them'}")
             return None
+        if self._fragments_unread():
+            # (the damage began inside a fragment's data, its frames read as corrupt packets: it was
+            # '21 of the video's 50 frames could not be read (damaged data in the middle, skipped)',
+            # exit 0, of a stream of 100 whose fourth fragment, 25 frames, is there unread)
+            return got, got
         # few frames but they reach the declared end: skipped corrupt packets, not truncation
         if self.info.duration and self.info.fps:
             end = self._start + self.info.duration
