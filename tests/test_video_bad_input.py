@@ -2070,6 +2070,41 @@ def test_a_fragmented_mp4_wiped_from_inside_a_fragments_data_ends_early_with_the
         f"written, more expected; {out} holds the {written} frames written"), err
 
 
+def test_a_fragmented_mp4_whose_end_was_wiped_ends_early(tmp_path):
+    """A fragmented MP4 (``ffmpeg ... -movflags frag_keyframe+empty_moov in.mp4``, a camera's or
+    OBS's recording) whose last 30 % were wiped to its end (zeroed: a recording cut off by a
+    crash, padded by the file system): FFmpeg reads the last fragment's zeroed frames as corrupt
+    packets and nothing past the box of zeros, and the stream states no count of its frames --
+    it was 75 of a recording's 100 frames written, exit 0, nothing said (or, the zeros begun
+    further inside a fragment's frames, '6 of the video's 75 frames could not be read (damaged
+    data in the middle, skipped)'), the fragment the zeros held lost without a word.  The video
+    ends early, exit 3, as a later fragment's wipe, the zeros said and the output holding what
+    was read.  Zeros after its whole last box (a preallocated file's) say nothing, as before."""
+    whole = tmp_path / "frag.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-sc_threshold", "0",
+                    "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", str(whole)], check=True)
+    data = whole.read_bytes()
+    cut = len(data) * 7 // 10
+    where = len(data[:cut].rstrip(b"\0"))  # (where the zeros begin)
+    bad = tmp_path / "wiped.mp4"
+    bad.write_bytes(data[:cut] + bytes(len(data) - cut))
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out))
+    assert r.returncode == 3, r.stderr
+    written = probe(out)["frames"]
+    assert 25 <= written < 90, r.stderr
+    assert r.stderr.splitlines()[-1] == (
+        f"livecut: error: {bad}: the video ends early (damaged data from byte {where} to the file's end, "
+        f"{(len(data) - where) / 1024:.0f} KB of zeros, which FFmpeg does not read past: how many frames it held is "
+        f"not known): {written} frames written, more expected; {out} holds the {written} frames written"), r.stderr
+    padded = tmp_path / "padded.mp4"  # (a preallocated file's zeros, after its last box)
+    padded.write_bytes(data + bytes(100_000))
+    r = run_cli("file", str(padded), "-o", str(tmp_path / "padded-o.mp4"))
+    assert r.returncode == 0 and "could not be" not in r.stderr and "partial" not in r.stderr, r.stderr
+    assert probe(tmp_path / "padded-o.mp4")["frames"] == 100
+
+
 def test_frames_an_mpeg_ts_stream_lost_after_its_first_packet_was_zeroed_are_all_said(tmp_path):
     """An MPEG-TS stream whose packets were zeroed just after its first video packet: FFmpeg
     reads that one (its frame cut off), passes over the zeros, and the frames read after them,

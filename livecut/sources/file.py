@@ -1013,6 +1013,65 @@ def _mp4_fragments_unread(p: Path, track_id: int) -> tuple[int, int, int, int] |
         return None
 
 
+#: zeros a whole MP4 box may end with (a track run's last fields, a size's high bytes): zeros to
+#: the file's end that begin further inside its last box are damage (see :func:`_mp4_zeroed_end`)
+MP4_BOX_ZEROS = 16
+
+
+def _mp4_zeroed_end(p: Path) -> tuple[int, int] | None:
+    """``(where, size)`` of the zeros a fragmented MP4 ends with where its last fragments were
+    wiped to its end (a recording cut off by a crash, the file system's padding): its top-level
+    boxes, a fragment (moof) among them, stop parsing at zeros that run to the file's end and
+    begin inside the last box read (its frames' data zeroed too, :data:`MP4_BOX_ZEROS`), not
+    at its end -- zeros after a whole last box cannot be told from a preallocated file's.
+    None otherwise."""
+    try:
+        with open(p, "rb") as fh:
+            end = fh.seek(0, 2)
+            pos = last = 0
+            fragmented = False
+            for _ in range(MAX_TOP_BOXES * 10):
+                if pos + 8 > end:
+                    return None
+                fh.seek(pos)
+                head = fh.read(16)
+                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
+                named = all(0x20 <= c < 0x7F for c in kind)  # (a box's type: four letters)
+                if size == 1 and len(head) == 16:
+                    size, inner = int.from_bytes(head[8:16], "big"), 16
+                if not named:
+                    break
+                if size == 0:
+                    return None  # (the last box, run to the file's end)
+                if size < inner:
+                    break
+                if pos + size > end:
+                    return None  # (a box cut short: the file's end, not damage)
+                fragmented |= kind == b"moof"
+                last, pos = pos, pos + size
+            else:
+                return None
+            if not fragmented or pos == 0:
+                return None
+            where = pos  # (the zeros' start: searched back through the last box, past its header)
+            while where > last + 8:
+                fh.seek(max(last + 8, where - (1 << 20)))
+                chunk = fh.read(where - fh.tell())
+                kept = len(chunk.rstrip(b"\0"))
+                where -= len(chunk) - kept
+                if kept:
+                    break
+            if pos - where < MP4_BOX_ZEROS:
+                return None
+            fh.seek(pos)
+            while chunk := fh.read(1 << 20):
+                if chunk.count(0) != len(chunk):
+                    return None
+            return where, end - where
+    except OSError:
+        return None
+
+
 #: seconds of a file read again at its end to see whether its streams reach the declared end
 END_WINDOW = 3.0
 #: how far short of the declared end the last packet may stop (a frame or two of audio)
@@ -2703,13 +2762,24 @@ class FileSource(ClosesWhileReading):
         """Whether the reading of a fragmented MP4 (as ffmpeg writes one to a pipe: it states no
         count of its frames) stopped at damaged data past its last packet read, with fragments
         after it (:func:`_mp4_fragments_unread`): FFmpeg's demuxer takes a box of zeros to run
-        to the file's end, and the video seemed whole -- its rest lost without a word, exit 0.
-        :attr:`damaged` says it."""
+        to the file's end, and the video seemed whole -- its rest lost without a word, exit 0;
+        or at zeros that run to the file's end from inside the last box read, its last fragments
+        wiped (:func:`_mp4_zeroed_end`).  :attr:`damaged` says it."""
         if not self._mp4 or not self.path.is_file():
             return False
         lost = _mp4_fragments_unread(self.path, self._stream.id)
         if not lost or not lost[3] or (self._packets_end or 0) > lost[0]:
-            return False
+            zeroed = _mp4_zeroed_end(self.path)
+            if not zeroed:
+                return False
+            # (its last fragments wiped to its end: it was exit 0, the fragments the zeros held lost
+            # without a word, or the frames zeroed in the last one read said alone, 'damaged data
+            # in the middle, skipped')
+            where, size = zeroed
+            amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
+            self.damaged = (f"damaged data from byte {where} to the file's end, {amount} of zeros, which FFmpeg does "
+                            "not read past: how many frames it held is not known")
+            return True
         where, size, n, frames = lost
         amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
         self.damaged = (f"damaged data at byte {where}, {amount}, which FFmpeg does not read past; the "
