@@ -1115,7 +1115,11 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
         if several:  # (the background's, by the name it was given: not relabelled, even when it is
             err(several, "warning")  # the redirected input's file, `-b image:a.gif < a.gif`)
 
-    with finalize_on_signals():  # SIGTERM/SIGHUP finalize the output like Ctrl-C
+    from livecut._entry import command_over
+
+    # SIGTERM/SIGHUP finalize the output like Ctrl-C; once the run's outputs are finalized, the
+    # command is over: a signal from then on leaves its summary and its code (ends_command)
+    with finalize_on_signals(ends_command=True):
         try:
             stats = run_video(spec, output, cfg, mode=opts.get("mode"), background=opts.get("background"),
                               max_frames=opts.get("frames"), preview=bool(opts.get("preview")),
@@ -1127,10 +1131,10 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
             if getattr(exc, "warnings", None) is not None:
                 warn(list(exc.warnings))
             raise
-    # (the run is over, its outputs finalized: a signal from here on leaves its summary and its code)
-    from livecut._entry import command_over
-
-    command_over()
+        # (the run is over, its outputs finalized: a signal from here on leaves its summary and its
+        # code -- in the block, which leaves the signals so: one between the outputs put in place
+        # and here said a bare 'interrupted', exit 130, the output whole)
+        command_over()
     warn(stats.warnings)
     if not opts.get("quiet"):
         from livecut.sources import source_kind

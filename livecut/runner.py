@@ -115,6 +115,33 @@ def outputs_finalized() -> None:
         _SETTLE[-1]()
 
 
+#: for each :func:`finalize_on_signals` entered (the innermost last): what makes its signals do
+#: nothing once the run it guards has its outputs in place (:func:`outputs_in_place`)
+_IN_PLACE: list[Callable[[], None]] = []
+
+
+def outputs_in_place() -> None:
+    """The outputs of a run are all finalized -- closed, renamed into place, none failed -- and
+    no signal stopped it: where the run is the command's (``finalize_on_signals(ends_command=True)``:
+    file, cam, run) the command is over, and a signal from here on does nothing (its summary
+    stands, its exit code is the run's).  One that landed after the rename, as the source closed
+    or run_video returned, before the summary, said a bare 'livecut: error: interrupted' (or
+    'interrupted (out.mp4 finalized with N frames)'), exit 130 (143, 129), the output whole at
+    its name.  For the main thread; a no-op elsewhere."""
+    if _IN_PLACE and threading.current_thread() is threading.main_thread():
+        _IN_PLACE[-1]()
+
+
+def _outputs_closed(exc_type, exc, tb) -> bool:
+    """An exit callback of a run's ExitStack, after its outputs' (see :func:`outputs_finalized`,
+    :func:`outputs_in_place`: where none failed as it closed -- first, with no step between the
+    outputs' closing and it)."""
+    if exc_type is None:
+        outputs_in_place()
+    outputs_finalized()
+    return False
+
+
 #: for each :func:`finalize_on_signals` entered (the innermost last): what makes its signals
 #: leave the finalizing of a run that reached its end going on (:func:`outputs_finishing`), and
 #: what returns the one that came meanwhile
@@ -143,12 +170,15 @@ def signal_while_finishing() -> int | None:
     return None
 
 
-def finalize_on_signals():
+def finalize_on_signals(ends_command: bool = False):
     """Context manager: SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread
     (each that is not ignored when it starts: ``nohup`` ignores SIGHUP, a script's ``&`` SIGINT).
     A second signal while the outputs are being finalized is ignored; a third one aborts the
     finalizing (the temporary output is then removed, the final name left as it was), and the
-    ones after it do nothing (they cut the removal short).  For
+    ones after it do nothing (they cut the removal short).  ``ends_command``: the run it guards
+    is the command's (the CLI's file, cam, run), over once that run's outputs are in place
+    (:func:`outputs_in_place`): from then on the signals do nothing, to the end of the block
+    (where the command calls ``livecut._entry.command_over``, which keeps them so).  For
     programs (the CLI) that own the process; a no-op outside the main thread."""
     import contextlib
     import signal
@@ -160,6 +190,7 @@ def finalize_on_signals():
             return
         fired = []
         finishing, taken = [], []  # (the run reached its end; the signal then: see outputs_finishing)
+        over = []  # (the command's run has its outputs in place: see ends_command)
 
         def handler(signum, frame):
             if signum in REDELIVERED:  # (its stop swallowed in a weakref callback: raised again)
@@ -167,6 +198,8 @@ def finalize_on_signals():
                 if not fired:
                     fired.append(signum)
                 raise Terminated(fired[0])
+            if over and not fired:  # (its summary and its exit code stand)
+                return
             fired.append(signum)
             if finishing and len(fired) == 1:  # (its outputs finalized all the same: said after)
                 taken.append(signum)
@@ -198,6 +231,12 @@ def finalize_on_signals():
         saved = {s: signal.signal(getattr(signal, s), handler) for s in sigs}
         _SETTLE.append(settle)
 
+        def in_place() -> None:
+            if ends_command:
+                over[:] = [True]
+
+        _IN_PLACE.append(in_place)
+
         def finish(on: bool) -> None:
             finishing[:] = [True] if on else []
 
@@ -214,6 +253,7 @@ def finalize_on_signals():
         finally:
             sys.unraisablehook = unraisable
             _SETTLE.remove(settle)
+            _IN_PLACE.remove(in_place)
             _FINISH.remove(finish)
             _FINISHED_BY.remove(finished_by)
             if fired:
@@ -2278,7 +2318,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                                0, stats.warnings) from None
         # (closed after the outputs, before the source: from there on a third signal has no
         # finalizing left to abort, and the line says what became of them)
-        stack.callback(outputs_finalized)
+        stack.push(_outputs_closed)  # (and, where none failed, the command's run is over: outputs_in_place)
         if not early:
             # (a file, said first when it is not there): a virtual camera that is not there is
             # said before the output opens, which connects to its viewer or publishes to its

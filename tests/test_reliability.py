@@ -7,6 +7,7 @@ Never lose or corrupt a file, never call a partial result success, never print a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -406,6 +407,63 @@ def test_a_signal_that_aborts_the_finalizing_after_the_rename_says_the_output_fi
     said = f"livecut: error: stopped by SIGTERM ({tmp_path}/{name} finalized with {frames} frames)"
     assert r.stderr.strip() == said, r.stderr
     assert _leftovers(tmp_path, {"c.mp4", "late_abort.py", out.name}) == []
+
+
+_IN_PLACE_SIGNAL = """
+import os, signal, sys
+import livecut.runner as R
+import livecut.sources.file as F
+
+SIG, FINAL, SENT = int(os.environ["SIG"]), os.environ["FINAL"], os.environ["SENT"]
+
+def send():  # (once, the output whole at its final name)
+    if os.path.exists(FINAL) and not os.path.exists(SENT):
+        open(SENT, "w").close()
+        signal.raise_signal(SIG)
+
+if os.environ["WHERE"] == "input":  # (as the input closes, after the outputs)
+    real_close = F.FileSource.close
+    def close(self):
+        send()
+        real_close(self)
+    F.FileSource.close = close
+else:  # (as run_video returns, before the command says its summary)
+    real_run_video = R.run_video
+    def run_video(*args, **kwargs):
+        stats = real_run_video(*args, **kwargs)
+        send()
+        return stats
+    R.run_video = run_video
+"""
+
+
+@pytest.mark.parametrize("command, where, sig", [
+    ("file", "input", signal.SIGTERM), ("run", "input", signal.SIGINT),
+    ("file", "returned", signal.SIGHUP), ("file -", "returned", signal.SIGINT)],
+    ids=["file-input-TERM", "run-input-INT", "file-returned-HUP", "file_stdin-returned-INT"])
+def test_a_signal_once_the_outputs_are_in_place_leaves_the_summary_and_the_exit_code(tmp_path, command, where, sig):
+    """A Ctrl-C (SIGTERM, SIGHUP) that landed once a run that reached its end had its output
+    renamed into place -- as its input closed, or as run_video returned, before the summary --
+    said a bare 'livecut: error: interrupted' (or 'interrupted (o.mp4 finalized with 5 frames)'),
+    exit 130 (143, 129), the output whole at its name: the command is over there, as once its
+    summary is said (test_cli_image's test_a_signal_right_after_the_summary_...); the summary
+    stands and the exit code is the run's, 0.  The signal is sent by the process itself at that
+    point."""
+    clip = make_clip(tmp_path / "c.mp4", w=160, h=120, n=5)
+    script = tmp_path / "in_place.py"
+    script.write_text(_IN_PLACE_SIGNAL + _MAIN)
+    out, sent = tmp_path / "o.mp4", tmp_path / "sent"
+    env = dict(os.environ, SIG=str(int(sig)), FINAL=str(out), SENT=str(sent), WHERE=where)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    args = command.split() + ([] if command == "file -" else [str(clip)]) + ["-o", str(out)]
+    with open(clip, "rb") as stdin:
+        r = subprocess.run([sys.executable, str(script), *args], stdin=stdin, capture_output=True, text=True,
+                           env=env, cwd=str(tmp_path), timeout=120)
+    assert sent.exists(), r.stderr  # (the signal was sent, the output in place)
+    lines = r.stderr.splitlines()
+    assert (r.returncode, [line for line in lines if "error" in line]) == (0, []), r.stderr
+    assert re.search(r" -> .*o\.mp4: 5 frames in ", lines[-1]), r.stderr  # (the summary, the last line)
+    assert _playable(out) == 5
 
 
 def _slowed_reads(at: int, seconds: float, marker: str = "") -> str:
