@@ -700,6 +700,11 @@ def eval_(
     finally:
         if bar:
             bar[0].close()
+    from livecut._entry import command_over
+
+    # (scored, the sheet written: a signal from here on leaves its results -- the JSON whole -- and its code,
+    # as a summary's, see _run_video; it said 'interrupted' under them, exit 130)
+    command_over()
     # (a photo's name not UTF-8: text, its byte \xe9, and its bytes in name_base64, not a lone surrogate)
     typer.echo(json.dumps(json_names(result, ("name",)), indent=2) if as_json else format_table(result))
 
@@ -814,6 +819,9 @@ def bench(
             result = run_bench(cfg, parse_size("1920x1080" if size is None else size, cfg),
                                frames=30 if frames is None else frames,
                                threads=threads or 1, baseline=baseline is not False)
+    from livecut._entry import command_over
+
+    command_over()  # (timed, its clip removed: a signal from here on leaves its results and its code, as eval's)
     shown = format_live if live else format_transcode if transcode else format_bench
     # (a --clip whose name is not UTF-8, caf\xe9.mp4: "clip" was "caf\udce9.mp4", a lone surrogate
     # that stricter JSON readers refuse; as eval's names: its byte \xe9, its bytes in clip_base64)
@@ -823,15 +831,18 @@ def bench(
 @command(cls=_Command, rich_help_panel=INFO)
 def methods() -> None:
     """List the segmentation methods and the shipped presets."""
+    from livecut._entry import command_over
     from livecut.config import preset_names, presets_dir
     from livecut.segment import method_summaries
 
-    for name, summary in method_summaries().items():
-        typer.echo(f"{name:10s} {summary}")
-    typer.echo("method: --set segment.method=NAME (any command that segments); a preset: -c NAME")
+    lines = [f"{name:10s} {summary}" for name, summary in method_summaries().items()]
+    lines.append("method: --set segment.method=NAME (any command that segments); a preset: -c NAME")
     # (where they are: installed, they are not in a config/ folder, where --set's help points)
-    typer.echo(f"presets: {', '.join(preset_names())} (in {presets_dir()}; default.toml lists every key, "
-               "its default and range)")
+    lines.append(f"presets: {', '.join(preset_names())} (in {presets_dir()}; default.toml lists every key, "
+                 "its default and range)")
+    command_over()  # (the list made: a signal from here on leaves it whole and the code 0, as eval's results)
+    for line in lines:
+        typer.echo(line)
 
 
 # ---------------------------------------------------------------- devices
@@ -842,9 +853,11 @@ def devices(
     as_json: bool = JsonOpt,
 ) -> None:
     """List cameras and virtual cameras (for --vcam), and say what is missing for them."""
+    from livecut._entry import command_over
     from livecut.devices import format_devices, list_devices
 
     report = list_devices(probe=probe)
+    command_over()  # (the devices listed, probed: a signal from here on leaves the list and the code 0)
     typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else format_devices(report))
 
 

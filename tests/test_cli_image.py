@@ -5708,6 +5708,53 @@ def test_a_signal_right_after_the_summary_leaves_the_summary_and_the_exit_code(t
     assert not [n for n in os.listdir(temp) if n.startswith("livecut-stdin-")]  # (the copy removed all the same)
 
 
+def _signalled_as_it_prints(tmp_path, argv: list, sig: int) -> subprocess.CompletedProcess:
+    """`livecut ARGV` whose process sends itself ``sig`` the moment it starts to write on standard
+    output (once: as its first output is about to be written), run as a module as `python -m livecut` is."""
+    (tmp_path / "livecut_printing.py").write_text(
+        "import os, sys, typer\n"
+        "import typer._click.decorators as decorators\n"
+        "echo, sent = typer.echo, []\n"
+        "def printing(message=None, *args, **kwargs):\n"
+        "    if not kwargs.get('err') and not sent:\n"
+        "        sent.append(True)\n"
+        f"        os.kill(os.getpid(), {int(sig)})\n"
+        "    echo(message, *args, **kwargs)\n"
+        "typer.echo = decorators.echo = printing  # (the commands' output; --help's)\n"
+        f"sys.argv = ['livecut', *{argv!r}]\n"
+        "from livecut._entry import main\n"
+        "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + str(tmp_path))
+    return subprocess.run([sys.executable, "-m", "livecut_printing"], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+@pytest.mark.parametrize("command, sig, shown", [
+    (["eval", "img", "masks", "--json", "--set", "segment.method=canny"], signal.SIGINT, "json"),
+    (["eval", "img", "masks", "--set", "segment.method=canny"], signal.SIGTERM, r"(?m)^mean\s"),
+    (["bench", "--size", "160x120", "-n", "1", "--no-baseline", "--set", "segment.method=canny", "--json"],
+     signal.SIGHUP, "json"),
+    (["methods"], signal.SIGINT, r"(?m)^presets: "),
+    (["devices", "--json"], signal.SIGTERM, "json"),
+], ids=["eval-json", "eval", "bench-json", "methods", "devices-json"])
+def test_a_signal_as_a_command_prints_its_results_leaves_them_and_the_exit_code(tmp_path, scene, command, sig,
+                                                                                 shown):
+    """`livecut eval`, `bench`, `methods`, `devices`: a Ctrl-C (SIGTERM, SIGHUP) that landed once
+    the command had done its work, as it printed its results -- or once they were printed, before
+    Python's shutdown -- said a bare 'livecut: error: interrupted' and exited 130 (143, 129), the
+    results (--json's JSON) not printed or printed in part. As a run's summary (3b215b9): they are
+    printed whole and the exit code is the command's, 0."""
+    for folder, picture in (("img", scene[0]), ("masks", scene[1])):
+        (tmp_path / folder).mkdir()
+        cv2.imwrite(str(tmp_path / folder / "a.png"), picture)
+    r = _signalled_as_it_prints(tmp_path, command, sig)
+    assert (r.returncode, [line for line in r.stderr.splitlines() if "error" in line]) == (0, []), r.stderr
+    if shown == "json":
+        assert isinstance(json.loads(r.stdout), dict), r.stdout  # (whole)
+    else:
+        assert re.search(shown, r.stdout), r.stdout  # (its last line)
+
+
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
     (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
