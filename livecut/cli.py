@@ -34,6 +34,9 @@ class _Command(TyperCommand):
 
         formatter.write(render_help(ctx, self) + "\n")
 
+    def get_help(self, ctx) -> str:  # type: ignore[override]
+        return _help_page(super().get_help(ctx))
+
     def parse_args(self, ctx, args):  # type: ignore[override]
         from livecut.clihelp import outputs_given_twice, values_given_twice
 
@@ -65,6 +68,17 @@ def _parsed_in(ctx, parse, args):
         raise
 
 
+def _help_page(page: str) -> str:
+    """A --help page (``livecut``'s, a command's; plain `livecut`'s), made and about to be printed:
+    the command is over (:func:`livecut._entry.command_over`), a signal from here on leaves the
+    page whole and the exit code (0; 2 for plain `livecut`).  One that landed as it was printed, or
+    once it was, said a bare 'livecut: error: interrupted' and exited 130 (143, 129)."""
+    from livecut._entry import command_over
+
+    command_over()
+    return page
+
+
 #: the command line as the running command was given it (see _Group.main)
 _GIVEN: list[str] = []
 
@@ -80,6 +94,9 @@ class _Group(TyperGroup):
         from livecut.clihelp import render_help
 
         formatter.write(render_help(ctx, self) + "\n")
+
+    def get_help(self, ctx) -> str:  # type: ignore[override]
+        return _help_page(super().get_help(ctx))
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
@@ -373,6 +390,9 @@ def _debug() -> bool:
 
 def version_callback(value: bool) -> None:
     if value:
+        from livecut._entry import command_over
+
+        command_over()  # (a signal from here on leaves the version said and the code 0, as a --help page)
         typer.echo(f"livecut {__version__}")
         raise typer.Exit()
 

@@ -5755,6 +5755,26 @@ def test_a_signal_as_a_command_prints_its_results_leaves_them_and_the_exit_code(
         assert re.search(shown, r.stdout), r.stdout  # (its last line)
 
 
+@pytest.mark.parametrize("command, sig, code", [
+    (["--help"], signal.SIGINT, 0),
+    (["eval", "--help"], signal.SIGTERM, 0),
+    (["methods", "-h"], signal.SIGHUP, 0),
+    ([], signal.SIGINT, 2),  # (plain `livecut`: its page, exit 2)
+    (["--version"], signal.SIGTERM, 0),
+], ids=["help", "eval-help", "methods-h", "plain", "version"])
+def test_a_signal_as_a_help_page_is_printed_leaves_it_and_the_exit_code(tmp_path, command, sig, code):
+    """A --help page (plain `livecut`'s, --version's line): a Ctrl-C (SIGTERM, SIGHUP) that landed as
+    it was printed, or once it was, before Python's shutdown, said a bare 'livecut: error:
+    interrupted' and exited 130 (143, 129), the page not printed. It is printed whole and the exit
+    code is 0 (2 for plain `livecut`), as a command's results (above)."""
+    r = _signalled_as_it_prints(tmp_path, command, sig)
+    assert (r.returncode, r.stderr) == (code, ""), (r.returncode, r.stderr)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    page = subprocess.run([sys.executable, "-m", "livecut", *command], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120).stdout
+    assert r.stdout == page and page.strip(), r.stdout  # (whole: as without the signal)
+
+
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
     (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
