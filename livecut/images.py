@@ -948,7 +948,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     read_image(src)
                 if dst in stems:  # (one --skip-existing left was said 'already written', not cut by this run)
                     done = "is there already for" if dst in left_there else "was already written for"
-                    raise OutputExistsError(f"{src}: output {dst} {done} {stems[dst]} (same file name)")
+                    # (a camera's numbers begun again on another card, DCIM/100CANON/IMG_0001.JPG and
+                    # 101CANON/IMG_0001.JPG, 'DCIM/**': said with no word of how to cut both; `livecut
+                    # batch` keeps two folders' apart, not x.jpg and x.tif of one)
+                    tree = " (`livecut batch` mirrors the tree)" if src.parent != stems[dst].parent else ""
+                    raise OutputExistsError(f"{src}: output {dst} {done} {stems[dst]} (same file name); rename "
+                                            f"one, or cut them into two folders{tree}")
                 first = folded.get(folded_name(dst))
                 if first is not None:
                     verb, how, where = name_clash(dst, first)

@@ -1183,6 +1183,35 @@ def test_same_stem_twice(tmp_path, scene):
     assert (tmp_path / "o" / "p.png").is_file()
 
 
+def test_two_photos_of_one_name_in_two_folders_are_refused_saying_how_to_cut_both(tmp_path, scene):
+    """A camera numbers its photos again on each card or folder (DCIM/100CANON/IMG_0001.JPG,
+    DCIM/101CANON/IMG_0001.JPG): `livecut image 'DCIM/**' -o cut/` refused the second with
+    'output cut/IMG_0001.png was already written for ... (same file name)' and no word of how to
+    cut it, where two names that differ only in case are answered 'rename one, or cut them into
+    two folders'.  It says so too, and names `livecut batch`, which mirrors the tree (not of two
+    photos of one folder, x.jpg and x.tif, which it refuses too)."""
+    dcim = tmp_path / "DCIM"
+    for sub in ("100CANON", "101CANON"):
+        (dcim / sub).mkdir(parents=True)
+        cv2.imwrite(str(dcim / sub / "IMG_0001.JPG"), scene[0])
+    out = tmp_path / "cut"
+    r = invoke("image", f"{dcim}/**", "-o", out, "-q")
+    assert r.exit_code == 2, r.output
+    first, second = dcim / "100CANON" / "IMG_0001.JPG", dcim / "101CANON" / "IMG_0001.JPG"
+    assert _stderr_lines(r) == [
+        f"livecut: error: {second}: output {out / 'IMG_0001.png'} was already written for {first} (same file "
+        "name); rename one, or cut them into two folders (`livecut batch` mirrors the tree)"], r.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["IMG_0001.png"]
+    # (two of one folder, x.jpg and x.tif: `livecut batch` would refuse them too, and is not named)
+    cv2.imwrite(str(tmp_path / "x.jpg"), scene[0])
+    cv2.imwrite(str(tmp_path / "x.tif"), scene[0])
+    r = invoke("image", tmp_path / "x.jpg", tmp_path / "x.tif", "-o", tmp_path / "cut2", "-q")
+    assert r.exit_code == 2, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: error: {tmp_path / 'x.tif'}: output {tmp_path / 'cut2' / 'x.png'} was already written for "
+        f"{tmp_path / 'x.jpg'} (same file name); rename one, or cut them into two folders"], r.stderr
+
+
 def test_a_video_or_sidecar_beside_the_photo_of_its_name_is_said_for_what_it_is(tmp_path, scene):
     """`livecut image card/*` over an iPhone's Live Photo (IMG_1.JPG beside its video IMG_1.MOV)
     or a Lightroom folder (IMG_2.xmp beside IMG_2.JPG): the video and the sidecar were refused
