@@ -929,12 +929,23 @@ def test_an_index_opencv_cannot_take_is_a_camera_not_found(monkeypatch, tmp_path
     assert not out.exists()
 
 
+@pytest.mark.parametrize("given", ["0", "1000"])
+def test_a_frame_rate_at_a_bound_is_not_said_to_be_within_it(fake_camera, capsys, given):
+    """`livecut cam --fps 0` was answered '--fps 0: expected a frame rate above 0 and below 1000', and
+    `--fps 1000` '--fps 1000: ... between 0 and 1000': the bounds are not taken, and the line says so."""
+    code = _cli(["cam", "0", "--vcam", "--fps", given, "-q"])
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2 and lines == [f"livecut: error: --fps {given}: expected a frame rate above 0 and below 1000, "
+                                   "e.g. 30, 29.97 or 30000/1001"], lines
+    assert fake_camera.instances == []
+
+
 @pytest.mark.parametrize("given", ["0", "-5", "1e9", "30/0", "nan", "30000/1001/2", "thirty"])
 def test_a_bad_frame_rate_is_quoted_as_given(fake_camera, capsys, given):
     """`livecut cam --fps 0` answered '--fps 0.0: ...', `--fps 1e9` '--fps 1000000000.0'."""
     code = _cli(["cam", "0", "--vcam", "--fps", given, "-q"])
     err = capsys.readouterr().err
-    assert code == 2 and f"error: --fps {given}: expected a frame rate between 0 and 1000" in err, err
+    assert code == 2 and f"error: --fps {given}: expected a frame rate above 0 and below 1000" in err, err
     assert fake_camera.instances == []
 
 
@@ -1122,9 +1133,9 @@ def test_frames_n_records_n_frames_behind_a_slow_encoder(fake_camera, tmp_path, 
     ({"size": (float("nan"), 480)}, "FrameSizeError", "size"),
     ({"size": "1280x720"}, "ConfigTypeError", "size '1280x720': expected (width, height)"),
     ({"size": (640,)}, "ConfigTypeError", "size (640,): expected (width, height)"),
-    ({"fps": -5}, "UsageError", "fps -5: expected a frame rate between 0 and 1000"),
-    ({"fps": float("nan")}, "UsageError", "fps nan: expected a frame rate between 0 and 1000"),
-    ({"fps": float("inf")}, "UsageError", "fps inf: expected a frame rate between 0 and 1000"),
+    ({"fps": -5}, "UsageError", "fps -5: expected a frame rate above 0 and below 1000"),
+    ({"fps": float("nan")}, "UsageError", "fps nan: expected a frame rate above 0 and below 1000"),
+    ({"fps": float("inf")}, "UsageError", "fps inf: expected a frame rate above 0 and below 1000"),
     ({"fps": "30"}, "ConfigTypeError", "fps '30': expected a number"),
     ({"fourcc": "H264"}, "UsageError", "fourcc 'H264': expected auto, MJPG or YUYV"),
 ])

@@ -1895,7 +1895,7 @@ def test_run_video_honours_a_live_given_in_source_options(small_clip, tmp_path):
                                                       "(give None)"),
     ({"size": "320x240"}, "ConfigTypeError", "size '320x240': expected (width, height), e.g. (1280, 720)"),
     ({"fps": "30"}, "ConfigTypeError", "fps '30': expected a number of frames a second"),
-    ({"fps": 0}, "UsageError", "fps 0: expected a frame rate between 0 and 1000"),
+    ({"fps": 0}, "UsageError", "fps 0: expected a frame rate above 0 and below 1000"),
 ])
 def test_run_video_size_or_fps_given_for_a_file_is_refused(small_clip, tmp_path, kwargs, error, said):
     """run_video(clip, out, cfg, size=(320, 240)) or fps=30 -- what a camera is asked for -- was
@@ -1911,7 +1911,7 @@ def test_run_video_size_or_fps_given_for_a_file_is_refused(small_clip, tmp_path,
         run_video(small_clip, out, None, progress=False, **kwargs)
     assert str(e.value) == said
     assert not out.exists()
-    with pytest.raises(errors.UsageError, match=r"^fps 0: expected a frame rate between 0 and 1000$"):
+    with pytest.raises(errors.UsageError, match=r"^fps 0: expected a frame rate above 0 and below 1000$"):
         run_video("0", None, None, progress=False, fps=0)  # (no camera needed: said before it is looked for)
     assert run_video(small_clip, out, None, progress=False, size=None, fps=None).written == 4
 

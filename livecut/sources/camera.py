@@ -114,7 +114,7 @@ def _same_node(a: str, b: str) -> bool:
 
 def parse_fps(text: str) -> float:
     """A frame rate as a command line gives it: ``30``, ``29.97`` or ``30000/1001`` (as FFmpeg
-    and ffprobe write NTSC rates), between 0 and 1000; else UsageError
+    and ffprobe write NTSC rates), above 0 and below 1000; else UsageError
     (``--fps 30000/1001`` was "Input should be a valid number")."""
     rate = None
     parts = text.split("/")
@@ -124,7 +124,7 @@ def parse_fps(text: str) -> float:
         except (ValueError, ZeroDivisionError):
             pass
     if rate is None or not 0 < rate < 1000:  # (also refuses nan and inf)
-        raise UsageError(f"--fps {text.strip()}: expected a frame rate between 0 and 1000, e.g. 30, 29.97 "
+        raise UsageError(f"--fps {text.strip()}: expected a frame rate above 0 and below 1000, e.g. 30, 29.97 "
                          "or 30000/1001")
     return rate
 
@@ -145,7 +145,7 @@ def check_request(size: object, fps: object) -> tuple[tuple[int, int] | None, fl
         if isinstance(fps, bool) or not isinstance(fps, numbers.Real):
             raise ConfigTypeError(f"fps {fps!r}: expected a number of frames a second")
         if not 0 < fps < 1000:  # (also refuses nan and inf, as the command line's --fps)
-            raise UsageError(f"fps {fps!r}: expected a frame rate between 0 and 1000")
+            raise UsageError(f"fps {fps!r}: expected a frame rate above 0 and below 1000")
         fps = float(fps)
     return size, fps
 
