@@ -926,6 +926,16 @@ class ToI420:
             bgr_to_i420(img, self.yuv, self._half, self._uv, self.matrix, self._scratch)
         return self.yuv
 
+def _unpickle_compositor(cfg: CompositeConfig, mode: str, background: Background, picture: np.ndarray | None,
+                         matrix: str, rotation: int, sar: float) -> "Compositor":
+    """A Compositor of pickled settings (see :meth:`Compositor.__reduce__`): its picture as it
+    was pickled, not read again (another process, another machine, may not have the file)."""
+    comp = Compositor(cfg, background=Background("color"), mode=mode)
+    comp._background, comp._bg_source = background, picture
+    comp.matrix, comp.rotation, comp.sample_aspect = matrix, rotation, sar
+    return comp
+
+
 class Compositor:
     """Applies one mode and background to frames; reuses buffers for one frame size.
 
@@ -957,15 +967,14 @@ class Compositor:
         #: held while a frame is composited (:func:`~livecut.threads.one_at_a_time`)
         self._busy = threading.Lock()
 
-    def __getstate__(self) -> dict:
-        # (the lock does not pickle: a new one for the copy, see __setstate__)
-        state = self.__dict__.copy()
-        del state["_busy"]
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._busy = threading.Lock()
+    def __reduce__(self):
+        """A Compositor pickles (and copies) as its settings: configuration, mode, background
+        (an ``image:`` one with its picture, read already), :attr:`matrix`, :attr:`rotation` and
+        :attr:`sample_aspect`; it unpickles as a new one with them, its buffers made again for
+        its first frame (they were pickled too: 45 MB for one that had composited a 1080p
+        frame, sent to a process pool or joblib with each task)."""
+        return _unpickle_compositor, (self.cfg, self._mode, self._background, self._bg_source, self.matrix,
+                                      self._rotation, self._sar)
 
     def __copy__(self) -> Compositor:
         # (a shallow copy shared the buffers it composites into: each one's output overwritten
