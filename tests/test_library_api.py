@@ -2353,6 +2353,46 @@ def test_a_segmenter_shared_by_two_threads_refuses_the_second_call_in_words():
     assert seg.mask(other).shape == (64, 80)  # free again once the first call returned
 
 
+def test_a_begin_refused_while_another_threads_begin_runs_leaves_that_frame_as_it_was():
+    """begin() took the instance only inside its mask(): a second thread's begin, refused there
+    (and named Segmenter.mask), had first set its own frame as the one whose refinement is left
+    to end(), then none, under the first thread's call -- whose refinement was then done in
+    begin, or (the second's set at the moment the first's was kept) kept for the refused frame,
+    the first's end() giving an alpha never refined.  It is refused from its start, as
+    Segmenter.begin, and the first frame's begin and end go on as alone."""
+    import threading
+
+    from livecut.errors import UsageError
+    from livecut.segment import Segmenter
+
+    inside, go = threading.Event(), threading.Event()
+
+    def held(alpha, small, judged=True):  # a temporal that holds the first begin inside its mask
+        inside.set()
+        go.wait(10)
+        return alpha
+
+    rng = np.random.default_rng(5)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    alone = Segmenter(temporal=lambda alpha, small: alpha).mask(frame).copy()
+    seg = Segmenter(temporal=held)
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault("pending", seg.begin(frame, np.empty((96, 128), np.uint8))))
+    t.start()
+    try:
+        assert inside.wait(10)
+        for call in (lambda: seg.begin(frame, np.empty((96, 128), np.uint8)),
+                     lambda: seg.begin(np.zeros((96, 128), np.uint8), np.empty((64, 128), np.uint8), i420=True)):
+            with pytest.raises(UsageError, match="^Segmenter.begin: .*one Segmenter for each thread"):
+                call()
+    finally:
+        go.set()
+        t.join(10)
+    pending = got["pending"]
+    assert pending.deferred  # (its refinement left to end, as begin does alone)
+    assert np.array_equal(seg.end(pending), alone)
+
+
 def test_open_source_of_standard_input_says_how_to_read_a_pipe(tmp_path, monkeypatch, small_clip):
     """open_source('-') said "-: no such file", as if '-' were a file name (the CLI's `livecut file
     -` keeps a copy of standard input first): it says so, and names the function that keeps one;

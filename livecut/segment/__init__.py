@@ -278,6 +278,7 @@ class Segmenter:
         self._mask_bgr(frame[y0:y1, x0:x1], dst[y0:y1, x0:x1])
         return _clear_outside(dst, box)
 
+    @_one_at_a_time
     def begin(self, frame: np.ndarray, out: np.ndarray, *, i420: bool = False, bits: int = 16) -> Pending:
         """The first part of :meth:`mask` (``i420``: of :meth:`mask_i420`; ``bits`` as
         :meth:`mask`'s, for a 10- or 12-bit frame in uint16; with ``i420``, whose frames are uint8, another
@@ -312,12 +313,16 @@ class Segmenter:
             pending = self._slots[key] = Pending(out, self)
         # (another array may have the address of one ended and let go: this frame's is this one)
         pending.out, pending.deferred = out, False
+        # (begin holds the instance as mask does, from its start: refused inside mask, a second
+        # thread's begin had set its frame as the one to defer, then none, under the first's mask
+        # -- whose refinement was then done at once, or kept for the refused frame, the first's
+        # end giving an alpha never refined)
         self._deferring = pending
         try:
             if i420:
-                self.mask_i420(frame, out)
+                Segmenter.mask_i420.__wrapped__(self, frame, out)
             else:  # (bits: a 10-bit frame was read as 16-bit, nearly black, where mask took it)
-                self.mask(frame, out, bits=bits)
+                self._mask(frame, out, bits=bits)
         finally:
             self._deferring = None
         return pending
