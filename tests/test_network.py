@@ -3179,6 +3179,23 @@ def test_an_mp4_indexed_at_its_end_from_a_server_without_byte_ranges_fails_at_on
     assert isinstance(got, VideoOpenFailure) and "faststart" in str(got), got
 
 
+def test_an_mp4_indexed_at_its_end_whose_size_its_index_does_not_say_fails_at_its_open_with_the_hint(tmp_path):
+    """An MP4 whose index (at its end) does not give the picture's size -- MPEG-4 part 2, as
+    OpenCV's VideoWriter writes with 'mp4v' -- served by `python -m http.server`: its first frame
+    is decoded within the open, which failed without the hint the README gives, "no video frame
+    (Input/output error)" (an H.264 one's fails at its first read, with it: the test above)."""
+    from conftest import make_clip
+    from livecut.sources import open_source
+
+    make_clip(tmp_path / "c.mp4", w=640, h=360, n=75, codec="mpeg4")
+    with _http_server(tmp_path) as base:
+        with pytest.raises(VideoOpenFailure) as e:
+            with open_source(f"{base}/c.mp4", VideoConfig(open_timeout=5, read_timeout=2)) as src:
+                src.read()
+    assert str(e.value) == (f"{base}/c.mp4: no video frame (Input/output error): an MP4 read over HTTP needs its "
+                            "index at the start (ffmpeg -movflags +faststart) or a server that answers byte ranges")
+
+
 def test_a_text_file_over_http_is_not_a_video(tmp_path):
     """A long .txt served over HTTP was read as a video (FFmpeg's tty demuxer draws text as
     640x400 ANSI-art frames): `livecut run http://.../notes.txt -o o.mp4` wrote 304 frames,

@@ -1269,7 +1269,7 @@ class StreamSource:
                                                  due - time.monotonic())
                     continue
                 self._disconnect()
-                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)})") from None
+                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({_reason(exc)}){self._index_hint()}") from None
             except (StopIteration, av.error.FFmpegError, OSError) as exc:
                 self._disconnect()
                 reason = "it ended" if isinstance(exc, StopIteration) else _reason(exc)
@@ -1277,7 +1277,19 @@ class StreamSource:
                     # (the server took the SETUP and the PLAY, and no RTP packet came: one that a
                     # firewall or NAT on the way drops, where TCP goes through)
                     reason += ": nothing came over UDP, which a firewall or NAT may drop: try --rtsp-transport tcp"
-                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason})") from None
+                # (an MP4 whose index does not give the picture's size, MPEG-4 part 2 as OpenCV's
+                # 'mp4v' writes, is decoded here, within the open: it failed without the hint)
+                raise VideoOpenFailure(f"{self.safe_url}: no video frame ({reason}){self._index_hint()}") from None
+
+    def _index_hint(self) -> str:
+        """What a file over HTTP that opens and gives no frame is said with where it is an MP4
+        (its index at its end, from a server without byte ranges: FFmpeg's 'Input/output error'
+        as Python's http.server answers its seek back to the frames, or undecodable data); ''
+        for another."""
+        if self.finite and self.url.lower().split("?")[0].split("#")[0].endswith((".mp4", ".m4v", ".mov")):
+            return (": an MP4 read over HTTP needs its index at the start (ffmpeg -movflags +faststart) or a "
+                    "server that answers byte ranges")
+        return ""
 
     def _transport_refused(self, exc: BaseException) -> str | None:
         """Why the open failed, when an RTSP server refused the transport asked (see
@@ -1779,10 +1791,7 @@ class StreamSource:
                 # try either (an MP4 whose index is at its end, from a server without byte ranges:
                 # undecodable data, or FFmpeg's 'Input/output error' as Python's http.server
                 # answers its seek back to the frames, each time the same)
-                hint = (": an MP4 read over HTTP needs its index at the start (ffmpeg -movflags "
-                        "+faststart) or a server that answers byte ranges"
-                        if self.url.lower().split("?")[0].endswith((".mp4", ".m4v", ".mov")) else "")
-                raise VideoOpenFailure(f"{self.safe_url}: cannot read its video ({reason}){hint}")
+                raise VideoOpenFailure(f"{self.safe_url}: cannot read its video ({reason}){self._index_hint()}")
             if ended:
                 return None
             if not self.reconnect:
