@@ -243,6 +243,23 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n} bytes"
 
 
+def _checked(name: str, value, whole: bool = False):
+    """``value`` of fetch_picture's ``name``: a number above 0 (``whole``: a whole number of
+    bytes); another type is a :class:`~livecut.errors.ConfigTypeError`, another value a
+    :class:`~livecut.errors.ConfigError`."""
+    import math
+    import numbers
+
+    from livecut.errors import ConfigError, ConfigTypeError
+
+    what = "a whole number of bytes" if whole else "a number of seconds"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral if whole else numbers.Real):
+        raise ConfigTypeError(f"fetch_picture: {name} {value!r}: expected {what} above 0, or None")
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"fetch_picture: {name} {value!r}: expected {what} above 0, or None")
+    return value
+
+
 def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None, limit: float | None = None,
                   max_bytes: int | None = None, name: str | None = None) -> Path:
     """Fetch the picture at ``url`` (``http(s)://``) into ``folder`` under ``name`` (None:
@@ -266,9 +283,12 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     from livecut.urls import redact_url
 
     shown = redact_url(url)
-    timeout = FETCH_TIMEOUT if timeout is None else timeout
-    limit = FETCH_LIMIT if limit is None else limit
-    max_bytes = MAX_PICTURE_BYTES if max_bytes is None else max_bytes
+    # (limit='60' or max_bytes=1e6 was a bare TypeError at the first piece, timeout=-1 a FetchError,
+    # "cannot fetch: Timeout value out of range", from the server's address, limit=-1 "not fetched
+    # within -1 s": the call's own values are refused before anything is asked)
+    timeout = FETCH_TIMEOUT if timeout is None else _checked("timeout", timeout)
+    limit = FETCH_LIMIT if limit is None else _checked("limit", limit)
+    max_bytes = MAX_PICTURE_BYTES if max_bytes is None else _checked("max_bytes", max_bytes, whole=True)
     if not is_picture_url(url):
         raise FetchError(f"{shown}: not an http:// or https:// address")
     try:

@@ -180,6 +180,28 @@ def test_the_library_fetches_a_url_and_says_what_failed_in_typed_errors(server, 
     assert [p.name for p in Path(tmp_path).glob("*.jpg")] == ["p.jpg"]
 
 
+def test_fetch_pictures_own_values_are_refused_in_typed_errors_before_anything_is_asked(server, tmp_path):
+    """fetch_picture(url, folder, limit='60') or max_bytes=1e6 was a bare TypeError once the
+    picture came; timeout=-1 a FetchError from the server's address, 'cannot fetch: Timeout value
+    out of range', and limit=-1 'not fetched within -1 s'.  A type it cannot take is a
+    ConfigTypeError, a value a ConfigError, each naming the argument, before the server is asked."""
+    from livecut.errors import ConfigError, ConfigTypeError
+
+    base, pages, asked = server
+    pages["/p.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    for name, value, error in (("limit", "60", ConfigTypeError), ("max_bytes", 1e6, ConfigTypeError),
+                               ("timeout", True, ConfigTypeError), ("timeout", -1, ConfigError),
+                               ("limit", -1, ConfigError), ("limit", float("nan"), ConfigError),
+                               ("max_bytes", 0, ConfigError)):
+        with pytest.raises(error) as exc:
+            fetch_picture(f"{base}/p.jpg", tmp_path, **{name: value})
+        what = "a whole number of bytes" if name == "max_bytes" else "a number of seconds"
+        assert str(exc.value) == f"fetch_picture: {name} {value!r}: expected {what} above 0, or None"
+    assert not list(tmp_path.iterdir()) and not asked  # (refused before the server was asked)
+    assert fetch_picture(f"{base}/p.jpg", tmp_path, timeout=5, limit=60.5, max_bytes=10**6).name == "p.jpg"
+    assert asked
+
+
 def test_ctrl_c_while_a_picture_downloads_says_the_counts(server, tmp_path):
     """Ctrl-C while a picture was coming (a camera that stalls) said 'livecut: error:
     interrupted' alone, exit 130, where a Ctrl-C between pictures says what was written, what
