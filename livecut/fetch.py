@@ -310,7 +310,13 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
                 if length and length.strip().isdigit() and int(length) > max_bytes:
                     raise FetchError(f"{shown}: the server sends {_mb(int(length))}, over the {_mb(max_bytes)} livecut "
                                      "fetches: download it and give the file")
-                with open(tmp, "xb") as f:
+                try:
+                    out = open(tmp, "xb")
+                except OSError as exc:
+                    # (a folder that is not there, a file, or not writable: it was said as the
+                    # server's, 'cannot fetch: No such file or directory')
+                    raise FetchError(f"{shown}: cannot write the picture into {folder}: {exc.strerror or exc}") from None
+                with out as f:
                     size, head = 0, b""
                     while True:
                         if time.monotonic() - start > limit:

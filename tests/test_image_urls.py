@@ -202,6 +202,20 @@ def test_fetch_pictures_own_values_are_refused_in_typed_errors_before_anything_i
     assert asked
 
 
+def test_a_fetch_into_a_folder_it_cannot_write_says_the_folder_not_the_server(server, tmp_path):
+    """fetch_picture(url, folder) into a folder that is not there, or is a file, said it as the
+    server's failure, 'cannot fetch: No such file or directory' ('Not a directory'): the
+    picture had come.  It says the folder."""
+    base, pages, _ = server
+    pages["/p.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    (tmp_path / "file").write_bytes(b"x")
+    for folder, why in ((tmp_path / "none", "No such file or directory"), (tmp_path / "file", "Not a directory")):
+        with pytest.raises(FetchError) as exc:
+            fetch_picture(f"{base}/p.jpg?token=Sekr1t", folder)
+        assert str(exc.value) == f"{base}/p.jpg?token=***: cannot write the picture into {folder}: {why}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
 def test_ctrl_c_while_a_picture_downloads_says_the_counts(server, tmp_path):
     """Ctrl-C while a picture was coming (a camera that stalls) said 'livecut: error:
     interrupted' alone, exit 130, where a Ctrl-C between pictures says what was written, what
