@@ -289,6 +289,12 @@ def fetch_picture(url: str, folder: str | Path, *, timeout: float | None = None,
     timeout = FETCH_TIMEOUT if timeout is None else _checked("timeout", timeout)
     limit = FETCH_LIMIT if limit is None else _checked("limit", limit)
     max_bytes = MAX_PICTURE_BYTES if max_bytes is None else _checked("max_bytes", max_bytes, whole=True)
+    if not isinstance(folder, (str, os.PathLike)) or isinstance(folder, bytes):
+        # (None or a number was a bare TypeError from pathlib, 'expected str, bytes or os.PathLike
+        # object', the name of neither the function nor the argument)
+        from livecut.errors import ConfigTypeError
+
+        raise ConfigTypeError(f"fetch_picture: folder must be a str or a pathlib.Path, got {type(folder).__name__}")
     if not is_picture_url(url):
         raise FetchError(f"{shown}: not an http:// or https:// address")
     try:

@@ -216,6 +216,22 @@ def test_a_fetch_into_a_folder_it_cannot_write_says_the_folder_not_the_server(se
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
+def test_a_fetch_into_a_folder_of_another_type_is_a_typed_error(server, tmp_path):
+    """fetch_picture(url, None) -- or a number, bytes -- was a bare TypeError from pathlib,
+    'expected str, bytes or os.PathLike object, not NoneType', naming neither the function nor
+    the argument; it is a ConfigTypeError that does, before the server is asked."""
+    from livecut.errors import ConfigTypeError
+
+    base, pages, asked = server
+    pages["/p.jpg"] = (200, "image/jpeg", _jpeg(), None)
+    for folder in (None, 5, str(tmp_path).encode()):
+        with pytest.raises(ConfigTypeError) as exc:
+            fetch_picture(f"{base}/p.jpg", folder)
+        assert str(exc.value) == ("fetch_picture: folder must be a str or a pathlib.Path, got "
+                                  f"{type(folder).__name__}")
+    assert not asked
+
+
 def test_ctrl_c_while_a_picture_downloads_says_the_counts(server, tmp_path):
     """Ctrl-C while a picture was coming (a camera that stalls) said 'livecut: error:
     interrupted' alone, exit 130, where a Ctrl-C between pictures says what was written, what
