@@ -973,8 +973,18 @@ class Compositor:
         :attr:`sample_aspect`; it unpickles as a new one with them, its buffers made again for
         its first frame (they were pickled too: 45 MB for one that had composited a 1080p
         frame, sent to a process pool or joblib with each task)."""
+        if type(self) is not Compositor:  # (a subclass, whose state this cannot know: all of it, as
+            import copyreg  # before, its class kept -- it came back a plain Compositor)
+
+            state = self.__dict__.copy()
+            del state["_busy"]  # (the lock does not pickle: a new one for the copy, see __setstate__)
+            return copyreg.__newobj__, (type(self),), state
         return _unpickle_compositor, (self.cfg, self._mode, self._background, self._bg_source, self.matrix,
                                       self._rotation, self._sar)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._busy = threading.Lock()
 
     def __copy__(self) -> Compositor:
         # (a shallow copy shared the buffers it composites into: each one's output overwritten

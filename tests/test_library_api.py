@@ -2568,6 +2568,38 @@ def test_a_compositor_pickles_as_its_settings_not_its_buffers(tmp_path, mode, ba
             assert np.array_equal(other.apply_i420(i420, alpha), comp.apply_i420(i420, alpha))
 
 
+def test_a_compositor_subclass_pickles_as_its_own_class():
+    """A Compositor pickled as its settings (a new plain Compositor made of them) came back a
+    plain Compositor where it was a subclass -- its own methods gone in the process pool's copy,
+    which a pickle of its whole state had kept.  A subclass pickles whole, as before, and comes
+    back of its class, compositing as the original does."""
+    import copy
+    import pickle
+
+    from livecut.composite import Compositor
+
+    rng = np.random.default_rng(11)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    alpha = rng.integers(0, 255, (96, 128), np.uint8)
+    comp = _TintedCompositor(background="blur")
+    comp.tint = 7
+    expected = comp.apply(frame, alpha).copy()
+    for other in (pickle.loads(pickle.dumps(comp)), copy.copy(comp), copy.deepcopy(comp)):
+        assert type(other) is _TintedCompositor and other.tint == 7
+        assert np.array_equal(other.apply(frame, alpha), expected)
+    assert type(pickle.loads(pickle.dumps(Compositor(background="blur")))) is Compositor
+
+
+class _TintedCompositor(__import__("livecut.composite", fromlist=["Compositor"]).Compositor):
+    """A subclass (module level, as pickle wants it): its output brightened by :attr:`tint`."""
+
+    tint = 0
+
+    def apply(self, frame, alpha, bg_frame=None):
+        out = super().apply(frame, alpha, bg_frame)
+        return cv2.add(out, self.tint)
+
+
 def test_a_copy_of_a_mask_smoother_smooths_on_its_own():
     """copy.copy(smoother) -- one for each video, made from a configured one (its rate or fps
     set) -- shared the original's buffers and state: each one's mask was overwritten by the
