@@ -51,7 +51,8 @@ def _dst(bufs: FrameBuffers | None, name: str, shape: tuple[int, ...], dtype=np.
 
 
 def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndarray:
-    """A floating-point image as uint8: 0-1 scaled by 255 (rounded); another range stretched
+    """A floating-point image as uint8: 0-1 scaled by 255 (rounded; values up to
+    :data:`FLOAT_OVERSHOOT` past it clipped to it); another range stretched
     to 0-255 by its own finite minimum and maximum, as ``livecut image`` reads a
     floating-point picture (a float copy of a 0-255 image keeps its levels).  NaN is 0,
     +-inf the top and the bottom of the range.  ``bufs``: written there (see :class:`FrameBuffers`)."""
@@ -67,7 +68,14 @@ def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndar
         values = frame[np.isfinite(frame)]
         lo = float(values.min()) if values.size else 0.0
         hi = float(values.max()) if values.size else 0.0
-    if lo >= 0.0 and hi <= 1.0:
+    over = lo < 0.0 or hi > 1.0
+    if not over or (lo >= -FLOAT_OVERSHOOT and hi <= 1.0 + FLOAT_OVERSHOOT):
+        # (0-1, or 0-1 a resampling's overshoot took a little past -- a cubic resize's ringing --
+        # clipped to it: stretched by that frame's own extremes, one pixel at 1.0001 changed the
+        # mask by up to 242 levels, and a video's frames each by their own)
+        if over and lo < 0.0:  # (convertScaleAbs takes |v|: a value below 0 is made 0 first)
+            clipped = _dst(bufs, "shifted", frame.shape, frame.dtype)
+            frame = np.maximum(frame, 0.0, out=clipped)
         lo, hi, scale = 0.0, 1.0, 255.0
     else:
         scale = 255.0 / (hi - lo) if hi > lo else 0.0
@@ -83,6 +91,10 @@ def _float_to_u8(frame: np.ndarray, bufs: FrameBuffers | None = None) -> np.ndar
     # (rounds, saturates)
     return cv2.convertScaleAbs(frame, _dst(bufs, "uint8", frame.shape), alpha=scale, beta=-lo * scale)
 
+
+#: how far past 0-1 a floating-point frame's values may lie and still be read as 0-1, clipped to it
+#: (a cubic resize's overshoot at a sharp edge: a few hundredths); further out, its range is stretched
+FLOAT_OVERSHOOT = 0.1
 
 #: :func:`_float_to_u8` shifts a frame to its minimum first where that minimum, scaled, is larger
 #: than this (float32's 24 bits keep a hundredth of a level up to about 1e5), or the scale is

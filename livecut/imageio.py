@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from livecut.atomic import not_there, special_kind
+from livecut.frames import FLOAT_OVERSHOOT
 from livecut.errors import (FORCE, ArrayError, ConfigTypeError, ImageReadError, ImageSizeError, OutputExistsError,
                             UsageError, WriteError)
 
@@ -276,7 +277,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
             lo, hi = float(np.nanmin(img)), float(np.nanmax(img))
         if math.isnan(lo):  # (it wrote an empty cutout, exit 0, after numpy's warnings thrice)
             raise ImageReadError(f"{p}: a floating-point picture of no values (every pixel is NaN)")
-        if lo < 0.0 or hi > 1.0:
+        # (a resampled picture's overshoot a little past 0-1 is clipped to it, as a frame's)
+        if lo < -FLOAT_OVERSHOOT or hi > 1.0 + FLOAT_OVERSHOOT:
             raise ImageReadError(f"{p}: a floating-point picture of values from {lo:.3g} to {hi:.3g}, not 0-1 "
                                  "(high dynamic range?), which livecut does not tone-map; save it as an 8- or "
                                  "16-bit JPEG, PNG or TIFF first")
@@ -2679,14 +2681,18 @@ def to_bgr8(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         # down: a 16-bit photo's cutout came out up to a level darker), written straight into
         # uint8 (no full-size 16-bit or float copy; as fast as the shift was)
         img = cv2.convertScaleAbs(img, alpha=1 / 257)
-    elif img.dtype in (np.float32, np.float64) and np.nanmin(img) >= 0.0 and np.nanmax(img) <= 1.0:
+    elif (img.dtype in (np.float32, np.float64) and np.nanmin(img) >= -FLOAT_OVERSHOOT
+          and np.nanmax(img) <= 1.0 + FLOAT_OVERSHOOT):
         # 0..1, the floating-point convention, NaN as 0: in strips of rows (np.nan_to_num of the
         # whole was a copy of it, 16 bytes a pixel more for RGBA: 3.2 GB at 200 megapixels)
         # (one channel with its axis, H x W x 1, made H x W as OpenCV gives it: it was a ValueError)
+        # (a resampling's overshoot a little past 0..1 clipped to it: below 0 made 0 -- convertScaleAbs
+        # takes |v| --, above 1 saturated)
         out = np.empty(img.shape[:2] if img.ndim == 3 and img.shape[2] == 1 else img.shape, np.uint8)
         step = max(1, (1 << 16) // max(1, img.shape[1]))  # (1 MB of RGBA float32 at a time)
         for r in range(0, img.shape[0], step):
-            out[r:r + step] = cv2.convertScaleAbs(np.nan_to_num(img[r:r + step]), alpha=255.0)
+            rows = np.nan_to_num(img[r:r + step])
+            out[r:r + step] = cv2.convertScaleAbs(np.maximum(rows, 0.0, out=rows), alpha=255.0)
         img = out
     elif img.dtype != np.uint8:  # other ranges: stretched to 0..255
         # (straight into uint8: in its own type, a signed 8-bit picture's upper half was cut at 127)

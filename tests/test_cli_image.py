@@ -2074,6 +2074,22 @@ def test_float_tiff_in_zero_to_one_is_not_stretched(tmp_path, scene):
     assert np.abs(res[opaque][:, :3].astype(int) - (img[opaque].astype(int) // 2)).mean() < 1.5
 
 
+def test_a_float_tiff_a_little_past_zero_to_one_is_cut_clipped_to_it(tmp_path, scene):
+    """A float TIFF resampled (cubic) in an editor holds values a little past 0-1 at its sharp
+    edges (-0.02, 1.03): it was refused as 'a floating-point picture of values from -0.02 to
+    1.03, not 0-1 (high dynamic range?)', exit 2.  Such an overshoot is clipped to 0-1 and the
+    photo cut as the clipped one is; light far past 1 is still refused."""
+    img, _ = scene
+    f = img.astype(np.float32) / 255.0
+    f[:4, :4] = 1.03
+    f[4:8, :4] = -0.02
+    rung, clipped = tmp_path / "rung.tif", tmp_path / "clipped.tif"
+    assert cv2.imwrite(str(rung), f) and cv2.imwrite(str(clipped), np.clip(f, 0.0, 1.0))
+    got = _cutout(tmp_path, rung)
+    want = _cutout(tmp_path, clipped)
+    assert np.array_equal(got, want)
+
+
 def test_a_float_picture_is_made_8_bit_without_a_full_size_copy():
     """A floating-point picture in 0..1 was turned 8-bit through a copy of it whole, NaN made 0
     (np.nan_to_num): 16 bytes a pixel more for RGBA, 3.2 GB of the 10 GB a 200-megapixel float

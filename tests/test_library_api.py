@@ -101,6 +101,31 @@ def test_float_frames_nan_and_ranges(seg, scene):
     assert np.array_equal(got, seg.mask(zero))
 
 
+def test_a_float_frame_a_little_past_zero_to_one_is_clipped_to_it_not_stretched(seg, scene):
+    """A 0-1 float frame that a cubic resize took a little past its range (ringing at a sharp
+    edge: -0.02 or 1.0001 at a pixel) was stretched by its own extremes -- one pixel at 1.0001
+    changed the mask by up to 242 levels, and a video's frames each by their own, flickering.
+    Values up to FLOAT_OVERSHOOT past 0-1 are clipped to it; further out, the range is
+    stretched as before."""
+    from livecut.frames import FLOAT_OVERSHOOT, as_bgr
+
+    img, _ = scene
+    f = img.astype(np.float32) / 255.0
+    for lo, hi in ((None, 1.0001), (-0.02, None), (-0.05, 1.03)):
+        rung = f.copy()
+        if hi is not None:
+            rung[10, 10] = hi
+        if lo is not None:
+            rung[20, 20] = lo
+        want = np.clip(rung, 0.0, 1.0)
+        assert np.array_equal(as_bgr(rung), as_bgr(want)), (lo, hi)
+        assert np.array_equal(seg.mask(rung), seg.mask(want)), (lo, hi)
+    far = f.copy()
+    far[10, 10] = 1.0 + 2 * FLOAT_OVERSHOOT  # (beyond: stretched by its range, as before)
+    assert as_bgr(far)[10, 10, 0] == 255 and as_bgr(far).max() == 255
+    assert not np.array_equal(as_bgr(far), as_bgr(np.clip(far, 0.0, 1.0)))
+
+
 @pytest.mark.parametrize("offset,span", [(1e9, 100.0), (-1e6, 1.0), (0.0, 1e41)])
 def test_a_float_frame_far_from_zero_for_its_range_is_stretched_exactly(seg, scene, offset, span):
     """A float64 frame of 1e9 to 1e9 + 100 is stretched by its own minimum and maximum to the
