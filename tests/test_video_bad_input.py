@@ -2105,6 +2105,47 @@ def test_a_fragmented_mp4_whose_end_was_wiped_ends_early(tmp_path):
     assert probe(tmp_path / "padded-o.mp4")["frames"] == 100
 
 
+def _damage_said(err: str) -> bool:
+    """Whether livecut's ``err`` says the input is damaged, lacks frames or ends early."""
+    return any(w in err for w in ("damaged", "could not be", "partial", "ends early", "expected"))
+
+
+def _wiped_end(whole: Path, bad: Path, cut: int) -> int:
+    """``bad``: ``whole`` with its bytes from ``cut`` zeroed to its end; where its zeros begin."""
+    data = whole.read_bytes()
+    bad.write_bytes(data[:cut] + bytes(len(data) - cut))
+    return len(data[:cut].rstrip(b"\0"))
+
+
+def test_an_mp4_with_its_index_at_its_start_whose_end_was_wiped_ends_early(tmp_path):
+    """An MP4 with its index at its start (``ffmpeg ... -movflags +faststart``) whose last 30 %
+    were wiped to its end (zeroed: a recording cut off by a crash, padded by the file system):
+    FFmpeg reads the zeros as the frames its index places there, none of which decodes -- it was
+    '30 of the video's 100 frames could not be read (damaged data in the middle, skipped)',
+    partial, exit 0, of damage that runs to the file's end.  The video ends early, exit 3, as a
+    fragmented MP4's wiped end, the zeros said and the output holding what was read; the whole
+    file, its audio beside its video, is complete, no word said."""
+    whole = tmp_path / "fast.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-sc_threshold", "0",
+                    "-c:a", "aac", "-movflags", "+faststart", str(whole)], check=True)
+    r = run_cli("file", str(whole), "-o", str(tmp_path / "whole-o.mp4"))
+    assert r.returncode == 0 and not _damage_said(r.stderr), r.stderr
+    size = whole.stat().st_size
+    bad = tmp_path / "wiped.mp4"
+    where = _wiped_end(whole, bad, size * 7 // 10)
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out))
+    assert r.returncode == 3, r.stderr
+    written = probe(out)["frames"]
+    assert 50 <= written < 90, r.stderr
+    assert "in the middle" not in r.stderr, r.stderr
+    assert r.stderr.splitlines()[-1] == (
+        f"livecut: error: {bad}: the video ends early (damaged data from byte {where} to the file's end, "
+        f"{(size - where) / 1024:.0f} KB of zeros): {written} frames written, 100 expected; {out} holds the "
+        f"{written} frames written"), r.stderr
+
+
 def test_frames_an_mpeg_ts_stream_lost_after_its_first_packet_was_zeroed_are_all_said(tmp_path):
     """An MPEG-TS stream whose packets were zeroed just after its first video packet: FFmpeg
     reads that one (its frame cut off), passes over the zeros, and the frames read after them,

@@ -1072,6 +1072,24 @@ def _mp4_zeroed_end(p: Path) -> tuple[int, int] | None:
         return None
 
 
+def _zeros_at_end(p: Path) -> tuple[int, int] | None:
+    """``(where, size)`` of the zeros file ``p`` ends with (searched back from its end); None
+    where its last byte is not a zero, or it cannot be read."""
+    try:
+        with open(p, "rb") as fh:
+            end = where = fh.seek(0, 2)
+            while where > 0:
+                fh.seek(max(0, where - (1 << 20)))
+                chunk = fh.read(where - fh.tell())
+                kept = len(chunk.rstrip(b"\0"))
+                where -= len(chunk) - kept
+                if kept:
+                    break
+    except OSError:
+        return None
+    return (where, end - where) if where < end else None
+
+
 #: seconds of a file read again at its end to see whether its streams reach the declared end
 END_WINDOW = 3.0
 #: how far short of the declared end the last packet may stop (a frame or two of audio)
@@ -2155,6 +2173,7 @@ class FileSource(ClosesWhileReading):
         self._missing_said = False
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
+        self._video_pos = -1  # (where the last of the video's packets read lies in the file: see _zeroed_end)
         self._resumed = 0  # (times the demuxer choked or asked to be called again: damage)
         self._skipped = 0  # (stretches of the file its packets passed over, see _data_skipped)
         self._packets_end: int | None = None  # (where the last packet read ends in the file)
@@ -2474,6 +2493,8 @@ class FileSource(ClosesWhileReading):
                     if packet.stream.index != s.index:  # (read to mend the timestamps alike)
                         continue
                     self._packets_read += packet.size > 0
+                    if packet.size and packet.pos is not None:
+                        self._video_pos = max(self._video_pos, packet.pos)
                     if packet.size and packet.pts is not None and not self.loop:
                         self._time_seen(packet.pts)
                     if self._timeline.jumps and not self._jumps_said:
@@ -2715,6 +2736,8 @@ class FileSource(ClosesWhileReading):
         if not expected or got >= expected - max(2, expected // 50):
             if self._fragments_unread():  # (its count FFmpeg's of the fragments it read)
                 return got, got  # (how many the damaged ones held is not known: "more expected")
+            if self._zeroed_end(got, expected):
+                return got, expected
             if self._unsized and got < expected and not self._missing_said:
                 # (a frame or two short of the count its index gives times for: written, exit 0,
                 # unsaid, as a whole file's result; the run's last line says it partial, as it
@@ -2731,6 +2754,10 @@ class FileSource(ClosesWhileReading):
             # '21 of the video's 50 frames could not be read (damaged data in the middle, skipped)',
             # exit 0, of a stream of 100 whose fourth fragment, 25 frames, is there unread)
             return got, got
+        if self._zeroed_end(got, expected):
+            # (an MP4's end wiped, its index at its start: it was '31 of the video's 100 frames could
+            # not be read (damaged data in the middle, skipped)', partial, exit 0)
+            return got, expected
         # few frames but they reach the declared end: skipped corrupt packets, not truncation
         if self.info.duration and self.info.fps:
             end = self._start + self.info.duration
@@ -2785,6 +2812,25 @@ class FileSource(ClosesWhileReading):
         self.damaged = (f"damaged data at byte {where}, {amount}, which FFmpeg does not read past; the "
                         f"{'fragment' if n == 1 else f'{n} fragments'} after it, {frames} frame{'s' * (frames != 1)}, "
                         f"{'is' if n == 1 else 'are'} there but unread")
+        return True
+
+    def _zeroed_end(self, got: int, expected: int) -> bool:
+        """Whether the file's end was wiped, zeros from inside its data to its end (a recording
+        cut off by a crash, the file system's zeros where its last blocks were not written): an
+        MP4's whose index, at its start (``-movflags +faststart``), places the video's last frames
+        read in the zeros, frames lost (it was 'damaged data in the middle, skipped', partial,
+        exit 0: FFmpeg reads the zeros as frames that cannot be decoded).  :attr:`damaged` says
+        it, how much is zeros."""
+        if not self.path.is_file():
+            return False
+        if not (self._mp4 and got < expected and self._video_pos >= 0):
+            return False
+        zeroed = _zeros_at_end(self.path)
+        if not zeroed or zeroed[0] > self._video_pos or zeroed[1] <= MP4_BOX_ZEROS:
+            return False  # (the video's last frame read is not in them: its audio's, or a box's end)
+        where, size = zeroed
+        amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
+        self.damaged = f"damaged data from byte {where} to the file's end, {amount} of zeros"
         return True
 
     def _packets_reach(self, end: float) -> bool:
