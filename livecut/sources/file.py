@@ -1090,6 +1090,51 @@ def _zeros_at_end(p: Path) -> tuple[int, int] | None:
     return (where, end - where) if where < end else None
 
 
+#: zeros a whole MPEG-TS file may end with after its last packet (padded to a block of the file
+#: system, a disc's sector): more where packets should be are damage (see :func:`_ts_zeroed_end`)
+TS_PAD_ZEROS = 4096
+
+
+def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
+    """``(where, size)`` of the zeros an MPEG-TS file ends with where its end was wiped (a
+    recording cut off by a crash, the file system's zeros where its last blocks were not
+    written): its packets, in line from its first to the one the zeros begin in or after, stop
+    at zeros that run to the file's end over more than :data:`TS_PAD_ZEROS` bytes where packets
+    should be (their sync bytes, 0x47, zeroed), whether they begin inside a packet or at its
+    start.  A null packet's zeros (PID 0x1FFF, padding) are not counted among them; a file
+    that ends with its packets whole, null ones included, or with a few zeros after them, is
+    not one.  None otherwise."""
+    zeros = _zeros_at_end(p)
+    if zeros is None:
+        return None
+    where, size = zeros
+    end = where + size
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(max(TS_PACKET_SIZES) * 6)
+            for n in TS_PACKET_SIZES:
+                sync = 4 if n == 192 else 0  # (where a packet's sync byte 0x47 is)
+                start = next((o for o in range(n) if all(head[o + sync + k * n:o + sync + k * n + 1] == b"\x47"
+                                                         for k in range(5))), None)
+                if start is None:
+                    continue
+                if where <= start + sync:
+                    return None  # (zeros from the first packet on: no stream to speak of)
+                first = start + -(-(where - start) // n) * n  # (the first packet's place in the zeros)
+                fh.seek(first - n)
+                last = fh.read(4 + sync)  # (the packet before it, the zeros begun in it or after it)
+                if last[sync:sync + 1] != b"\x47":
+                    return None  # (its packets not in line up to the zeros)
+                if where < first and int.from_bytes(last[sync + 1:sync + 3], "big") & 0x1FFF == 0x1FFF:
+                    where = first  # (a null packet's zeros: padding)
+                if end - first <= TS_PAD_ZEROS:
+                    return None
+                return where, end - where
+    except OSError:
+        pass
+    return None
+
+
 #: seconds of a file read again at its end to see whether its streams reach the declared end
 END_WINDOW = 3.0
 #: how far short of the declared end the last packet may stop (a frame or two of audio)
@@ -2736,8 +2781,8 @@ class FileSource(ClosesWhileReading):
         if not expected or got >= expected - max(2, expected // 50):
             if self._fragments_unread():  # (its count FFmpeg's of the fragments it read)
                 return got, got  # (how many the damaged ones held is not known: "more expected")
-            if self._zeroed_end(got, expected):
-                return got, expected
+            if self._zeroed_end(got, expected):  # (an MPEG-TS file's end wiped: it was silent, exit 0)
+                return got, got if self._ts else expected
             if self._unsized and got < expected and not self._missing_said:
                 # (a frame or two short of the count its index gives times for: written, exit 0,
                 # unsaid, as a whole file's result; the run's last line says it partial, as it
@@ -2756,8 +2801,9 @@ class FileSource(ClosesWhileReading):
             return got, got
         if self._zeroed_end(got, expected):
             # (an MP4's end wiped, its index at its start: it was '31 of the video's 100 frames could
-            # not be read (damaged data in the middle, skipped)', partial, exit 0)
-            return got, expected
+            # not be read (damaged data in the middle, skipped)', partial, exit 0; an MPEG-TS file's,
+            # its frames there not known: "more expected")
+            return got, got if self._ts else expected
         # few frames but they reach the declared end: skipped corrupt packets, not truncation
         if self.info.duration and self.info.fps:
             end = self._start + self.info.duration
@@ -2819,18 +2865,27 @@ class FileSource(ClosesWhileReading):
         cut off by a crash, the file system's zeros where its last blocks were not written): an
         MP4's whose index, at its start (``-movflags +faststart``), places the video's last frames
         read in the zeros, frames lost (it was 'damaged data in the middle, skipped', partial,
-        exit 0: FFmpeg reads the zeros as frames that cannot be decoded).  :attr:`damaged` says
-        it, how much is zeros."""
+        exit 0: FFmpeg reads the zeros as frames that cannot be decoded); an MPEG-TS file's whose
+        packets stop at zeros where packets should be (:func:`_ts_zeroed_end`: it was silent, exit
+        0, its frames there lost -- its length is its timestamps', those left).  :attr:`damaged`
+        says it, how much is zeros."""
         if not self.path.is_file():
             return False
-        if not (self._mp4 and got < expected and self._video_pos >= 0):
+        if self._ts:
+            zeroed = _ts_zeroed_end(self.path)
+            known = ": how many frames it held is not known"
+        elif self._mp4 and got < expected and self._video_pos >= 0:
+            zeroed = _zeros_at_end(self.path)
+            if zeroed and (zeroed[0] > self._video_pos or zeroed[1] <= MP4_BOX_ZEROS):
+                zeroed = None  # (the video's last frame read is not in them: its audio's, or a box's end)
+            known = ""
+        else:
             return False
-        zeroed = _zeros_at_end(self.path)
-        if not zeroed or zeroed[0] > self._video_pos or zeroed[1] <= MP4_BOX_ZEROS:
-            return False  # (the video's last frame read is not in them: its audio's, or a box's end)
+        if not zeroed:
+            return False
         where, size = zeroed
         amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
-        self.damaged = f"damaged data from byte {where} to the file's end, {amount} of zeros"
+        self.damaged = f"damaged data from byte {where} to the file's end, {amount} of zeros{known}"
         return True
 
     def _packets_reach(self, end: float) -> bool:
