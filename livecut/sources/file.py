@@ -1100,8 +1100,8 @@ def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
     recording cut off by a crash, the file system's zeros where its last blocks were not
     written): its packets, in line from its first to the one the zeros begin in or after, stop
     at zeros that run to the file's end over more than :data:`TS_PAD_ZEROS` bytes where packets
-    should be (their sync bytes, 0x47, zeroed), whether they begin inside a packet or at its
-    start.  A null packet's zeros (PID 0x1FFF, padding) are not counted among them; a file
+    should be (their sync bytes, 0x47, zeroed), begun inside a packet; zeros begun at a packet's
+    start are a padded file's as much as a wipe's, and not said.  A null packet's zeros (PID 0x1FFF, padding) are not counted among them; a file
     that ends with its packets whole, null ones included, or with a few zeros after them, is
     not one.  None otherwise."""
     zeros = _zeros_at_end(p)
@@ -1127,7 +1127,10 @@ def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
                     return None  # (its packets not in line up to the zeros)
                 if where < first and int.from_bytes(last[sync + 1:sync + 3], "big") & 0x1FFF == 0x1FFF:
                     where = first  # (a null packet's zeros: padding)
-                if end - first <= TS_PAD_ZEROS:
+                if where == first or end - first <= TS_PAD_ZEROS:
+                    # (zeros after whole packets: a preallocated or padded recording's, which a wipe
+                    # begun at a packet's start cannot be told from -- said nothing, as a fragmented
+                    # MP4's zeros after a whole box)
                     return None
                 return where, end - where
     except OSError:
