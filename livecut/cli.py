@@ -79,6 +79,17 @@ def _help_page(page: str) -> str:
     return page
 
 
+def _failed() -> None:
+    """The command failed -- its error is decided, its line about to be said: it is over
+    (:func:`livecut._entry.command_over`), and a Ctrl-C, SIGTERM or SIGHUP from here on leaves
+    the line and its exit code (2, 1, 3), as the error came first.  One that landed as the line
+    was said, or once it was, before Python's shutdown, said 'livecut: error: interrupted' under
+    it (or in its place) and exited 130 (143, 129)."""
+    from livecut._entry import command_over
+
+    command_over()
+
+
 #: the command line as the running command was given it (see _Group.main)
 _GIVEN: list[str] = []
 
@@ -118,6 +129,7 @@ class _Group(TyperGroup):
                     err("interrupted")
                     sys.exit(130)
                 raise
+            _failed()
             err(line)
             sys.exit(getattr(exc, "exit_code", 2))
         from livecut._entry import command_over
@@ -139,6 +151,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except LivecutError as exc:
+            _failed()
             if _debug():
                 traceback.print_exc()
             from livecut.clihelp import glued_value_hint
@@ -154,6 +167,7 @@ class _Group(TyperGroup):
             # (no Ctrl-D at a prompt -- livecut asks nothing -- but an end of data a command did
             # not expect: a pipe to a process that died, PyAV's end of a stream, pickle's 'Ran out
             # of input'; click made it its Abort, said 'interrupted', exit 130, a bug as a stop)
+            _failed()
             if _debug():
                 traceback.print_exc()
             err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
@@ -475,10 +489,16 @@ def image(
     # (what is known before the first photo is cut is said then, not after them all; a background's
     # warning with the first output written)
     said = _Early(quiet, lambda _: background_warning(cfg, mode=photo))
+
+    def early(report) -> None:
+        if report.errors and not report.to_cut:  # (none found to cut: the command failed, see _failed)
+            _failed()
+        said(report)
+
     with finalize_on_signals():  # SIGTERM/SIGHUP stop it as Ctrl-C does (the bar closed, one line)
         try:
             report = process_images(inputs, outdir, cfg, mode=photo, progress=not quiet, force=force,
-                                    skip_existing=skip_existing, early=said, failed=said.failed, noted=said)
+                                    skip_existing=skip_existing, early=early, failed=said.failed, noted=said)
         except LivecutError as exc:  # (the errors and warnings of the images before the stop, then its line:
             # Ctrl-C, an output folder that cannot be made)
             done = getattr(exc, "report", None)
@@ -1159,6 +1179,9 @@ def _run_video(spec: str, output: Optional[str], opts: dict, label: Optional[str
                               pace=opts.get("pace"), force=bool(opts.get("force")),
                               progress=not opts.get("quiet"), on_start=started, **kwargs)
         except LivecutError as exc:
+            # (its run over, failed or stopped: a signal from here on leaves its line and its code,
+            # in the block too, which leaves the signals so -- see _failed)
+            _failed()
             # a run that ended early with its outputs kept (a camera or stream lost, a video cut
             # short): what it noted is said too, before the error line, as after a run that ends
             if getattr(exc, "warnings", None) is not None:
@@ -1563,6 +1586,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         _on_the_way_out(exc.code)
         raise
     except WriteError as exc:  # (standard output failing outside a command: a --help page)
+        _failed()
         err(str(exc))
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: one line unless LIVECUT_DEBUG=1
@@ -1574,6 +1598,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             code = getattr(stop, "exit_code", 130)
             _on_the_way_out(code)
             sys.exit(code)
+        _failed()
         err(f"internal error: {type(exc).__name__}: {exc} (set LIVECUT_DEBUG=1 for a traceback)")
         # (as any other end: a reader left in OpenCV's code then ended the process after the
         # line, 'terminate called without an active exception', exit 134)

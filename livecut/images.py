@@ -292,6 +292,8 @@ class ImageReport:
     #: images not cut because the run stopped before them at an output that could not be
     #: written, as none after it could be (a full or read-only disk: one line of ``errors`` says so)
     left: int = 0
+    #: the images to cut, found (known as ``early`` is called: none, and the run is over)
+    to_cut: int = 0
 
     @property
     def failed(self) -> int:
@@ -906,6 +908,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         dsts = [outdir if single else output_path(src, outdir) for src in paths[at[0]:]]
         return sum(1 for d in dsts if d not in stems and os.path.lexists(d))
 
+    report.to_cut = len(paths)
     if early is not None:  # (a name mistyped among 500 photos was said once all were cut, minutes later)
         early(report)
     with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)

@@ -5820,6 +5820,68 @@ def test_a_signal_as_a_help_page_is_printed_leaves_it_and_the_exit_code(tmp_path
     assert r.stdout == page and page.strip(), r.stdout  # (whole: as without the signal)
 
 
+def _signalled_as_it_errs(tmp_path, argv: list, sig: int, before: str = "") -> subprocess.CompletedProcess:
+    """`livecut ARGV` whose process sends itself ``sig`` the moment it starts to write its error
+    line (once: as its first 'livecut: error:' line is about to be written on standard error),
+    run as a module as `python -m livecut` is; ``before``: code run first."""
+    (tmp_path / "livecut_erring.py").write_text(
+        "import os, sys, typer\n"
+        + before +
+        "echo, sent = typer.echo, []\n"
+        "def erring(message=None, *args, **kwargs):\n"
+        "    if kwargs.get('err') and str(message).startswith('livecut: error:') and not sent:\n"
+        "        sent.append(True)\n"
+        f"        os.kill(os.getpid(), {int(sig)})\n"
+        "    echo(message, *args, **kwargs)\n"
+        "typer.echo = erring\n"
+        f"sys.argv = ['livecut', *{argv!r}]\n"
+        "from livecut._entry import main\n"
+        "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + str(tmp_path))
+    return subprocess.run([sys.executable, "-m", "livecut_erring"], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+#: a disk that refuses every folder made under a folder named ro (as a read-only disk does; also as root)
+_READ_ONLY_RO = (
+    "import errno, os\n"
+    "mkdir = os.mkdir\n"
+    "def refused(path, *args, **kwargs):\n"
+    "    if 'ro' in os.fsdecode(path).split(os.sep):\n"
+    "        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fsdecode(path))\n"
+    "    return mkdir(path, *args, **kwargs)\n"
+    "os.mkdir = refused\n")
+
+
+@pytest.mark.parametrize("command, sig, code, said", [
+    (["image", "--bogus"], signal.SIGINT, 2, "No such option: --bogus"),  # (a usage error, click's)
+    (["file", "nope.mp4", "-o", "o.mp4"], signal.SIGTERM, 2, "nope.mp4: no such file"),  # (a LivecutError)
+    (["image", "missing.jpg", "-o", "out/"], signal.SIGHUP, 2, "missing.jpg: file not found"),  # (nothing to cut)
+    (["image", "{photo}", "-o", "ro/cut/"], signal.SIGINT, 1, "cannot create output folder"),  # (a runtime failure)
+    (["file", "{cut}", "-o", "o.mkv", "-q"], signal.SIGTERM, 3, "the video ends early"),  # (its output kept)
+], ids=["usage", "file-missing", "image-missing", "image-read-only", "file-ends-early"])
+def test_a_signal_as_an_error_is_said_leaves_it_and_the_exit_code(tmp_path, scene, command, sig, code, said):
+    """A Ctrl-C (SIGTERM, SIGHUP) that landed once livecut had decided that the command failed, as
+    its error line was written (or once it was, before Python's shutdown), said 'livecut: error:
+    interrupted' under it, or in its place, and exited 130 (143, 129): the error came first, so
+    it stands -- its line alone, and its exit code (2, 1; 3 with the output kept). (The signal is
+    sent by the process itself as the error line is about to be written.)"""
+    from conftest import make_clip
+
+    cv2.imwrite(str(tmp_path / "photo.png"), scene[0])
+    clip = make_clip(tmp_path / "clip.mkv", w=160, h=120, n=20)
+    data = clip.read_bytes()
+    (tmp_path / "cut.mkv").write_bytes(data[:len(data) * 6 // 10])  # (in the middle of a cluster)
+    (tmp_path / "ro").mkdir()
+    argv = [a.format(photo=tmp_path / "photo.png", cut=tmp_path / "cut.mkv") for a in command]
+    r = _signalled_as_it_errs(tmp_path, argv, sig, _READ_ONLY_RO)
+    errors = [line for line in r.stderr.splitlines() if "error" in line]
+    assert (r.returncode, len(errors)) == (code, 1) and said in errors[0], (r.returncode, r.stderr)
+    assert "interrupted" not in r.stderr, r.stderr
+    if code == 3:
+        assert (tmp_path / "o.mkv").is_file()  # (the frames written, kept)
+
+
 def test_a_folder_of_pnm_family_pictures_is_read(tmp_path, scene):
     """The README: `livecut image` reads "the PNM family"; a folder or glob of PBM (P4) and PAM
     (P7) pictures was taken for a folder holding no images (and `livecut batch` refused them
