@@ -607,12 +607,25 @@ def batch(
     # (what is known before the first item is processed is said then, not at the end; a background's
     # warning with the first item done)
     said = _Early(quiet, several)
+
+    def over(report) -> None:
+        if report.errors and not report.todo:  # (no item to do, one refused: the command failed, see _failed)
+            _failed()
+
+    def early(report) -> None:
+        over(report)
+        said(report)
+
+    def failed(report) -> None:  # (an input refused before the items are done, said as it is recorded)
+        over(report)
+        said.failed(report)
+
     with finalize_on_signals():  # SIGTERM/SIGHUP stop the batch as Ctrl-C does
         try:
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
                                retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
-                               early=said, failed=said.failed, noted=said, typed=typed)
+                               early=early, failed=failed, noted=said, typed=typed)
         except LivecutError as exc:  # (a stopped batch's failures, and the temporary files it could not remove)
             for line in (getattr(exc, "errors", None) or [])[said.errors:]:
                 err(line)

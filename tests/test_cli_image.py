@@ -5857,9 +5857,10 @@ _READ_ONLY_RO = (
     (["image", "--bogus"], signal.SIGINT, 2, "No such option: --bogus"),  # (a usage error, click's)
     (["file", "nope.mp4", "-o", "o.mp4"], signal.SIGTERM, 2, "nope.mp4: no such file"),  # (a LivecutError)
     (["image", "missing.jpg", "-o", "out/"], signal.SIGHUP, 2, "missing.jpg: file not found"),  # (nothing to cut)
+    (["batch", "missing.jpg", "-o", "bout/"], signal.SIGINT, 2, "missing.jpg: "),  # (no item to do)
     (["image", "{photo}", "-o", "ro/cut/"], signal.SIGINT, 1, "cannot create output folder"),  # (a runtime failure)
     (["file", "{cut}", "-o", "o.mkv", "-q"], signal.SIGTERM, 3, "the video ends early"),  # (its output kept)
-], ids=["usage", "file-missing", "image-missing", "image-read-only", "file-ends-early"])
+], ids=["usage", "file-missing", "image-missing", "batch-missing", "image-read-only", "file-ends-early"])
 def test_a_signal_as_an_error_is_said_leaves_it_and_the_exit_code(tmp_path, scene, command, sig, code, said):
     """A Ctrl-C (SIGTERM, SIGHUP) that landed once livecut had decided that the command failed, as
     its error line was written (or once it was, before Python's shutdown), said 'livecut: error:
