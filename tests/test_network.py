@@ -3196,6 +3196,39 @@ def test_an_mp4_indexed_at_its_end_whose_size_its_index_does_not_say_fails_at_it
                             "index at the start (ffmpeg -movflags +faststart) or a server that answers byte ranges")
 
 
+def test_an_mp4_indexed_at_its_end_from_a_server_without_byte_ranges_is_not_reconnected_to(tmp_path, caplog):
+    """That MP4 from `python -m http.server` (`livecut run http://127.0.0.1:8000/clip.mp4`): its
+    right error came only after "lost (Input/output error); reconnecting" twice, connections that
+    could only fail the same (its header read to the file's end, no seek: the frames, behind,
+    cannot be gone back to).  The first failure is the error, no reconnection."""
+    import http.server
+
+    from conftest import make_clip
+    from livecut.sources.stream import StreamSource
+
+    make_clip(tmp_path / "c.mp4", w=640, h=360, n=75, audio=False)
+    asked = []
+
+    class Plain(http.server.SimpleHTTPRequestHandler):  # (Python's: no byte ranges)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def do_GET(self):
+            asked.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    caplog.set_level(logging.INFO, logger="livecut")
+    with _http_server(Plain) as base:
+        with StreamSource(f"{base}/c.mp4", VideoConfig(open_timeout=5, read_timeout=2), backoff=(0.1,)) as src:
+            got = _read_within(src, 10.0)
+    assert isinstance(got, VideoOpenFailure) and "faststart" in str(got), got
+    said = [r.getMessage() for r in caplog.records if "reconnect" in r.getMessage()]
+    assert not said and src.reconnects == 0, (said, asked)
+
+
 def test_a_text_file_over_http_is_not_a_video(tmp_path):
     """A long .txt served over HTTP was read as a video (FFmpeg's tty demuxer draws text as
     640x400 ANSI-art frames): `livecut run http://.../notes.txt -o o.mp4` wrote 304 frames,

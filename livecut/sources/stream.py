@@ -559,6 +559,12 @@ class _ChunkWatch:
         #: FFmpeg's tls protocol said an error ("IO error: Connection reset by peer"): an rtsps://
         #: input's reset came on its TLS connection (see StreamSource._cut_at_tls)
         self.tls_failed = False
+        #: where the demuxer stood once it had read the file's header, before its first packet
+        #: (FFmpeg's "Before avformat_find_stream_info() pos: P bytes read:B seeks:S"): (P, B, S)
+        self.header_read: tuple[int, int, int] | None = None
+        #: an MP4's demuxer could not go to a frame's data (FFmpeg's "stream 0, offset 0x30: partial
+        #: file": its seek failed, or the file ends before it)
+        self.partial_file = False
 
     def start(self) -> None:
         """Watch a new connection (its answer not yet come whole)."""
@@ -569,6 +575,7 @@ class _ChunkWatch:
         self.skipped, self.skipped_error, self._asked, self._failed, self._loaded = [], None, None, None, False
         self.missed, self._missed = [], None
         self.closed = self.tls_cut = self.tcp_connected = self.tls_failed = False
+        self.header_read, self.partial_file = None, False
         if self.on:
             return
         with _WATCH_LOCK:
@@ -633,6 +640,11 @@ class _ChunkWatch:
                         self.tls_cut = True
                     elif text.startswith("Successfully connected to "):
                         self.tcp_connected = True
+                    elif m := re.match(r"Before avformat_find_stream_info\(\) pos: (\d+) bytes read:(\d+) "
+                                       r"seeks:(\d+)", text):
+                        self.header_read = (int(m[1]), int(m[2]), int(m[3]))
+                    elif re.fullmatch(r"stream \d+, offset 0x[0-9a-f]+: partial file\s*", text):
+                        self.partial_file = True
                     elif m := re.match(r"(HTTP error [45]\d\d\b[ -~]{0,80}?)\s*$", text):
                         self._http_error = m[1]
                     elif m := re.match(r"Error when loading first segment '(.{1,4000})'\s*$", text):
@@ -727,6 +739,7 @@ class StreamSource:
         self._out_size: tuple[int, int] | None = None
         self._index = 0
         self._failed_opens = 0  # connections that opened, then failed before a first frame
+        self._frames_behind = False  # (see _connect)
         self._closed = False
         self._stop = threading.Event()
         self._reading = threading.RLock()  # (an RLock: close() asks whether it has it, _is_owned)
@@ -852,6 +865,14 @@ class StreamSource:
                     self.warnings.append(said)
                     n = len(self._chunks.skipped)
                     self.partial.append("the video's first segment" if n == 1 else f"the video's first {n} segments")
+            #: an MP4 over HTTP whose header its demuxer read to the file's end, every byte of it and
+            #: no seek, and which could then not go back to its frames (an MP4 with its index, the
+            #: moov atom, after its frames, from a server without byte ranges): a connection that
+            #: fails before a first frame is given up at once (see _read), every other one would
+            #: read the same.  (Where FFmpeg's log is not watched, av.logging set by the
+            #: application, after FAILED_OPENS tries.)
+            self._frames_behind = (self.finite and "mov" in (container.format.name or "").split(",")
+                                   and self._chunks.header_read == (size, size, 0) and self._chunks.partial_file)
             #: a length that looks made up: a live stream's, or a file's of that very size (see _sent_whole)
             self._made_up = size if sized and not self.finite else None
             if self.finite and duration is None:
@@ -1749,6 +1770,8 @@ class StreamSource:
                 if exc.quiet_since is None and self._frames is not None and self._index == 0:
                     # a connection that opened and failed (not stalled) before its first frame
                     self._failed_opens += 1
+                    if self._frames_behind:  # (each connection would fail so: see _connect)
+                        self._failed_opens = max(self._failed_opens, FAILED_OPENS)
                 if exc.quiet_since is not None and self._last_frame_at is not None:
                     self._quiet_since = min(exc.quiet_since, self._quiet_since or exc.quiet_since)
                 if self._seeked and not self._came and not self._replays:
