@@ -48,7 +48,7 @@ from livecut.imageio import _video_container
 from livecut.imageio import (IMAGE_EXTS, MAX_PIXELS, NAMED_ONLY_EXTS, RAW_EXTS, first_visit, folded_name,
                              folders_matched, gifs_left_out, given_twice, glob_paths, name_clash, pattern_base,
                              raw_left_out, same_file, say_other_case, unreadable)
-from livecut.progress import clock, count_stops
+from livecut.progress import clock, count_stops, rate_text
 from livecut.threads import usable_cpus
 from livecut.urls import file_for_ffmpeg, not_local
 
@@ -206,6 +206,9 @@ class BatchReport:
     skipped_failed: int = 0
     skipped_existing: int = 0
     frames: int = 0
+    #: of ``frames``, the photos' (one each, as the manifest counts them): the summary says them
+    #: as photos, not frames
+    photos: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -241,9 +244,18 @@ class BatchReport:
                 hint += f", --force the {self.skipped_existing} whose output was there"
             skipped += f", {self.skipped_failed} failed before ({hint})"
         jobs = f"; {self.jobs_note}" if self.jobs_note else ""
-        # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)")
-        frames = "" if not self.frames else (
-            f"; {self.frames} frame{'s' if self.frames != 1 else ''} in {self.seconds:.1f} s ({fps_text(self.frames, self.seconds)})")
+        # (nothing cut, everything already done: it said "0 frames in 0.0 s (0.0 fps)"; photos were
+        # said as frames, a batch of photos '15 frames in 4.1 s (3.7 fps)': they are said as
+        # photos, a mixed batch's beside its videos' frames, without a rate that would mix the two)
+        photos, video_frames = self.photos, self.frames - self.photos
+        took = f"in {self.seconds:.1f} s"
+        frames = ""
+        if photos and video_frames:
+            frames = f"; {_count(photos, 'photo')} and {_count(video_frames, 'video frame')} {took}"
+        elif photos:
+            frames = f"; {_count(photos, 'photo')} {took} ({rate_text(photos, self.seconds, 'photo/s', 'photo')})"
+        elif video_frames:
+            frames = f"; {_count(video_frames, 'frame')} {took} ({fps_text(video_frames, self.seconds)})"
         done = f"{self.done} done"
         if self.partial:  # (a video that lost frames to damage was said '1 done' as a whole one, as
             # `livecut file` calls it partial)
@@ -690,6 +702,11 @@ def _cgroup_room(root: str) -> int | None:
         except (OSError, ValueError):
             continue
     return None
+
+
+def _count(n: int, what: str) -> str:
+    """'1 photo', '15 photos'."""
+    return f"{n} {what}{'s' if n != 1 else ''}"
 
 
 def fps_text(frames: int, seconds: float) -> str:
@@ -2391,6 +2408,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                 # (a video that ended early, its frames written kept, counts them too: a batch with one
                 # cut short half-way said '10 frames in 15.6 s (0.6 fps)', its 469 frames left out)
                 report.frames += int(result.get("frames") or 0)
+                if item is not None and item.kind == "image":
+                    report.photos += int(result.get("frames") or 0)
                 if ok:
                     report.done += 1
                     if result.get("partial") and item is not None:  # (the input, as under its folder)

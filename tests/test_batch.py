@@ -2722,7 +2722,7 @@ def test_a_default_lowered_for_memory_is_said_in_the_summary(tmp_path, monkeypat
     monkeypatch.setattr(livecut.batch, "available_memory", lambda: 300_000_000)
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
     assert r.exit_code == 0, r.output
-    assert ("1 done, 0 failed; 1 frame in" in r.output
+    assert ("1 done, 0 failed; 1 photo in" in r.output
             and "; 2 jobs, not 4: about 0.13 GB each for photos up to 0.1 MP and 0.30 GB available" in r.output)
     r = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "-j", "4"])
     assert r.exit_code == 0 and "jobs, not" not in r.output  # (given: kept, nothing said)
@@ -2759,6 +2759,30 @@ def test_the_summary_reads_naturally_for_one_frame_and_for_nothing_done():
     assert BatchReport(done=1, frames=1, seconds=0.5).summary() == "1 done, 0 failed; 1 frame in 0.5 s (2.0 fps)"
     assert BatchReport(done=2, frames=20, seconds=2.0).summary() == "2 done, 0 failed; 20 frames in 2.0 s (10.0 fps)"
     assert BatchReport(skipped_done=3, seconds=0.01).summary() == "0 done, 0 failed, 3 already done"
+
+
+def test_photos_are_said_as_photos_not_frames(tmp_path):
+    """A batch of photos ended '3 done, 0 failed; 3 frames in 1.0 s (3.1 fps)': photos are not
+    frames.  They are said as photos, a mixed batch's beside its videos' frames (no one rate for
+    the two); the manifest still counts a photo's one frame."""
+    from livecut.batch import BatchReport
+
+    for i in range(3):
+        _photo(tmp_path / "in" / f"p{i}.jpg", i, w=160, h=120)
+    photos = run_batch([str(tmp_path / "in")], tmp_path / "out", load_config(None, []), jobs=1)
+    said = photos.summary()
+    assert said.startswith("3 done, 0 failed; 3 photos in ") and said.endswith(" photo/s)"), said
+    assert "frame" not in said and "fps" not in said, said
+    assert [r["frames"] for r in read_manifest(tmp_path / "out" / MANIFEST).values()] == [1, 1, 1]
+    make_clip(tmp_path / "in" / "v.mp4", w=160, h=96, n=6, seed=1)
+    mixed = run_batch([str(tmp_path / "in")], tmp_path / "out2", load_config(None, []), jobs=1)
+    said = mixed.summary()
+    assert said.startswith("4 done, 0 failed; 3 photos and 6 video frames in ") and said.endswith(" s"), said
+    assert BatchReport(done=1, frames=1, photos=1, seconds=0.5).summary() == "1 done, 0 failed; 1 photo in 0.5 s (2.0 photo/s)"
+    assert BatchReport(done=2, frames=2, photos=2, seconds=45.8).summary() == (
+        "2 done, 0 failed; 2 photos in 45.8 s (23 s/photo)")
+    assert BatchReport(done=2, frames=2, photos=1, seconds=1.0).summary() == (
+        "2 done, 0 failed; 1 photo and 1 video frame in 1.0 s")
 
 
 def test_the_summary_leaves_out_a_count_of_none_skipped():
@@ -2984,7 +3008,7 @@ def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(tmp_path):
     lines = r.stderr.splitlines()
     assert f"livecut: error: {src / 'capture.mp4'}: is a FIFO (named pipe), not a photo or video file" in lines, lines
     assert f"livecut: error: {tmp_path / 'pipe'}: is a FIFO (named pipe), not a photo or video file" in lines, lines
-    assert lines[-1] == "livecut batch: 1 done, 2 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
+    assert lines[-1] == "livecut batch: 1 done, 2 failed; 1 photo" + lines[-1].split("1 photo", 1)[1], lines
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
@@ -3004,7 +3028,7 @@ def test_a_named_pipe_where_an_output_goes_is_refused_without_a_stream_to_write(
     assert f"livecut: error: {src / 'v.mp4'}: {out / 'v.mp4'}: is a FIFO (named pipe), not a regular file; livecut " \
            "renames its finished output into place, which would replace it: choose another -o" in lines, lines
     assert "writes a stream" not in r.stderr and (out / "a.png").is_file()
-    assert lines[-1] == "livecut batch: 1 done, 1 failed; 1 frame" + lines[-1].split("1 frame", 1)[1], lines
+    assert lines[-1] == "livecut batch: 1 done, 1 failed; 1 photo" + lines[-1].split("1 photo", 1)[1], lines
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes (POSIX)")
