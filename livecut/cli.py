@@ -526,7 +526,9 @@ def image(
             skipped = f", {report.skipped} there already (left)" if report.skipped else ""
             left = f", {report.left} not cut" if report.left else ""  # (a full or read-only disk)
             # (the folder's name as an error says it: a newline in it broke the line, a byte not UTF-8 was \udce9)
-            typer.echo(_one_line(f"{report.written} written to {outdir}{skipped}, {report.failed} failed{left}"),
+            # (-o cut.webpp, said a new folder cut.webpp/ by a note: that folder, not 'written to cut.webpp')
+            where = report.folder or outdir
+            typer.echo(_one_line(f"{report.written} written to {where}{skipped}, {report.failed} failed{left}"),
                        err=True)
     if report.exit_code:
         raise typer.Exit(report.exit_code)

@@ -294,6 +294,9 @@ class ImageReport:
     left: int = 0
     #: the images to cut, found (known as ``early`` is called: none, and the run is over)
     to_cut: int = 0
+    #: the output folder as the run's last line says it: -o as given, or where a note said the
+    #: name, which reads as a picture's, became a new folder (-o cut.webpp), that folder, cut.webpp/
+    folder: str | None = None
 
     @property
     def failed(self) -> int:
@@ -854,6 +857,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                  f"pictures" if unwritten else f"{', '.join(IMAGE_EXTS[:4])} ...")
         report.notes.append(f"-o {text}: {suffix} is not an image extension ({meant}): "
                             f"writing into a new folder {text}/ (end -o with / to say it is a folder)")
+        # (the last line said '1 written to cut.webpp', as of a file, under the note's folder)
+        report.folder = f"{text}/"
     outdir = Path(outdir)
     if single:
         if len(paths) > 1:
@@ -911,7 +916,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     report.to_cut = len(paths)
     if early is not None:  # (a name mistyped among 500 photos was said once all were cut, minutes later)
         early(report)
-    with (_counted_stop(report, len(paths), text, earlier, made),  # (-o as given: cut/ keeps its slash)
+    with (_counted_stop(report, len(paths), report.folder or text, earlier, made),  # (-o as given: cut/
+          # keeps its slash; cut.webpp, said a new folder, cut.webpp/)
           Progress(total=len(paths), label="images", unit="photo", narrow_extra=True,
                    enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
         def said_at_once(errors: int, remarks: tuple[int, int, int]) -> None:

@@ -4255,6 +4255,18 @@ def test_a_mistyped_long_extension_is_noted_with_the_one_meant(tmp_path, good, n
             f"{tmp_path / meant}?): writing into a new folder {tmp_path / name}/") in r.stderr, r.stderr
 
 
+def test_the_last_line_names_the_new_folder_a_note_said_a_mistyped_name_became(tmp_path, good):
+    """-o cut.webpp: a note said 'writing into a new folder cut.webpp/', and the last line then
+    '1 written to cut.webpp, 0 failed', as of a file of that name.  It names the folder as the
+    note did, with its /; a folder named plainly (-o cut) is said as given."""
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut.webpp")
+    assert r.exit_code == 0 and (tmp_path / "cut.webpp" / "a.png").is_file(), r.stderr
+    assert f"writing into a new folder {tmp_path / 'cut.webpp'}/ " in r.stderr, r.stderr
+    assert _stderr_lines(r)[-1] == f"1 written to {tmp_path / 'cut.webpp'}/, 0 failed", r.stderr
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cut")
+    assert r.exit_code == 0 and _stderr_lines(r)[-1] == f"1 written to {tmp_path / 'cut'}, 0 failed", r.stderr
+
+
 @pytest.mark.parametrize("name, meant", [("cut.heicc", ".heic"), ("cut.avif.psdd", ".psd")])
 def test_a_mistyped_extension_of_a_type_not_written_is_noted(tmp_path, good, name, meant):
     """-o cut.heicc (a typo of .heic, which livecut does not write) made a folder without a word:
