@@ -968,6 +968,20 @@ def _moof_samples(fh, at: int, end: int, track_id: int) -> int:
     return n
 
 
+def _mp4_box_head(fh, pos: int) -> tuple[int, bytes, int, bool]:
+    """The MP4 box header at ``pos`` of the open file ``fh``: ``(size, kind, inner, named)`` --
+    its size (a 64-bit one where its 32-bit size is 1; 0: it runs to the file's end), its four
+    bytes of type, its header's length (8 or 16) and whether that type is four letters (not
+    zeros or garbage: damage)."""
+    fh.seek(pos)
+    head = fh.read(16)
+    size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
+    named = all(0x20 <= c < 0x7F for c in kind)  # (a box's type: four letters)
+    if size == 1 and len(head) == 16:
+        size, inner = int.from_bytes(head[8:16], "big"), 16
+    return size, kind, inner, named
+
+
 def _mp4_fragments_unread(p: Path, track_id: int) -> tuple[int, int, int, int] | None:
     """``(where, size, fragments, frames)`` of a fragmented MP4 (``ffmpeg ... -movflags
     frag_keyframe+empty_moov -f mp4 -``) whose top-level boxes stop parsing at ``where``
@@ -982,13 +996,8 @@ def _mp4_fragments_unread(p: Path, track_id: int) -> tuple[int, int, int, int] |
             for _ in range(MAX_TOP_BOXES * 10):
                 if pos + 8 > end:
                     break
-                fh.seek(pos)
-                head = fh.read(16)
-                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
-                named = all(0x20 <= c < 0x7F for c in kind)  # (a box's type: four letters)
-                if size == 1 and len(head) == 16:
-                    size, inner = int.from_bytes(head[8:16], "big"), 16
-                elif size == 0 and named:
+                size, kind, inner, named = _mp4_box_head(fh, pos)
+                if size == 0 and named:
                     size = end - pos  # (the last box, run to the file's end)
                 if named and size >= inner and pos + size > end:
                     break  # (a box cut short: the file's end, not damage)
@@ -1033,12 +1042,7 @@ def _mp4_zeroed_end(p: Path) -> tuple[int, int] | None:
             for _ in range(MAX_TOP_BOXES * 10):
                 if pos + 8 > end:
                     return None
-                fh.seek(pos)
-                head = fh.read(16)
-                size, kind, inner = int.from_bytes(head[:4], "big"), head[4:8], 8
-                named = all(0x20 <= c < 0x7F for c in kind)  # (a box's type: four letters)
-                if size == 1 and len(head) == 16:
-                    size, inner = int.from_bytes(head[8:16], "big"), 16
+                size, kind, inner, named = _mp4_box_head(fh, pos)
                 if not named:
                     break
                 if size == 0:
