@@ -2209,16 +2209,12 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         raise ConfigTypeError(f"run_video: clock must be a livecut.stageclock.StageClock or None, "
                               f"got {type(clock).__name__}")
     if size is not None or fps is not None:
-        from livecut.sources.camera import check_request
+        from livecut.sources import camera_request
 
         # (in the library's words, before anything is opened: a camera's was said once it was
-        # found there; size=() or fps=0 was taken for none)
-        size, fps = check_request(size, fps)
-        if kind != "camera":  # (a file's or a stream's were ignored without a word)
-            given = " and ".join(f"{name}={value!r}" for name, value in (("size", size), ("fps", fps))
-                                 if value is not None)
-            raise UsageError(f"run_video: {given}: what a camera is asked for; a {kind} is read at its own size "
-                             "and frame rate (give None)")
+        # found there; size=() or fps=0 was taken for none; a file's or a stream's were ignored
+        # without a word)
+        size, fps = camera_request(size, fps, kind, "run_video")
     # (source_options={'live': True} for a file went to open_source, read live, while the run's own
     # choices -- 'nothing to write', its pace -- were made from live=None, a file's; {'pace': True}
     # for a file with an output was read as fast as it could be, pace=None's choice taken over it:

@@ -1941,12 +1941,41 @@ def test_run_video_size_or_fps_given_for_a_file_is_refused(small_clip, tmp_path,
     assert run_video(small_clip, out, None, progress=False, size=None, fps=None).written == 4
 
 
+@pytest.mark.parametrize("options, error, said", [
+    ({"fps": "x"}, "ConfigTypeError", "fps 'x': expected a number of frames a second"),
+    ({"size": (-1, 5)}, "FrameSizeError", r"size \(-1, 5\): expected \(width, height\), whole numbers from 16 to 16384"),
+    ({"size": "320x240"}, "ConfigTypeError", r"size '320x240': expected \(width, height\), e.g. \(1280, 720\)"),
+    ({"fps": 0}, "UsageError", "fps 0: expected a frame rate above 0 and below 1000"),
+    ({"size": (320, 240)}, "UsageError", r"open_source: size=\(320, 240\): what a camera is asked for; a file is "
+                                         r"read at its own size and frame rate \(give None\)"),
+    ({"size": [320, 240], "fps": 30}, "UsageError", r"open_source: size=\(320, 240\) and fps=30.0: what a camera "
+                                                    r"is asked for; a file is read at its own size and frame rate"),
+])
+def test_open_source_of_a_file_refuses_a_cameras_size_or_fps(small_clip, options, error, said):
+    """open_source(clip, fps='x') or size=(-1, 5) -- a camera's options given for a file -- were
+    ignored without a word, even invalid ones (a camera refuses them), as were valid ones, which
+    a file does not take (it is read at its own size and rate). An invalid one is refused as a
+    camera's is, whatever the source, and a valid one for a file or a stream as run_video
+    refuses it: a UsageError naming open_source, before anything is opened."""
+    from livecut import errors
+    from livecut.sources import open_source
+
+    with pytest.raises(getattr(errors, error), match=f"^{said}"):
+        open_source(small_clip, **options)
+    if error == "UsageError" and "open_source" in said:  # (a stream's alike, before it is connected to)
+        with pytest.raises(errors.UsageError, match="^open_source: .*a stream is read at its own size"):
+            open_source("http://127.0.0.1:9/clip.mp4", **options)
+    with open_source(small_clip, size=None, fps=None) as src:  # (None: not given)
+        assert src.info.width > 0
+
+
 def test_an_option_no_source_or_sink_takes_is_refused_with_its_spelling(small_clip, tmp_path):
     """open_sink(path, info, forse=True) and open_source(path, paec=True) -- a misspelt option --
     were ignored without a word (the output then refused as existing, the file read as fast as
     it decodes); a name no built-in source or sink takes is a ConfigTypeError with the close
-    spelling. One kind's option is still taken by another (run_video gives a file the camera's
-    size, a stream output force)."""
+    spelling. One kind's option is still taken by another (a file a camera's fourcc, a stream
+    output force; a camera's size or fps given for a file is refused, see
+    test_open_source_of_a_file_refuses_a_cameras_size_or_fps)."""
     from livecut.errors import ConfigTypeError
     from livecut.sinks import open_sink
     from livecut.sources import open_source
@@ -1958,7 +1987,7 @@ def test_an_option_no_source_or_sink_takes_is_refused_with_its_spelling(small_cl
         open_source(small_clip, paec=True)
     with pytest.raises(ConfigTypeError, match=r"^open_sink: unknown option force \(known: controls, "):
         open_sink("preview", SinkInfo(64, 48, 25.0), kind="preview", force=True)
-    with open_source(small_clip, size=(320, 240), pace=False) as src, \
+    with open_source(small_clip, fourcc="MJPG", pace=False) as src, \
             open_sink(out, SinkInfo(64, 48, 25.0), force=True, pace=False) as sink:
         while (frame := src.read()) is not None:
             sink.write(frame.image)

@@ -42,10 +42,29 @@ def register_source(name: str, matches: Callable[[str], bool]) -> Callable:
     return deco
 
 
-#: the options the built-in sources take; one kind ignores another's (run_video gives a file the
-#: camera's ``size``), a name none takes is refused (see :func:`open_source`)
+#: the options the built-in sources take; one kind ignores another's (a file a camera's ``fourcc``),
+#: a name none takes is refused (see :func:`open_source`), as is a camera's ``size`` or ``fps`` given
+#: for another kind (see :func:`camera_request`)
 OPTIONS = frozenset({"live", "loop", "pace", "alpha", "size", "fps", "fourcc", "capture_factory",
                      "rtsp_transport", "reconnect"})
+
+
+def camera_request(size: object, fps: object, kind: str, where: str) -> tuple[Any, Any]:
+    """``size`` and ``fps`` -- what a camera is asked for -- checked as a camera checks them
+    (:func:`livecut.sources.camera.check_request`: a ConfigTypeError, FrameSizeError or
+    UsageError) whatever the source's ``kind``, then, given for a file or a stream (read at its own
+    size and rate), a :class:`UsageError` in ``where``'s words: they were ignored without a word."""
+    if size is None and fps is None:
+        return size, fps
+    from livecut.sources.camera import check_request
+
+    size, fps = check_request(size, fps)
+    if kind != "camera":
+        given = " and ".join(f"{name}={value!r}" for name, value in (("size", size), ("fps", fps))
+                             if value is not None)
+        raise UsageError(f"{where}: {given}: what a camera is asked for; a {kind} is read at its own size "
+                         "and frame rate (give None)")
+    return size, fps
 
 
 def _load_builtin() -> None:
@@ -114,6 +133,8 @@ def open_source(spec: str | int | os.PathLike, cfg: Config | VideoConfig | None 
         raise VideoOpenFailure(f"{spec}: no source can open this") from None
     if factory.__module__.startswith("livecut."):  # (a source registered elsewhere takes its own)
         check_options(options, OPTIONS, "open_source")
+        # (a file's or a stream's size=(-1, 5) or fps='x' were ignored without a word, as valid ones)
+        camera_request(options.get("size"), options.get("fps"), kind, "open_source")
         return factory(spec, cfg, **options)
     source = factory(spec, cfg, **options)
     # (a registered factory that gave None, or an object without read, failed run_video as
