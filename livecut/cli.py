@@ -456,7 +456,7 @@ def image(
     quiet: bool = QuietOpt,
 ) -> None:
     """Cut the subject out of still images: writes OUTDIR/<stem>.png for each input."""
-    from livecut.images import background_warning, photo_mode, process_images
+    from livecut.images import background_warning, image_mode, photo_mode, process_images
 
     if force and skip_existing:
         raise UsageError("--force and --skip-existing: give one (overwrite the outputs there, or leave them)")
@@ -485,7 +485,8 @@ def image(
     from livecut._entry import command_over
     from livecut.runner import finalize_on_signals
 
-    photo = photo_mode(mode, background, cfg)
+    # (in the command line's words: process_images names its argument, mode)
+    photo = image_mode(photo_mode(mode, background, cfg), "--mode")
     # (what is known before the first photo is cut is said then, not after them all; a background's
     # warning with the first output written)
     said = _Early(quiet, lambda _: background_warning(cfg, mode=photo))

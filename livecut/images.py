@@ -255,6 +255,19 @@ def photo_mask(segmenter: Segmenter, bgr: np.ndarray, on_window: Callable[[int, 
     return out, state, None
 
 
+def image_mode(mode, said: str = "mode") -> str:
+    """``mode`` as the word of :data:`IMAGE_MODES` it names in any case (``mode="Cutout"`` was
+    refused, where ``composite.mode = "Cutout"`` is taken), or a :class:`UsageError` naming it as
+    ``said``: the library's argument, ``mode``, or the command line's ``--mode``."""
+    mode = mode_word(mode)
+    if mode not in IMAGE_MODES:
+        from livecut.config import _did_you_mean
+
+        raise UsageError(f"{said} {mode!r}: expected one of {', '.join(IMAGE_MODES)}"
+                         f"{_did_you_mean(str(mode), IMAGE_MODES)}")
+    return mode
+
+
 def photo_mode(mode: str | None, background: str | None, cfg: Config) -> str:
     """What a photo becomes (``livecut image``, photos in ``livecut batch``), in this order:
     ``mode`` (--mode) when given; ``composite`` when -b is given; the configuration's
@@ -772,12 +785,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
             given, outdir, cfg, mode, progress, force, one_file, skip_existing, windows=windows, _fetched=errors,
             _twice=twice, **calls), outdir, single_output(outdir) if one_file is None else one_file, force, early=early,
             failed=failed, noted=noted)
-    mode = mode_word(mode)  # (mode="Cutout" was refused, where composite.mode = "Cutout" is taken)
-    if mode not in IMAGE_MODES:
-        from livecut.config import _did_you_mean
-
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(IMAGE_MODES)}"
-                         f"{_did_you_mean(str(mode), IMAGE_MODES)}")
+    mode = image_mode(mode)  # (mode='nope' was said as "--mode 'nope'", an option of the command line)
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not
     # found', and once found, refused as a video's)
     background = parse_background(cfg.composite.background, files=False)

@@ -1361,6 +1361,34 @@ def test_a_mode_is_taken_in_any_case_as_the_configuration_s_is(scene, tmp_path):
         Processor(cfg, mode="Cutouts")
 
 
+def test_process_images_names_its_mode_argument_not_the_command_lines_option(tmp_path):
+    """process_images(..., mode='nope') said "--mode 'nope': expected one of ...", an option of the
+    command line, where run_video and Processor name their argument ("mode 'nope'"); it names its
+    argument too, the close word where there is one, nothing made; `livecut image -m nope` still
+    says --mode."""
+    import cv2
+
+    from livecut.errors import UsageError
+    from livecut.images import process_images
+
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), np.zeros((48, 64, 3), np.uint8))
+    with pytest.raises(UsageError) as e:
+        process_images([str(photo)], tmp_path / "out", None, mode="nope")
+    assert str(e.value) == "mode 'nope': expected one of cutout, mask, composite, side-by-side"
+    with pytest.raises(UsageError, match=r"^mode 'maks': expected one of .*; did you mean mask\?$"):
+        process_images([str(photo)], tmp_path / "out", None, mode="maks")
+    assert not (tmp_path / "out").exists()
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    r = CliRunner().invoke(app, ["image", str(photo), "-o", str(tmp_path / "cut") + "/", "-m", "nope"])
+    assert r.exit_code == 2 and r.stderr.splitlines() == [
+        "livecut: error: --mode 'nope': expected one of cutout, mask, composite, side-by-side"], r.output
+    assert not (tmp_path / "cut").exists()
+
+
 @pytest.mark.parametrize("bad", [None, b"clip.mp4", 1.5, True])
 def test_sources_and_sinks_take_paths_and_refuse_other_spec_types(tmp_path, bad):
     """open_sink(Path("out.mp4"), ...) -- and check_sink, sink_kind -- was an AttributeError
