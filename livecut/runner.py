@@ -890,7 +890,10 @@ class Processor:
                 return 1.0
             self.smoother = MaskSmoother(self.cfg, fps=self._fps)
             self.smoother.rate = 1.0
-            self.seg.temporal = self.smoother
+            # (the reader thread may be segmenting a frame ahead, in begin(), where the setter is
+            # refused (one thread at a time): the smoother is set between two of its frames)
+            with self.seg._busy:
+                self.seg._temporal = self.smoother
         self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
         return self.smoother.rate
 

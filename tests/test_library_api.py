@@ -2555,6 +2555,40 @@ def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(mon
     assert np.array_equal(again.apply(frame, alpha), alone)
 
 
+def test_a_segmenters_reset_and_setters_from_another_thread_are_refused_mid_frame(monkeypatch):
+    """Segmenter.reset() and its setters (temporal, matrix), called from another thread while a
+    mask() or begin() of the same instance was in progress, were taken without a word: the
+    frame's state reset, its smoother or colour matrix changed under it (mask and begin refuse
+    that thread, "make one Segmenter for each thread"). They are refused the same way, the
+    first call finishes as alone and the instance is as it was; once it is free they are taken."""
+    from livecut.errors import ConfigTypeError
+    from livecut.segment import Segmenter
+    from livecut.smooth import MaskSmoother
+
+    rng = np.random.default_rng(8)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    alone = Segmenter().mask(frame).copy()
+    seg = Segmenter()
+
+    def assign(name, value):
+        return lambda: setattr(seg, name, value)
+
+    calls = (seg.reset, assign("temporal", MaskSmoother()), assign("temporal", None), assign("matrix", "bt709"))
+    said = "^Segmenter.(reset|temporal|matrix): this Segmenter is segmenting another frame now .*make one " \
+           "Segmenter for each thread"
+    got = _second_calls_refused(monkeypatch, Segmenter, "_mask", lambda: seg.mask(frame).copy(), calls, said)
+    assert np.array_equal(got, alone)
+    assert seg.temporal is None and seg.matrix == "bt601"  # (none of them taken)
+    pending = _second_calls_refused(monkeypatch, Segmenter, "_mask",
+                                    lambda: seg.begin(frame, np.empty((96, 128), np.uint8)), calls, said)
+    assert np.array_equal(seg.end(pending), alone)
+    for call in calls:  # free again once the call returned
+        call()
+    assert seg.temporal is None and seg.matrix == "bt709"
+    with pytest.raises(ConfigTypeError, match="^Segmenter: temporal must be None or a callable"):
+        seg.temporal = 5  # (checked as before)
+
+
 def test_a_mask_smoother_shared_by_two_threads_refuses_the_second_call_in_words(monkeypatch):
     """One MaskSmoother's buffers and state are one video's: a second thread's call while the
     first one's was in progress (a smoother given to two threads' Segmenters) was a bare

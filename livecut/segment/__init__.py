@@ -103,6 +103,9 @@ class Segmenter:
     def __init__(self, config: Config | SegmentConfig | None = None,
                  temporal: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                  still: bool = False):
+        #: held while a frame is segmented (:func:`_one_at_a_time`), and while reset() or a
+        #: property's setter runs (first: the setters below are called here)
+        self._busy = threading.Lock()
         cfg = section_config(config, SegmentConfig, "Segmenter")
         # ('no' or None were taken as they are truthy: 'no' for True, photos' settings)
         still = check_flag(still, "still", "Segmenter")
@@ -140,8 +143,6 @@ class Segmenter:
         self._deferring: Pending | None = None
         #: :meth:`begin`'s buffers, one set for each ``out`` it was given (:class:`Pending`)
         self._slots: dict[tuple, Pending] = {}
-        #: held while a frame is segmented (:func:`_one_at_a_time`)
-        self._busy = threading.Lock()
 
     def __reduce__(self):
         """A Segmenter pickles (and copies) as its settings: configuration, ``still``,
@@ -168,6 +169,7 @@ class Segmenter:
         return self._temporal
 
     @temporal.setter
+    @_one_at_a_time  # (set from another thread while a frame was segmented: it was taken mid-frame)
     def temporal(self, value) -> None:
         # (5 was a bare TypeError at the first frame; the class MaskSmoother one from its
         # __init__, given the alpha for a configuration)
@@ -184,6 +186,7 @@ class Segmenter:
         return self._matrix
 
     @matrix.setter
+    @_one_at_a_time
     def matrix(self, value: str) -> None:
         from livecut.composite import check_matrix
 
@@ -599,10 +602,14 @@ class Segmenter:
             reduce_into(src, small, self._mid)
         return small
 
+    @_one_at_a_time
     def reset(self) -> None:
         """Forget earlier frames (for frames that are not consecutive frames of one video):
         the method's state (focusnet: judgements to reuse, the soft and noisy networks'
-        hysteresis), the temporal smoother's, where they have one, and the bars followed."""
+        hysteresis), the temporal smoother's, where they have one, and the bars followed.
+        Called while another thread's call of the instance is in progress (as a setter of
+        ``temporal`` or ``matrix`` is), a :class:`UsageError`: it reset the state that frame was
+        using, mid-frame."""
         for part in (self.method, self.temporal, self._bars):
             reset = getattr(part, "reset", None)
             if reset is not None:
