@@ -1975,13 +1975,19 @@ class _Ray(_Backend):
 
 class _BatchBar:
     """One rich line: the share of the estimated work done, items done / failed / left, frames
-    per second overall (frames in flight included, where the backend reports them) and an ETA
-    from the work left.  Silent unless ``stream`` (stderr) is a terminal."""
+    per second overall (frames in flight included, where the backend reports them) -- photos a
+    second for a batch of photos only, no rate for one of photos and videos, as the summary says
+    them (:meth:`BatchReport.summary`) -- and an ETA from the work left.  Silent unless ``stream``
+    (stderr) is a terminal."""
 
     def __init__(self, items: list[Item], total_items: int, enabled: bool, stream=None):
         import sys
 
         self.items = {str(it.src): it for it in items}
+        # (a batch of photos drew '3.7 fps' above its summary's '3.7 photo/s'; a mixed one's frames
+        # summed its photos and its videos' frames into one rate, which the summary does not give)
+        kinds = {it.kind for it in items}
+        self.unit = "photo" if kinds == {"image"} else None if "image" in kinds else "frame"
         self.total_items = total_items
         self.total_work = sum(it.work for it in items) or 1.0
         self.done = self.failed = self.frames_done = 0
@@ -2055,7 +2061,13 @@ class _BatchBar:
         left_items = self.total_items - self.done - self.failed
         self._bar.update(self._task, completed=work, eta=eta,
                          counts=f"{self.done} done, {self.failed} failed, {left_items} left",
-                         fps=fps_text(frames, elapsed))
+                         fps=self._rate(frames, elapsed))
+
+    def _rate(self, frames: int, elapsed: float) -> str:
+        """The rate drawn: of photos, of frames, or none (see the class's words)."""
+        if self.unit == "photo":
+            return rate_text(frames, elapsed, "photo/s", "photo")
+        return fps_text(frames, elapsed) if self.unit else ""
 
     def close(self) -> None:
         count_stops(self, False)

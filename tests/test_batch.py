@@ -1892,7 +1892,7 @@ def test_local_workers_report_the_windows_of_the_panorama_in_flight(tmp_path, mo
     bar.frames(str(item.src), 0.25)
     task = bar._bar.tasks[0]
     assert task.completed == pytest.approx(0.25 * item.work), task.completed
-    assert task.fields["eta"] == "0:00:30" and task.fields["fps"] == "0.0 fps", task.fields
+    assert task.fields["eta"] == "0:00:30" and task.fields["fps"] == "0.0 photo/s", task.fields
     bar.close()
     from livecut.errors import ConfigTypeError
     from livecut.images import process_images
@@ -2783,6 +2783,41 @@ def test_photos_are_said_as_photos_not_frames(tmp_path):
         "2 done, 0 failed; 2 photos in 45.8 s (23 s/photo)")
     assert BatchReport(done=2, frames=2, photos=1, seconds=1.0).summary() == (
         "2 done, 0 failed; 1 photo and 1 video frame in 1.0 s")
+
+
+@pytest.mark.parametrize("kinds, rate", [(("image",) * 3, "0.3 photo/s"), (("video",) * 3, "0.3 fps"),
+                                         (("image", "image", "video"), None)])
+def test_the_progress_line_says_photos_as_photos_as_the_summary(monkeypatch, kinds, rate):
+    """The summary of a batch of photos says '15 photos in 4.1 s (3.7 photo/s)' (16f7704), but its
+    progress line still drew '3.7 fps' above it, and a mixed batch's one rate of photos and video
+    frames summed, which the summary does not give.  The line says photos a second for a batch
+    of photos only, frames a second for videos only, and no rate for a mixed one."""
+    import re
+
+    from livecut.batch import Item, _BatchBar
+
+    from conftest import Tty
+
+    for name in ("COLORTERM", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("TERM", "xterm")
+    items = [Item(src=Path(f"in/x{i}.{'png' if kind == 'image' else 'mp4'}"), kind=kind, rel=f"x{i}.png")
+             for i, kind in enumerate(kinds)]
+    for item in items:
+        item.frames, item.work = 1, 1.0
+    stream = Tty()
+    bar = _BatchBar(items, len(items), True, stream=stream)
+    bar.start -= 10  # (10 s in)
+    for item in items:
+        bar.finished(item, True, 1)
+    bar.close()
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).strip().splitlines()[-1]
+    assert "3 done, 0 failed, 0 left" in drawn, drawn
+    if rate is None:
+        assert "fps" not in drawn and "photo/s" not in drawn and "/s" not in drawn, drawn
+    else:
+        assert rate in drawn and ("fps" in rate) == ("fps" in drawn), drawn
 
 
 def test_the_summary_leaves_out_a_count_of_none_skipped():
