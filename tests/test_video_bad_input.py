@@ -2189,6 +2189,48 @@ def test_an_mpeg_ts_file_whose_end_was_wiped_ends_early(tmp_path, boundary):
             assert probe(tmp_path / f"{src.stem}-o.mp4")["frames"] == 100
 
 
+def test_an_mpeg_ts_file_damaged_in_the_middle_whose_end_was_wiped_says_both(tmp_path):
+    """An MPEG-TS file with a stretch of zeros in its middle and its end wiped (zeroed from inside
+    a packet to the file's end): it said only the end, 'the video ends early ... zeros', exit 3,
+    the frames the middle stretch held lost without a word -- the file with the middle damage
+    alone says them ('24 of the video's 200 frames could not be read (damaged data in the
+    middle, skipped)').  Both are said, the middle's frames counted among those before the zeros
+    (how many the zeros held is not known); exit 3 still."""
+    whole = tmp_path / "rec.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=8",
+                    "-f", "lavfi", "-i", "sine=duration=8", "-c:v", "libx264", "-g", "25", "-sc_threshold", "0",
+                    "-c:a", "aac", str(whole)], check=True)
+    data = bytearray(whole.read_bytes())
+    size = len(data)
+    a, b = size * 3 // 10 + 37, size * 3 // 10 + 37 + size // 8
+    data[a:b] = bytes(b - a)
+    middle = tmp_path / "middle.ts"
+    middle.write_bytes(bytes(data))
+    r = run_cli("file", str(middle), "-o", str(tmp_path / "m.mp4"))
+    assert r.returncode == 0, r.stderr
+    said = [ln for ln in r.stderr.splitlines() if "(damaged data in the middle, skipped)" in ln]
+    assert len(said) == 1 and said[0].startswith("livecut: warning: middle.ts: "), r.stderr
+    lost = int(said[0].split("middle.ts: ")[1].split(" of ")[0])
+    assert 10 <= lost <= 40, r.stderr
+    bad = tmp_path / "both.ts"
+    where = _wiped_end(middle, bad, size * 8 // 10 + 50)
+    assert where % 188 and where > b, where
+    out = tmp_path / "o.mp4"
+    r = run_cli("file", str(bad), "-o", str(out))
+    written = probe(out)["frames"]
+    assert r.returncode == 3, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[-1] == (
+        f"livecut: error: {bad}: the video ends early (damaged data from byte {where} to the file's end, "
+        f"{(size - where) / 1024:.0f} KB of zeros: how many frames it held is not known): {written} frames written, "
+        f"more expected; {out} holds the {written} frames written"), r.stderr
+    said = [ln for ln in lines if "(damaged data in the middle, skipped)" in ln]
+    assert len(said) == 1 and said[0].startswith("livecut: warning: both.ts: "), r.stderr
+    assert said[0].endswith(" frames before the zeros at its end could not be read (damaged data in the middle, "
+                            "skipped): the output lacks them"), r.stderr
+    assert abs(int(said[0].split("both.ts: ")[1].split(" of ")[0]) - lost) <= 2, (lost, r.stderr)
+
+
 def test_frames_an_mpeg_ts_stream_lost_after_its_first_packet_was_zeroed_are_all_said(tmp_path):
     """An MPEG-TS stream whose packets were zeroed just after its first video packet: FFmpeg
     reads that one (its frame cut off), passes over the zeros, and the frames read after them,

@@ -2810,6 +2810,8 @@ class FileSource(ClosesWhileReading):
             # (an MP4's end wiped, its index at its start: it was '31 of the video's 100 frames could
             # not be read (damaged data in the middle, skipped)', partial, exit 0; an MPEG-TS file's,
             # its frames there not known: "more expected")
+            if self._ts:
+                self._say_missing(got, expected, before_zeros=True)
             return got, got if self._ts else expected
         # few frames but they reach the declared end: skipped corrupt packets, not truncation
         if self.info.duration and self.info.fps:
@@ -2937,7 +2939,7 @@ class FileSource(ClosesWhileReading):
         end = ((c.start_time or 0) + c.duration) / 1_000_000
         return end > self._start + info.duration + RUN_ON_PAST
 
-    def _say_missing(self, got: int, expected: int) -> None:
+    def _say_missing(self, got: int, expected: int, before_zeros: bool = False) -> None:
         """:attr:`warnings` says how many frames a file read to its end lacked (damaged data
         in the middle, skipped: the output lacks them; it said so only in the summary line, as
         a count of corrupt packets, one for a stretch of 31 frames), when the count is the
@@ -2984,8 +2986,12 @@ class FileSource(ClosesWhileReading):
                 or constant and (damaged or self._data_skipped())):
             return
         self._missing_said = True
-        self.partial.append(f"{missing} of the video's {expected} frames")
-        self.warnings.append(f"{self.path.name}: {missing} of the video's {expected} frames could not be read "
+        # (before an MPEG-TS file's wiped end: its count is of the frames before the zeros, those
+        # in them not known)
+        what = (f"{missing} of the {expected} frames before the zeros at its end" if before_zeros
+                else f"{missing} of the video's {expected} frames")
+        self.partial.append(what)
+        self.warnings.append(f"{self.path.name}: {what} could not be read "
                              "(damaged data in the middle, skipped): the output lacks them")
 
     def _say_stretches(self, undecoded: int) -> bool:
