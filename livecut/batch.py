@@ -1255,11 +1255,10 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     dstp = Path(dst)
     try:
         if kind == "image":
-            from livecut.images import photo_mode, process_images
+            from livecut.images import image_mode, photo_mode, process_images
 
-            mode = photo_mode(settings.mode, photo_background(settings.background), settings.cfg)
-            if mode not in IMAGE_MODES:
-                raise UsageError(f"--mode {mode}: photos take {', '.join(IMAGE_MODES)}")
+            # (the library's argument: it was said as the command line's "--mode nope")
+            mode = image_mode(photo_mode(settings.mode, photo_background(settings.background), settings.cfg))
             report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force,
                                     one_file=False, windows=_window_reporter(src))
             out["warnings"], out["notes"] = list(report.warnings), list(report.notes)
@@ -2163,6 +2162,22 @@ def _lock_fd(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def batch_mode(mode, said: str = "mode") -> str | None:
+    """``mode`` (None: the configuration's) as the word of :data:`VIDEO_MODES` it names in any
+    case (``mode="Cutout"`` was refused, where ``composite.mode = "Cutout"`` is taken), or a
+    :class:`UsageError` naming it as ``said``: the library's argument, ``mode``, or the command
+    line's ``--mode``."""
+    if mode is None:
+        return None
+    mode = next((m for m in VIDEO_MODES if isinstance(mode, str) and m.casefold() == mode.casefold()), mode)
+    if mode not in VIDEO_MODES:
+        from livecut.config import _did_you_mean
+
+        raise UsageError(f"{said} {mode!r}: expected one of {', '.join(VIDEO_MODES)}"
+                         f"{_did_you_mean(str(mode), VIDEO_MODES)}")
+    return mode
+
+
 def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: str | None = None,
               background: str | None = None, jobs: int | None = None, list_file: str | Sequence[str] | None = None,
               video_ext: str = ".mp4", use_hash: bool = False, retry_failed: bool = False,
@@ -2170,7 +2185,7 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
               item_fn: Callable = run_item, early: Callable[[BatchReport], None] | None = None,
               failed: Callable[[BatchReport], None] | None = None,
               typed: Callable[[str], None] | None = None,
-              noted: Callable[[BatchReport], None] | None = None) -> BatchReport:
+              noted: Callable[[BatchReport], None] | None = None, _said: str = "mode") -> BatchReport:
     """Plan, run every item to do on ``jobs`` local processes (or on Ray), record each in the
     manifest.  Raises :class:`livecut.runner.Interrupted` on Ctrl-C, after recording what finished,
     and :class:`UsageError` when another batch writes to ``outdir`` (:class:`_OutdirLock`).
@@ -2192,7 +2207,7 @@ def run_batch(inputs: Iterable[str], outdir: Path | str, cfg: Config, *, mode: s
         return _run_batch(lock, inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                           list_file=list_file, video_ext=video_ext, use_hash=use_hash,
                           retry_failed=retry_failed, force=force, ray=ray, progress=progress, item_fn=item_fn,
-                          early=early, failed=failed, typed=typed, noted=noted)
+                          early=early, failed=failed, typed=typed, noted=noted, said=_said)
     finally:
         lock.release()
 
@@ -2203,7 +2218,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                item_fn: Callable, early: Callable[[BatchReport], None] | None = None,
                failed: Callable[[BatchReport], None] | None = None,
                typed: Callable[[str], None] | None = None,
-               noted: Callable[[BatchReport], None] | None = None) -> BatchReport:
+               noted: Callable[[BatchReport], None] | None = None, said: str = "mode") -> BatchReport:
     from livecut.runner import Interrupted
 
     if str(outdir) == "-":
@@ -2237,13 +2252,9 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         raise UsageError(f"-o {text}: livecut batch writes a folder (its outputs mirror the inputs' tree), not a "
                          f"{suffix} file; give a folder (-o cut/; end -o with / for a folder of this name), or "
                          f"for one file use {one}")
-    if mode is not None:  # (in any case, as composite.mode and --mode take it: mode="Cutout" was refused)
-        mode = next((m for m in VIDEO_MODES if isinstance(mode, str) and m.casefold() == mode.casefold()), mode)
-    if mode is not None and mode not in VIDEO_MODES:
-        from livecut.config import _did_you_mean
-
-        raise UsageError(f"--mode {mode!r}: expected one of {', '.join(VIDEO_MODES)}"
-                         f"{_did_you_mean(str(mode), VIDEO_MODES)}")
+    # (``said``: the argument's name, mode, or the command line's --mode, as the command tells it;
+    # the library's mode='nope' was said "--mode 'nope'")
+    mode = batch_mode(mode, said)
     if ray is not None and not ray.strip():
         # (--ray "$HEAD" with HEAD unset ran the whole batch on this machine alone, without a word)
         raise UsageError("--ray '': give auto (the cluster running here, or a local one) or the cluster's "
@@ -2271,11 +2282,11 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     if (video_comp.channels == 4 and ext != "/" and not keeps_alpha(ext, cfg.video)
             and any(it.kind == "video" for it in the_plan.todo)):
         # (said as it was asked for: --set composite.mode=cutout, or a -c file's, was "--mode cutout")
-        why = f"--mode {mode}" if mode is not None else f"composite.mode = {video_comp.mode} (the configuration)"
+        why = f"{said} {mode}" if mode is not None else f"composite.mode = {video_comp.mode} (the configuration)"
         if video_comp.mode == "composite":  # (over a transparent background: that one said)
-            said = (f"-b {background}" if background is not None
-                    else f"composite.background = {cfg.composite.background} (the configuration)")
-            why = f"--mode composite, {said}" if mode is not None else said
+            given = (f"-b {background}" if background is not None
+                     else f"composite.background = {cfg.composite.background} (the configuration)")
+            why = f"{said} composite, {given}" if mode is not None else given
         raise UsageError(f"videos with transparency ({why}) cannot be "
                          f"{ext} files{f' of {cfg.video.codec}' if ext.lower() == '.mkv' else ''}: give --video-ext "
                          ".mov (ProRes 4444), .webm (VP9), .mkv with video.codec libvpx-vp9 or ffv1, or / (PNG frames)")
@@ -2301,7 +2312,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if photo in ("composite", "side-by-side"):
             # (the configuration's mode, --set composite.mode=side-by-side, was said to be --mode's,
             # and to leave --mode unset, which it was)
-            asked, unset = ((f"--mode {photo}", "leave --mode unset (the photos become cutouts), ") if mode is not None
+            asked, unset = ((f"{said} {photo}", f"leave {said} unset (the photos become cutouts), ") if mode is not None
                             else (f"composite.mode = {photo} (the configuration)", ""))
             raise UsageError(f"{asked} over a video background (video:{video_comp.background.path}): the "
                              f"{photos} photo{'s' if photos > 1 else ''} among the inputs cannot be composited "

@@ -628,7 +628,8 @@ def batch(
             report = run_batch(inputs, outdir, cfg, mode=mode, background=background, jobs=jobs,
                                list_file=lists, video_ext=video_ext, use_hash=use_hash,
                                retry_failed=retry_failed, force=force, ray=ray, progress=not quiet,
-                               early=early, failed=failed, noted=said, typed=typed)
+                               early=early, failed=failed, noted=said, typed=typed,
+                               _said="--mode")  # (in the command line's words: run_batch names its argument, mode)
         except LivecutError as exc:  # (a stopped batch's failures, and the temporary files it could not remove)
             for line in (getattr(exc, "errors", None) or [])[said.errors:]:
                 err(line)

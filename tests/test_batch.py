@@ -1103,7 +1103,7 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
     # photos composited over a video: once, not one failure a photo ("video backgrounds are for video")
     video = f"video:{library / 'w.mkv'}"
     for mode in ("composite", "side-by-side"):
-        with pytest.raises(UsageError, match=f"--mode {mode} over a video background .*the 4 photos among"):
+        with pytest.raises(UsageError, match=f"^mode {mode} over a video background .*the 4 photos among"):
             run_batch([str(library)], out, cfg, jobs=1, mode=mode, background=video)
         with pytest.raises(UsageError, match="the 1 photo among"):  # (the configuration's too)
             run_batch([str(library / "a.jpg")], out, load_config(None, [f"composite.background={video}"]),
@@ -1138,10 +1138,10 @@ def test_a_bad_background_or_a_container_without_alpha_is_refused_once(library, 
 @pytest.mark.parametrize("sets,mode,background,said", [
     (["composite.mode=cutout"], None, None, "(composite.mode = cutout (the configuration))"),
     (["composite.background=none"], None, None, "(composite.background = none (the configuration))"),
-    ([], "cutout", None, "(--mode cutout)"),
+    ([], "cutout", None, "(mode cutout)"),
     ([], None, "transparent", "(-b transparent)"),
     (["composite.background=transparent"], "composite", None,
-     "(--mode composite, composite.background = transparent (the configuration))"),
+     "(mode composite, composite.background = transparent (the configuration))"),
 ])
 def test_videos_with_transparency_into_a_type_without_it_say_what_asked_for_it(library, tmp_path, sets, mode,
                                                                                background, said):
@@ -1154,6 +1154,44 @@ def test_videos_with_transparency_into_a_type_without_it_say_what_asked_for_it(l
         run_batch([str(library)], tmp_path / "out", load_config(None, sets), jobs=1, mode=mode,
                   background=background)
     assert f"videos with transparency {said} cannot be .mp4 files" in str(info.value), str(info.value)
+
+
+def test_run_batch_names_its_mode_argument_not_the_command_lines_option(library, tmp_path):
+    """run_batch(..., mode='nope') -- the library -- said "--mode 'nope': expected one of ...", an
+    option of the command line, as its other messages naming the mode ("videos with transparency
+    (--mode cutout)", "--mode composite over a video background ... leave --mode unset"), where
+    process_images and run_video name their argument; `livecut batch -m nope` still says --mode."""
+    cfg = load_config(None, [])
+    out = tmp_path / "out"
+    with pytest.raises(UsageError) as info:
+        run_batch([str(library)], out, cfg, jobs=1, mode="nope")
+    assert str(info.value) == "mode 'nope': expected one of composite, mask, cutout, side-by-side"
+    with pytest.raises(UsageError, match=r"^mode 'maks': expected one of .*; did you mean mask\?$"):
+        run_batch([str(library)], out, cfg, jobs=1, mode="maks")
+    with pytest.raises(UsageError) as info:
+        run_batch([str(library)], out, cfg, jobs=1, mode="cutout")
+    assert "videos with transparency (mode cutout) cannot be" in str(info.value), str(info.value)
+    with pytest.raises(UsageError) as info:
+        run_batch([str(library / "a.jpg")], out, cfg, jobs=1, mode="composite", background=f"video:{library / 'w.mkv'}")
+    said = str(info.value)
+    assert said.startswith("mode composite over a video background") and "leave mode unset" in said, said
+    assert "--mode" not in said, said
+    # (what run_item makes of a photo: never reached from the command, which checks the mode first)
+    done = run_item(str(library / "a.jpg"), str(out / "a.png"), "image", False,
+                    livecut_batch.Settings(cfg=cfg, mode="nope"))
+    assert done["status"] == "failed" and ": mode 'nope': expected one of" in done["error"], done
+    assert not out.exists()
+    # the command line says its option
+    r = run_cli("batch", str(library / "a.jpg"), "-o", str(tmp_path / "cut"), "-m", "nope")
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "livecut: error: --mode 'nope': expected one of composite, mask, cutout, side-by-side"], r.stderr
+    r = run_cli("batch", str(library), "-o", str(tmp_path / "cut"), "-m", "cutout")
+    assert r.returncode == 2 and "videos with transparency (--mode cutout) cannot be" in r.stderr, r.stderr
+    r = run_cli("batch", str(library / "a.jpg"), "-o", str(tmp_path / "cut"), "-m", "composite",
+                "-b", f"video:{library / 'w.mkv'}")
+    assert r.returncode == 2 and "--mode composite over a video background" in r.stderr, r.stderr
+    assert "leave --mode unset" in r.stderr, r.stderr
+    assert not (tmp_path / "cut").exists()
 
 
 def test_ctrl_c_stops_keeps_the_finished_and_a_rerun_completes(tmp_path):
