@@ -941,11 +941,16 @@ class Compositor:
 
     Not thread-safe (it returns its own buffers): one per thread; a call of :meth:`apply`,
     :meth:`apply_i420` or :meth:`blend_over` while another thread's call of the same instance is
-    in progress is a :class:`~livecut.errors.UsageError`.
+    in progress is a :class:`~livecut.errors.UsageError`, and so is setting :attr:`mode`,
+    :attr:`background`, :attr:`rotation`, :attr:`sample_aspect` or :attr:`matrix` then (it was
+    taken mid-frame); nothing is changed.
     """
 
     def __init__(self, config: Config | CompositeConfig | None = None,
                  background: Background | str | None = None, mode: str | None = None):
+        #: held while a frame is composited (:func:`~livecut.threads.one_at_a_time`), and while a
+        #: property's setter runs (first: the setters below are called here)
+        self._busy = threading.Lock()
         cfg = section_config(config, CompositeConfig, "Compositor")
         self.cfg = cfg
         self._shape: tuple[int, int] | None = None
@@ -964,8 +969,6 @@ class Compositor:
         self._sar = 1.0
         # (a gray, BGRA, 16-bit or float frame, and a video background's frame, as BGR uint8)
         self._converted, self._bg_converted = FrameBuffers(), FrameBuffers()
-        #: held while a frame is composited (:func:`~livecut.threads.one_at_a_time`)
-        self._busy = threading.Lock()
 
     def __reduce__(self):
         """A Compositor pickles (and copies) as its settings: configuration, mode, background
@@ -1000,6 +1003,7 @@ class Compositor:
         return self._mode
 
     @mode.setter
+    @one_at_a_time("compositing")  # (set from another thread while a frame was composited: it was taken mid-frame)
     def mode(self, value: str) -> None:
         if not isinstance(value, str):
             raise ConfigTypeError(f"mode {value!r}: expected a string, {', '.join(MODES[:-1])} or {MODES[-1]}")
@@ -1025,6 +1029,7 @@ class Compositor:
         return self._background
 
     @background.setter
+    @one_at_a_time("compositing")
     def background(self, value: Background | str) -> None:
         # (a Background as it is; anything else parsed: a string, or a ConfigTypeError)
         bg = value if isinstance(value, Background) else parse_background(value, files=self._mode in SHOWN_MODES)
@@ -1047,6 +1052,7 @@ class Compositor:
         return self._rotation
 
     @rotation.setter
+    @one_at_a_time("compositing")
     def rotation(self, value: int) -> None:
         value = check_rotation(value)
         if value != self._rotation:
@@ -1066,6 +1072,7 @@ class Compositor:
         return self._sar
 
     @sample_aspect.setter
+    @one_at_a_time("compositing")
     def sample_aspect(self, value) -> None:
         value = check_sample_aspect(value)
         if value != self._sar:
@@ -1085,6 +1092,7 @@ class Compositor:
         return self._matrix
 
     @matrix.setter
+    @one_at_a_time("compositing")
     def matrix(self, value: str) -> None:
         self._matrix = check_matrix(value)
 

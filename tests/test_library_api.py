@@ -2555,6 +2555,48 @@ def test_a_compositor_shared_by_two_threads_refuses_the_second_call_in_words(mon
     assert np.array_equal(again.apply(frame, alpha), alone)
 
 
+def test_a_compositors_setters_from_another_thread_are_refused_mid_frame(monkeypatch):
+    """A Compositor's setters (mode, background, rotation, sample_aspect, matrix), called from
+    another thread while an apply() or blend_over() of the same instance was in progress, were
+    taken mid-frame: its buffers and background made again under the frame (apply refuses that
+    thread, "make one Compositor for each thread"). They are refused the same way, the first call
+    finishes as alone and the instance is as it was; once it is free they are taken."""
+    from livecut.composite import Compositor
+    from livecut.errors import ConfigError
+
+    rng = np.random.default_rng(9)
+    frame = rng.integers(0, 255, (96, 128, 3), np.uint8)
+    alpha = rng.integers(0, 255, (96, 128), np.uint8)
+    alone = Compositor(background="blur").apply(frame, alpha).copy()
+    over = Compositor(background="blur").blend_over(frame, alpha, frame.copy()).copy()
+    comp = Compositor(background="blur")
+
+    def assign(name, value):
+        return lambda: setattr(comp, name, value)
+
+    calls = (assign("mode", "mask"), assign("background", "color:#ff0000"), assign("rotation", 90),
+             assign("sample_aspect", 2), assign("matrix", "bt709"))
+    said = "^Compositor.(mode|background|rotation|sample_aspect|matrix): this Compositor is compositing another " \
+           "frame now .*make one Compositor for each thread"
+
+    def unchanged():
+        return (comp.mode, comp.background.kind, comp.rotation, comp.sample_aspect, comp.matrix) == (
+            "composite", "blur", 0, 1.0, "bt601")
+
+    got = _second_calls_refused(monkeypatch, Compositor, "_composite", lambda: comp.apply(frame, alpha).copy(),
+                                calls, said)
+    assert np.array_equal(got, alone) and unchanged()
+    got = _second_calls_refused(monkeypatch, Compositor, "_blend_over",
+                                lambda: comp.blend_over(frame, alpha, frame.copy()).copy(), calls, said)
+    assert np.array_equal(got, over) and unchanged()
+    for call in calls:  # free again once the call returned
+        call()
+    assert (comp.mode, comp.background.kind, comp.rotation, comp.sample_aspect, comp.matrix) == (
+        "mask", "color", 90, 2.0, "bt709")
+    with pytest.raises(ConfigError, match="^mode 'nope'"):
+        comp.mode = "nope"  # (checked as before)
+
+
 def test_a_segmenters_reset_and_setters_from_another_thread_are_refused_mid_frame(monkeypatch):
     """Segmenter.reset() and its setters (temporal, matrix), called from another thread while a
     mask() or begin() of the same instance was in progress, were taken without a word: the
