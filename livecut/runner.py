@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import math
 import numbers
@@ -858,9 +859,14 @@ class Processor:
         t = float(np.clip(self.seg.cfg.threshold + delta, 0.05, 0.95))
         cfg = dataclasses.replace(self.cfg, segment=dataclasses.replace(self.cfg.segment, threshold=t))
         self.cfg = cfg
-        self.seg.cfg = cfg.segment
-        if hasattr(self.seg.method, "cfg"):  # (the methods read the threshold from their cfg)
-            self.seg.method.cfg = cfg.segment
+        # (the reader thread may be segmenting a frame ahead (video.segment_ahead): the threshold
+        # is set between two of its frames, as change_smoothing sets the smoother; it was set
+        # mid-frame, the frame begun at one threshold finished at the other; a stand-in put in
+        # seg without the lock is set as it was)
+        with getattr(self.seg, "_busy", None) or contextlib.nullcontext():
+            self.seg.cfg = cfg.segment
+            if hasattr(self.seg.method, "cfg"):  # (the methods read the threshold from their cfg)
+                self.seg.method.cfg = cfg.segment
         if self.paused:
             self._judge_again()
         return t

@@ -2302,6 +2302,51 @@ def test_write_image_over_a_file_there_before_says_it_exists(tmp_path):
     assert kept.read_bytes() == b"kept" and [p.name for p in tmp_path.iterdir()] == ["a.png"]
 
 
+def test_change_threshold_takes_effect_between_two_frames_of_the_reader_thread(monkeypatch):
+    """Processor.change_threshold -- the preview's threshold keys, pressed in the main thread --
+    set the run's Segmenter's configuration (and its method's, which reads the threshold) while
+    the reader thread may be segmenting a frame ahead (video.segment_ahead): taken mid-frame, the
+    frame begun at one threshold finished at the other. It waits for that frame's end and is
+    taken before the next one."""
+    import threading
+
+    from livecut.runner import Processor
+    from livecut.segment import Segmenter
+
+    proc = Processor(Config())
+    before = proc.seg.cfg.threshold
+    frame = np.random.default_rng(3).integers(0, 255, (96, 128, 3), np.uint8)
+    inside, go, seen = threading.Event(), threading.Event(), []
+    real = Segmenter._mask
+
+    def held(self, *args, **kwargs):  # the reader thread's frame, held mid-frame
+        seen.append(self.cfg.threshold)
+        inside.set()
+        go.wait(10)
+        seen.append(self.cfg.threshold)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Segmenter, "_mask", held)
+    reader = threading.Thread(target=lambda: proc.segment(frame))
+    reader.start()
+    changed = {}
+    try:
+        assert inside.wait(10)
+        key = threading.Thread(target=lambda: changed.setdefault("to", proc.change_threshold(+0.05)))
+        key.start()
+        key.join(0.5)  # (time for the key to be taken mid-frame, as it was)
+    finally:
+        go.set()
+        reader.join(10)
+    key.join(10)
+    monkeypatch.undo()
+    assert seen == [before, before]  # the frame in progress kept its threshold
+    assert changed["to"] == pytest.approx(before + 0.05)
+    assert proc.seg.cfg.threshold == pytest.approx(before + 0.05)
+    assert getattr(proc.seg.method, "cfg", proc.seg.cfg).threshold == pytest.approx(before + 0.05)
+    proc.segment(frame)  # the next frame, at it
+
+
 @pytest.mark.parametrize("factor", [0, 0.0, -1.5, float("nan"), float("inf")])
 def test_change_smoothing_by_zero_or_less_is_a_usage_error(factor):
     """Processor.change_smoothing(0) -- the preview's smoothing key control -- divided by zero
