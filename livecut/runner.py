@@ -898,8 +898,12 @@ class Processor:
             self.smoother.rate = 1.0
             # (the reader thread may be segmenting a frame ahead, in begin(), where the setter is
             # refused (one thread at a time): the smoother is set between two of its frames)
-            with self.seg._busy:
-                self.seg._temporal = self.smoother
+            busy = getattr(self.seg, "_busy", None)
+            if busy is None:  # (a stand-in for the Segmenter, without its lock: set as it takes it)
+                self.seg.temporal = self.smoother
+            else:
+                with busy:
+                    self.seg._temporal = self.smoother
         self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
         return self.smoother.rate
 

@@ -2302,6 +2302,36 @@ def test_write_image_over_a_file_there_before_says_it_exists(tmp_path):
     assert kept.read_bytes() == b"kept" and [p.name for p in tmp_path.iterdir()] == ["a.png"]
 
 
+def test_change_smoothing_turned_on_sets_a_stand_in_segmenters_smoother():
+    """Processor.change_smoothing, turning smoothing on (the preview's ']' with smooth.enabled off),
+    sets the run's Segmenter's smoother under its lock (the reader thread may be segmenting); a
+    stand-in for the Segmenter without that lock (a test's, a program's wrapper) was an
+    AttributeError ('_busy'): it is given the smoother as before, by its temporal."""
+    from livecut.runner import Processor
+    from livecut.smooth import MaskSmoother
+
+    from livecut.config import load_config
+
+    proc = Processor(load_config(overrides=["smooth.enabled=false"]))
+    real = proc.seg
+
+    class StandIn:  # (a wrapper that shows the Segmenter's public names alone)
+        temporal = None
+
+        def __getattr__(self, name):
+            if name.startswith("_"):
+                raise AttributeError(name)
+            return getattr(real, name)
+
+    proc.seg = StandIn()
+    assert proc.change_smoothing(2.0) == pytest.approx(0.5)
+    assert isinstance(proc.seg.temporal, MaskSmoother) and proc.seg.temporal is proc.smoother
+    proc.seg = real
+    proc.smoother = None
+    proc.change_smoothing(2.0)
+    assert real.temporal is proc.smoother
+
+
 def test_change_threshold_takes_effect_between_two_frames_of_the_reader_thread(monkeypatch):
     """Processor.change_threshold -- the preview's threshold keys, pressed in the main thread --
     set the run's Segmenter's configuration (and its method's, which reads the threshold) while
