@@ -863,7 +863,7 @@ class Processor:
         # is set between two of its frames, as change_smoothing sets the smoother; it was set
         # mid-frame, the frame begun at one threshold finished at the other; a stand-in put in
         # seg without the lock is set as it was)
-        with getattr(self.seg, "_busy", None) or contextlib.nullcontext():
+        with self._between_frames():
             self.seg.cfg = cfg.segment
             if hasattr(self.seg.method, "cfg"):  # (the methods read the threshold from their cfg)
                 self.seg.method.cfg = cfg.segment
@@ -880,6 +880,13 @@ class Processor:
         seg = Segmenter(self.cfg)
         alpha = seg.mask(_as_shown(self.image))
         self.alpha, self.box = alpha, framing(seg.box, *alpha.shape[:2])
+
+    def _between_frames(self):
+        """A context in which the run's Segmenter is between two frames: its lock (the reader
+        thread may be segmenting a frame ahead, video.segment_ahead), entered as True; for a
+        stand-in put in ``seg`` without one, nothing to wait for, entered as None."""
+        busy = getattr(self.seg, "_busy", None)
+        return busy if busy is not None else contextlib.nullcontext()
 
     def change_smoothing(self, factor: float) -> float:
         """factor > 1: smoother (lower base rate); < 1: more responsive.  Smoothing off
@@ -898,12 +905,11 @@ class Processor:
             self.smoother.rate = 1.0
             # (the reader thread may be segmenting a frame ahead, in begin(), where the setter is
             # refused (one thread at a time): the smoother is set between two of its frames)
-            busy = getattr(self.seg, "_busy", None)
-            if busy is None:  # (a stand-in for the Segmenter, without its lock: set as it takes it)
-                self.seg.temporal = self.smoother
-            else:
-                with busy:
+            with self._between_frames() as busy:
+                if busy:  # (set under the lock the setter itself would be refused by)
                     self.seg._temporal = self.smoother
+                else:  # (a stand-in for the Segmenter, without its lock: set as it takes it)
+                    self.seg.temporal = self.smoother
         self.smoother.rate = float(np.clip(self.smoother.rate / factor, 0.01, 1.0))
         return self.smoother.rate
 

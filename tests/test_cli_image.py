@@ -5768,21 +5768,30 @@ def test_a_signal_right_after_the_summary_leaves_the_summary_and_the_exit_code(t
 def _signalled_as_it_prints(tmp_path, argv: list, sig: int) -> subprocess.CompletedProcess:
     """`livecut ARGV` whose process sends itself ``sig`` the moment it starts to write on standard
     output (once: as its first output is about to be written), run as a module as `python -m livecut` is."""
-    (tmp_path / "livecut_printing.py").write_text(
+    return _signalled_at_echo(tmp_path, argv, sig, "not kwargs.get('err')",
+                              "import typer._click.decorators as decorators\n",
+                              "typer.echo = decorators.echo = signalling  # (the commands' output; --help's)\n")
+
+
+def _signalled_at_echo(tmp_path, argv: list, sig: int, when: str, before: str, patch: str) -> subprocess.CompletedProcess:
+    """`livecut ARGV`, run as a module as `python -m livecut` is, whose process sends itself ``sig``
+    the first time ``typer.echo`` (as ``patch`` puts ``signalling`` in its place) is called where
+    ``when`` (an expression of its ``message`` and ``kwargs``) holds; ``before``: code run first."""
+    (tmp_path / "livecut_signalling.py").write_text(
         "import os, sys, typer\n"
-        "import typer._click.decorators as decorators\n"
+        + before +
         "echo, sent = typer.echo, []\n"
-        "def printing(message=None, *args, **kwargs):\n"
-        "    if not kwargs.get('err') and not sent:\n"
+        "def signalling(message=None, *args, **kwargs):\n"
+        f"    if {when} and not sent:\n"
         "        sent.append(True)\n"
         f"        os.kill(os.getpid(), {int(sig)})\n"
         "    echo(message, *args, **kwargs)\n"
-        "typer.echo = decorators.echo = printing  # (the commands' output; --help's)\n"
+        + patch +
         f"sys.argv = ['livecut', *{argv!r}]\n"
         "from livecut._entry import main\n"
         "main()\n")
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + str(tmp_path))
-    return subprocess.run([sys.executable, "-m", "livecut_printing"], stdin=subprocess.DEVNULL, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "livecut_signalling"], stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=120)
 
 
@@ -5836,22 +5845,8 @@ def _signalled_as_it_errs(tmp_path, argv: list, sig: int, before: str = "") -> s
     """`livecut ARGV` whose process sends itself ``sig`` the moment it starts to write its error
     line (once: as its first 'livecut: error:' line is about to be written on standard error),
     run as a module as `python -m livecut` is; ``before``: code run first."""
-    (tmp_path / "livecut_erring.py").write_text(
-        "import os, sys, typer\n"
-        + before +
-        "echo, sent = typer.echo, []\n"
-        "def erring(message=None, *args, **kwargs):\n"
-        "    if kwargs.get('err') and str(message).startswith('livecut: error:') and not sent:\n"
-        "        sent.append(True)\n"
-        f"        os.kill(os.getpid(), {int(sig)})\n"
-        "    echo(message, *args, **kwargs)\n"
-        "typer.echo = erring\n"
-        f"sys.argv = ['livecut', *{argv!r}]\n"
-        "from livecut._entry import main\n"
-        "main()\n")
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + str(tmp_path))
-    return subprocess.run([sys.executable, "-m", "livecut_erring"], stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, env=env, cwd=tmp_path, timeout=120)
+    return _signalled_at_echo(tmp_path, argv, sig, "kwargs.get('err') and str(message).startswith('livecut: error:')",
+                              before, "typer.echo = signalling\n")
 
 
 #: a disk that refuses every folder made under a folder named ro (as a read-only disk does; also as root)

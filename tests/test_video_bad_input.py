@@ -1975,21 +1975,30 @@ def test_an_mpeg_ts_stream_whose_first_packets_were_zeroed_is_called_partial(tmp
     assert r.returncode == 0 and b"partial" not in r.stderr and b"could not be read" not in r.stderr, r.stderr
 
 
-def test_a_fragmented_mp4_whose_first_fragment_was_wiped_says_what_is_there_unread(tmp_path):
-    """A fragmented MP4 as ffmpeg writes it to a pipe (``-movflags frag_keyframe+empty_moov -f mp4
-    -``) whose first fragment was wiped (zeroed into the second's header): FFmpeg's demuxer takes
-    the box of zeros to run to the file's end and reads nothing past it.  It was 'the video has
-    no frames', of a stream whose last two fragments, 50 of its 100 frames, are all there: the
-    damage is said, and what lies past it unread.  The stream undamaged is read whole."""
+def _piped_fragments(tmp_path) -> tuple[Path, bytearray, list[int]]:
+    """A 4 s fragmented MP4 as ffmpeg writes it to a pipe (``-movflags frag_keyframe+empty_moov -f
+    mp4 -``, a fragment a second, 25 frames each): its path, its bytes, and where each of its
+    fragments (its moof box) begins."""
     whole = tmp_path / "frag.mp4"
     with open(whole, "wb") as fh:
         subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
                         "-c:v", "libx264", "-g", "25", "-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov",
                         "-f", "mp4", "-"], check=True, stdout=fh)
     data = bytearray(whole.read_bytes())
-    first = data.find(b"moof") - 4
-    second = data.find(b"moof", first + 8) - 4
-    third = data.find(b"moof", second + 8) - 4  # (where FFmpeg could read on)
+    at = [data.find(b"moof")]
+    while (nxt := data.find(b"moof", at[-1] + 4)) >= 0:
+        at.append(nxt)
+    return whole, data, [a - 4 for a in at]
+
+
+def test_a_fragmented_mp4_whose_first_fragment_was_wiped_says_what_is_there_unread(tmp_path):
+    """A fragmented MP4 as ffmpeg writes it to a pipe (``-movflags frag_keyframe+empty_moov -f mp4
+    -``) whose first fragment was wiped (zeroed into the second's header): FFmpeg's demuxer takes
+    the box of zeros to run to the file's end and reads nothing past it.  It was 'the video has
+    no frames', of a stream whose last two fragments, 50 of its 100 frames, are all there: the
+    damage is said, and what lies past it unread.  The stream undamaged is read whole."""
+    whole, data, fragments = _piped_fragments(tmp_path)
+    first, second, third = fragments[:3]  # (third: where FFmpeg could read on)
     assert 0 < first < second < third
     data[first:second + 200] = bytes(second + 200 - first)
     bad = tmp_path / "wiped.mp4"
@@ -2011,16 +2020,8 @@ def test_a_fragmented_mp4_whose_second_fragment_was_wiped_ends_early_with_the_re
     fragment read's), the video seemed whole: 25 of its 100 frames written, exit 0, nothing
     said.  The fourth fragment, 25 frames, is all there past the damage: the video ends early,
     exit 3, the output holding what was read.  The stream undamaged is read whole."""
-    whole = tmp_path / "frag.mp4"
-    with open(whole, "wb") as fh:
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
-                        "-c:v", "libx264", "-g", "25", "-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov",
-                        "-f", "mp4", "-"], check=True, stdout=fh)
-    data = bytearray(whole.read_bytes())
-    at = [data.find(b"moof")]
-    for _ in range(3):
-        at.append(data.find(b"moof", at[-1] + 4))
-    second, third, fourth = (a - 4 for a in at[1:])
+    whole, data, fragments = _piped_fragments(tmp_path)
+    second, third, fourth = fragments[1:4]
     assert 0 < second < third < fourth
     data[second:third + 200] = bytes(third + 200 - second)
     bad = tmp_path / "wiped.mp4"
@@ -2043,16 +2044,8 @@ def test_a_fragmented_mp4_wiped_from_inside_a_fragments_data_ends_early_with_the
     could not be read (damaged data in the middle, skipped)', exit 0, of a stream of 100 whose
     fourth fragment, 25 frames, is all there past the damage, unread: the video ends early, exit
     3, as where the wipe begins at a fragment's start, the output holding what was read."""
-    whole = tmp_path / "frag.mp4"
-    with open(whole, "wb") as fh:
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
-                        "-c:v", "libx264", "-g", "25", "-sc_threshold", "0", "-movflags", "frag_keyframe+empty_moov",
-                        "-f", "mp4", "-"], check=True, stdout=fh)
-    data = bytearray(whole.read_bytes())
-    at = [data.find(b"moof")]
-    for _ in range(3):
-        at.append(data.find(b"moof", at[-1] + 4))
-    second, third, fourth = (a - 4 for a in at[1:])
+    whole, data, fragments = _piped_fragments(tmp_path)
+    second, third, fourth = fragments[1:4]
     assert 0 < second < third < fourth
     middle = (second + third) // 2  # (in the second fragment's frames: its mdat)
     data[middle:third + 200] = bytes(third + 200 - middle)

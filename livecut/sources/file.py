@@ -274,6 +274,18 @@ def _asf_cut_short(p: Path) -> bool:
 TS_PACKET_SIZES = (188, 192, 204)
 
 
+def _ts_packets_in_line(head: bytes) -> Iterator[tuple[int, int, int]]:
+    """``(n, sync, start)`` for each MPEG-TS packet size ``n`` (:data:`TS_PACKET_SIZES`) whose
+    sync bytes (0x47, ``sync`` bytes into a packet: 4 after a BDAV timestamp) stand in line over
+    the first five packets of ``head`` (a file's first bytes), the first packet at ``start``."""
+    for n in TS_PACKET_SIZES:
+        sync = 4 if n == 192 else 0  # (where a packet's sync byte 0x47 is)
+        start = next((o for o in range(n) if all(head[o + sync + k * n:o + sync + k * n + 1] == b"\x47"
+                                                 for k in range(5))), None)
+        if start is not None:
+            yield n, sync, start
+
+
 def _ts_cut_short(p: Path) -> bool:
     """Whether ``p`` is an MPEG-TS file that ends in the middle of a packet: a copy broken off
     (``head -c``), a download or recording cut short.  FFmpeg gives no sign of one: the file's
@@ -284,12 +296,7 @@ def _ts_cut_short(p: Path) -> bool:
         with open(p, "rb") as fh:
             head = fh.read(max(TS_PACKET_SIZES) * 6)
             size = fh.seek(0, 2)
-            for n in TS_PACKET_SIZES:
-                sync = 4 if n == 192 else 0  # (where a packet's sync byte 0x47 is)
-                start = next((o for o in range(n) if all(head[o + sync + k * n:o + sync + k * n + 1] == b"\x47"
-                                                         for k in range(5))), None)
-                if start is None:
-                    continue
+            for n, sync, start in _ts_packets_in_line(head):
                 rest = (size - start) % n
                 if not rest:
                     return False
@@ -1116,12 +1123,7 @@ def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
     try:
         with open(p, "rb") as fh:
             head = fh.read(max(TS_PACKET_SIZES) * 6)
-            for n in TS_PACKET_SIZES:
-                sync = 4 if n == 192 else 0  # (where a packet's sync byte 0x47 is)
-                start = next((o for o in range(n) if all(head[o + sync + k * n:o + sync + k * n + 1] == b"\x47"
-                                                         for k in range(5))), None)
-                if start is None:
-                    continue
+            for n, sync, start in _ts_packets_in_line(head):
                 if where <= start + sync:
                     return None  # (zeros from the first packet on: no stream to speak of)
                 first = start + -(-(where - start) // n) * n  # (the first packet's place in the zeros)
