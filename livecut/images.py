@@ -1055,8 +1055,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     try:
                         alpha, state, box = photo_mask(segmenter, as_shown(bgr, own_alpha), on_window)
                     finally:  # (a cut that failed part way too: 'window 1/5' stayed beside the next photos)
-                        for windows in own:
-                            windows.close()
+                        for counted in own:  # (not `windows`: the callback's name, the next panorama's
+                            counted.close()  # calls of it were this Progress's, a TypeError)
                         bar.extra = ""
                     note = photo_note(state, alpha, own_alpha)
                     remark = f"{src}: {note}" if note else None

@@ -758,3 +758,32 @@ def test_the_clock_without_the_time_stopped_never_runs_back():
         sh.read(lambda: re.search(rb"BACKWARDS [\d.]+\s", sh.out) is not None, 60.0)
         back = float(re.search(rb"BACKWARDS ([\d.]+)", sh.out).group(1))
         assert back < 0.1, back
+
+
+@pytest.mark.parametrize("callback", [False, True])
+def test_two_panoramas_off_a_terminal_are_both_cut(tmp_path, monkeypatch, callback):
+    """`livecut image pano1.jpg pano2.jpg -o cut/ 2>log` (off a terminal, not --quiet): the first
+    panorama's windows were counted on a Progress of their own, closed by a loop that took the
+    name of process_images' ``windows`` callback, so the second panorama called that Progress:
+    'internal error: TypeError: 'Progress' object is not callable', exit 1, the photos after it
+    not cut (a library caller's ``windows`` was lost so too). Both are cut now, every window
+    said to the callback."""
+    import cv2
+    import numpy as np
+
+    from livecut.config import load_config
+    from livecut.images import process_images
+
+    strip = np.random.default_rng(0).integers(0, 255, (20, 240, 3), np.uint8)
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(tmp_path / name), strip)
+    cv2.imwrite(str(tmp_path / "p.png"), np.full((64, 64, 3), 90, np.uint8))
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # (a log file: no bar of the photos)
+    calls = []
+    report = process_images([str(tmp_path / n) for n in ("a.png", "b.png", "p.png")], tmp_path / "out",
+                            load_config(), progress=True,
+                            windows=(lambda k, n: calls.append((k, n))) if callback else None)
+    assert report.written == 3 and not report.errors, report
+    if callback:
+        n = calls[-1][1]
+        assert n > 2 and calls == [(k, n) for k in range(1, n + 1)] * 2, calls
