@@ -135,7 +135,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     if header is not None:
         w, h = header
         if w * h > MAX_PIXELS:
-            raise _too_large(p, w, h)
+            # (its size as it is shown, upright: a portrait stored sideways, 20000x10400 with an EXIF
+            # orientation of 6, was said to be 20000x10400, its size to scale down to 19611x10198)
+            raise _too_large(p, *((h, w) if _sideways(data, upright) else (w, h)))
     # a missing end marker first: libpng would print its own complaint on stderr
     unmarked = None  # (a JPEG or PNG whose picture data is whole, its end marker or chunk alone missing)
     if _truncated(data, p):
@@ -926,6 +928,17 @@ def resolution(data: np.ndarray, upright: bool = True) -> tuple[float, float] | 
         if dpi is not None and upright and sum(n for kind, n in _avif_turns(data) if kind == b"irot") % 2:
             dpi = dpi[1], dpi[0]
     return dpi
+
+
+def _sideways(data: np.ndarray, upright: bool) -> bool:
+    """Whether read_image turns the picture sideways (an EXIF orientation of 5 to 8, of a JPEG, PNG
+    or WebP where ``upright``; a TIFF's own, which its decoder applies either way), as
+    :func:`resolution` exchanges its x and y."""
+    tiff = data[:4].tobytes() in _TIFF_HEADS
+    if not (upright or tiff):
+        return False
+    exif = None if tiff else _exif(data)
+    return (_ifd0_numbers(data if tiff else exif) if tiff or exif else {}).get(274) in (5, 6, 7, 8)
 
 
 def _tags_dpi(tags: dict) -> tuple[float, float] | None:

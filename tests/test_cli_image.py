@@ -867,6 +867,44 @@ def test_a_tiff_too_large_says_its_size_wherever_its_directory_is(tmp_path, big)
                                               "or smaller\n"), r.stderr
 
 
+def test_a_photo_too_large_stored_sideways_says_its_size_upright(tmp_path):
+    """A photo over the limit stored sideways, its EXIF (or a TIFF's own) orientation 6 saying so
+    (a portrait of 15000x16000 upright, as every viewer shows it and as livecut reads it), said its
+    size as stored, 'image is 15000x16000 ... scale it down first, to 13693x14605', where one too
+    small says its upright size ('image is 640x1'). It says it upright, and the size to scale it
+    down to upright, as a photo of that size stored upright says it."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[274] = 6
+    stored = Image.fromarray(np.zeros((48, 64, 3), np.uint8))  # (64 wide: its size patched below)
+    files = {}
+    for ext in ("jpg", "png", "webp"):
+        path = tmp_path / f"small.{ext}"
+        stored.save(path, exif=exif.tobytes(), **({"lossless": True} if ext == "webp" else {}))
+        data = bytearray(path.read_bytes())
+        if ext == "jpg":  # (SOF0: precision, height, width)
+            at = data.find(b"\xff\xc0") + 5
+            data[at:at + 4] = struct.pack(">HH", 16000, 15000)
+        elif ext == "png":  # (IHDR: width, height)
+            data[16:24] = struct.pack(">II", 15000, 16000)
+        else:  # (VP8X: width - 1, height - 1, 24 bits each)
+            assert data[12:16] == b"VP8X", bytes(data[:40])
+            data[24:30] = (15000 - 1).to_bytes(3, "little") + (16000 - 1).to_bytes(3, "little")
+        files[f"sideways.{ext}"] = bytes(data)
+    entries = [(256, 4, 15000), (257, 4, 16000), (258, 3, 8), (262, 3, 1), (273, 4, 200), (274, 3, 6), (277, 3, 1),
+               (279, 4, 15000 * 16000)]
+    files["sideways.tif"] = (b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHI", t, k, 1) + struct.pack({3: "<H", 4: "<I"}[k], v).ljust(4, b"\0") for t, k, v in entries)
+        + struct.pack("<I", 0) + bytes(100))
+    for name, data in files.items():
+        p = _write_bytes(tmp_path / name, data)
+        r = invoke("image", p, "-o", tmp_path / "o", "-q")
+        assert r.exit_code == 2 and r.stderr == (f"livecut: error: {p}: image is 16000x15000 (240.0 megapixels); livecut "
+                                                 "handles at most 200 megapixels: scale it down first, to 14605x13693 "
+                                                 "or smaller\n"), r.output
+
+
 def test_an_avif_too_large_says_its_size(tmp_path):
     """An AVIF over the limit was refused by the decoder's check without its size ('image is
     larger than livecut's limit'); its primary picture's size (ispe) is read and said as a
