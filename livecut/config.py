@@ -21,6 +21,7 @@ import functools
 import math
 import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -375,6 +376,11 @@ def _coerce(section: str, f: dataclasses.Field, value: Any) -> Any:
     choices = meta.get("choices")
     if key == "segment.method":
         choices = _method_names(choices)
+    numpy = sys.modules.get("numpy")  # (a value of numpy's is made with numpy loaded)
+    if numpy is not None and isinstance(value, numpy.generic):
+        # (np.bool_ is no bool, nor an int: soft = np.False_ was refused, "got np.False_", and
+        # threshold = np.True_ taken as 1.0, where True is refused; np.int64 was taken)
+        value = value.item()
     if isinstance(value, Mapping):  # ([segment.threshold], threshold.x = ...: it was "got {}", Python's words)
         want = ("true or false" if isinstance(default, bool) else "an integer" if isinstance(default, int)
                 else "a number" if isinstance(default, float) else f"one of {', '.join(choices)}" if choices
@@ -547,7 +553,6 @@ def _check_background(key: str, value: str) -> None:
 def _method_names(shipped: tuple[str, ...]) -> tuple[str, ...]:
     """The methods ``segment.method`` may name: the shipped ones and those an application
     registered (:func:`livecut.segment.register_method`; once it has, the registry is loaded)."""
-    import sys
 
     registry = sys.modules.get("livecut.segment.registry")
     if registry is None:

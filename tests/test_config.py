@@ -1514,3 +1514,19 @@ def test_a_word_unquoted_inside_an_array_or_table_is_not_answered_as_the_keys_va
     only a key's own value is answered so, the rest left in tomllib's words."""
     with pytest.raises(ConfigError, match=r"my\.toml, line 2: invalid TOML: Invalid value \(column \d+\)$"):
         load_config(_write(tmp_path, text))
+
+
+def test_numpy_booleans_and_numbers_are_taken_as_pythons_are():
+    """A section made from numpy's values (a sweep over np.linspace, a flag that is an array's
+    .any()) took np.int64 and np.float32 as Python's numbers but refused np.bool_ for a boolean
+    key, "segment.soft: expected true or false, got np.False_", and took it for a number key,
+    np.True_ as threshold 1.0, where Python's True is refused."""
+    seg = SegmentConfig(soft=np.bool_(False), canny_multi=np.True_, work_size=np.int64(256))
+    assert seg.soft is False and seg.canny_multi is True and seg.work_size == 256
+    assert type(seg.soft) is bool and type(seg.work_size) is int
+    with pytest.raises(ConfigError, match=r"^segment\.threshold: expected a number, got true$"):
+        SegmentConfig(threshold=np.True_)
+    with pytest.raises(ConfigError, match=r"^segment\.work_size: expected an integer, got false$"):
+        SegmentConfig(work_size=np.False_)
+    assert dataclasses.replace(Config().smooth, enabled=np.bool_(False)).enabled is False
+    assert Config(video=dataclasses.replace(Config().video, segment_ahead=np.True_)).video.segment_ahead == "on"
