@@ -674,6 +674,11 @@ def _key_hint(section: str, key: str) -> str:
 def _top_level_hint(key: str) -> str:
     """What a key written above every ``[section]`` header of a file meant: ``threshold`` ->
     ``; did you mean segment.threshold (under [segment])?`` (also for a close spelling)."""
+    if key != "preset" and (key.lower() == "preset" or _did_you_mean(key, ["preset"])):
+        # (Preset = "fast", presets = "quality" -- a file's base, misspelt -- were answered with
+        # video.preset alone, x264's speed, which takes "fast" too without a word)
+        return (f"; did you mean preset (a file's base preset, at its top: preset = \"fast\"), or video.preset "
+                "(under [video]: x264's speed)?")
     full = {f"{name}.{f.name}": (name, f.name) for name, cls in SECTIONS.items() for f in fields(cls)}
     exact = [k for k, (_, name) in full.items() if name == key.lower()]
     close = exact or [k for k, (_, name) in full.items() if _did_you_mean(key, [name])]

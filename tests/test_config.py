@@ -1530,3 +1530,16 @@ def test_numpy_booleans_and_numbers_are_taken_as_pythons_are():
         SegmentConfig(work_size=np.False_)
     assert dataclasses.replace(Config().smooth, enabled=np.bool_(False)).enabled is False
     assert Config(video=dataclasses.replace(Config().video, segment_ahead=np.True_)).video.segment_ahead == "on"
+
+
+@pytest.mark.parametrize("line", ['Preset = "fast"', 'presets = "quality"', 'prest = "fast"'])
+def test_a_misspelt_base_preset_at_a_files_top_is_answered_with_preset(tmp_path, line):
+    """A file's base, misspelt at its top (`Preset = "fast"`: TOML's keys are case sensitive),
+    was answered "did you mean video.preset (under [video])?" alone: x264's speed, which takes
+    "fast" too, and the base meant was never said."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, f"{line}\n[segment]\nwork_size = 256\n"))
+    key = line.split()[0]
+    assert str(info.value) == (f"{tmp_path / 'my.toml'}, line 1: {key} is outside any section; did you mean "
+                               "preset (a file's base preset, at its top: preset = \"fast\"), or video.preset "
+                               "(under [video]: x264's speed)?")
