@@ -249,7 +249,7 @@ def check_arguments(cls: type, section: str | None = "") -> type:
             elif not known.issuperset(kwargs):
                 key = next(k for k in kwargs if k not in known)
                 if section:
-                    why = f"unknown key {section}.{key}{_key_hint(section, key)}"
+                    why = f"unknown key {section}.{_brief(key)}{_key_hint(section, key)}"
                 elif section is None:
                     why = f"unknown section {key}{_did_you_mean(key, SECTIONS)}"
                 else:
@@ -335,7 +335,13 @@ _LONG = 60  # characters of a value or a key shown in a message; a longer one is
 
 
 def _brief(name: str) -> str:
-    """A key or section's name as a message shows it: a long one cut, its length said."""
+    """A key or section's name as a message shows it: a long one cut, its length said; a character
+    that shows as nothing or as a space (a zero-width space, a no-break space, a soft hyphen pasted
+    with it) written escaped, as a value's is: "unknown section [segment]; did you mean segment?"
+    named the same word twice.  (A byte of an argument that is not UTF-8 is left to the message's
+    writer, which says it as \\xe9.)"""
+    name = re.sub(r"[^\udc80-\udcff]", lambda m: m[0] if m[0].isprintable() else repr(m[0])[1:-1], name) \
+        if not name.isprintable() else name
     return name if len(name) <= _LONG else f"{name[:_LONG]}... ({len(name)} characters)"
 
 

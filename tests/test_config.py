@@ -1543,3 +1543,23 @@ def test_a_misspelt_base_preset_at_a_files_top_is_answered_with_preset(tmp_path,
     assert str(info.value) == (f"{tmp_path / 'my.toml'}, line 1: {key} is outside any section; did you mean "
                                "preset (a file's base preset, at its top: preset = \"fast\"), or video.preset "
                                "(under [video]: x264's speed)?")
+
+
+def test_an_invisible_character_in_a_key_or_section_is_shown_escaped(tmp_path):
+    """A key or section pasted with an invisible character (a zero-width space, a no-break space
+    inside it, a soft hyphen) was named as it looks, "unknown section [segment]; did you mean
+    segment?", "unknown key segment.threshold; did you mean segment.threshold?": the same word
+    twice. It is written escaped, as a value holding one is ('0.5\\u200b')."""
+    with pytest.raises(ConfigError, match=r"^override: unknown section \[segment\\u200b\]; did you mean segment\? "):
+        load_config(overrides=["segment\u200b.threshold=0.5"])
+    with pytest.raises(ConfigError, match=r"^override: unknown key segment\.thres\\xadhold; did you mean "
+                                          r"segment\.threshold\? "):
+        load_config(overrides=["segment.thres\u00adhold=0.5"])
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: unknown key segment\.work\\xa0size; did you mean "
+                                          r"segment\.work_size\? "):
+        load_config(_write(tmp_path, '[segment]\n"work\u00a0size" = 256\n'))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 1: threshold\\u200b is outside any section; did you "
+                                          r"mean segment\.threshold \(under \[segment\]\)\?"):
+        load_config(_write(tmp_path, '"threshold\u200b" = 0.5\n'))
+    with pytest.raises(ConfigError, match=r"^SegmentConfig: unknown key segment\.threshold\\u200b; did you mean "):
+        SegmentConfig(**{"threshold\u200b": 0.5})
