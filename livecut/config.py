@@ -779,8 +779,21 @@ def _binary_kind(data: bytes) -> str:
 
 
 def _toml_key(text: str) -> str:
-    """A TOML key as written (``"threshold"``, ``a . b``) in its plain dotted form."""
-    return ".".join(part.strip().strip("\"'") for part in text.split("."))
+    """A TOML key as written (``"threshold"``, ``a . b``, ``"thresh\\u00f6ld"``) in its plain dotted
+    form, as TOML reads it: a key in quotes with an escape in it was kept as written, not the
+    key's name, and an error about it was said without its line."""
+    plain = ".".join(part.strip().strip("\"'") for part in text.split("."))
+    if "\\" not in text:  # (no escape: as written; each key line of a file passes here)
+        return plain
+    try:
+        doc: Any = tomllib.loads(f"{text} = 0")
+    except (tomllib.TOMLDecodeError, ValueError):
+        return plain
+    parts = []
+    while isinstance(doc, dict) and len(doc) == 1:
+        (name, doc), = doc.items()
+        parts.append(name)
+    return ".".join(parts)
 
 
 def _toml_header(line: str) -> str | None:

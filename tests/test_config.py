@@ -1563,3 +1563,18 @@ def test_an_invisible_character_in_a_key_or_section_is_shown_escaped(tmp_path):
         load_config(_write(tmp_path, '"threshold\u200b" = 0.5\n'))
     with pytest.raises(ConfigError, match=r"^SegmentConfig: unknown key segment\.threshold\\u200b; did you mean "):
         SegmentConfig(**{"threshold\u200b": 0.5})
+
+
+def test_a_key_written_with_an_escape_is_said_with_its_line(tmp_path):
+    """A key in quotes may hold TOML's escapes ("thresh\\u00f6ld", a pasted "\\u200b"); the
+    file's key was found by its text, which is not the key's name, and the error about it named
+    the file alone, "my.toml: segment.threshold: 5 is above the maximum 0.95", where every other
+    error in a file says its line."""
+    with pytest.raises(ConfigError, match=r"my\.toml, line 3: segment\.threshold: 5 is above the maximum 0\.95$"):
+        load_config(_write(tmp_path, '[segment]\nwork_size = 256\n"thresh\\u006Fld" = 5\n'))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 2: unknown key segment\.threshold\\u200b; "):
+        load_config(_write(tmp_path, '[segment]\n"threshold\\u200b" = 0.5\n'))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 1: segment\.threshold: 5 is above the maximum 0\.95$"):
+        load_config(_write(tmp_path, '"seg\\u006dent".threshold = 5\n'))
+    with pytest.raises(ConfigError, match=r"my\.toml, line 3: segment\.threshold: 5 is above the maximum 0\.95$"):
+        load_config(_write(tmp_path, '# x\n[ "seg\\u006dent" ]\nthreshold = 5\n'))
