@@ -817,6 +817,13 @@ def _toml_error(text: str, message: str) -> tuple[int | None, str]:
     with the line it is about, which the message leaves to its ``FILE, line N:`` (as every other
     error of a file's says its line: "Invalid value (column 13)"); None where it has none."""
     m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", message, re.S)
+    end = re.fullmatch(r"(.*) \(at end of document\)", message, re.S)
+    if end:
+        # (a string, an array or a [section] left open -- a closing quote forgotten on the last
+        # line, a """ reaching to the end -- was said without a line: the one it is opened on)
+        opened = _opened_at(text)
+        if opened is not None:
+            return opened, f"{end[1]} (opened there, still open at the end of the file)"
     if not m:
         return None, message
     if "\r" in text.rstrip() and "\n" not in text:
@@ -837,6 +844,22 @@ def _toml_error(text: str, message: str) -> tuple[int | None, str]:
         where = f" (first at line {first})" if first else ""
         return line, f"[{_brief(name)}] is declared twice{where}; give each section once, its keys under it"
     return line, _toml_said(text, message, what, line, int(m[3]))
+
+
+def _opened_at(text: str) -> int | None:
+    """The line of the TOML ``text`` that opens what is still open at its end (tomllib says
+    "at end of document"): the one after the longest run of whole lines that reads as TOML (a
+    file of over 2000 lines, none)."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) > 2000:
+        return None
+    for n in range(len(lines) - 1, -1, -1):
+        try:
+            tomllib.loads("".join(lines[:n]))
+        except (tomllib.TOMLDecodeError, ValueError):
+            continue
+        return n + 1
+    return None
 
 
 def _toml_said(text: str, message: str, what: str, line: int, column: int) -> str:

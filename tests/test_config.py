@@ -1578,3 +1578,20 @@ def test_a_key_written_with_an_escape_is_said_with_its_line(tmp_path):
         load_config(_write(tmp_path, '"seg\\u006dent".threshold = 5\n'))
     with pytest.raises(ConfigError, match=r"my\.toml, line 3: segment\.threshold: 5 is above the maximum 0\.95$"):
         load_config(_write(tmp_path, '# x\n[ "seg\\u006dent" ]\nthreshold = 5\n'))
+
+
+@pytest.mark.parametrize("text, line, said", [
+    ('[segment]\nmethod = "focus"\nthreshold = 0.5\nmodel = "auto', 4, "Unterminated string"),
+    ('[segment]\nmethod = """\nfocus\n\n[smooth]\nrate = 0.5\n', 2, "Unterminated string"),
+    ('# mine\n[segment]\nwork_size = 256\n[smooth', 4, "Expected ']' at the end of a table declaration"),
+    ('[segment]\nmethod = "focus"\nthreshold = [0.5,\n0.6\n\n# end\n', 3, "Unclosed array"),
+])
+def test_a_toml_error_at_the_end_of_the_file_says_the_line_left_open(tmp_path, text, line, said):
+    """A string, an array or a [section] header left open (a closing quote forgotten on the last
+    line, or a \"\"\" that opens a string reaching to the end) was said without a line, "my.toml:
+    invalid TOML: Unterminated string (at end of document)", where every other syntax error says
+    one: the line it was opened on."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path, text))
+    assert str(info.value) == (f"{tmp_path / 'my.toml'}, line {line}: invalid TOML: {said} (opened there, "
+                               "still open at the end of the file)")
