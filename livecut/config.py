@@ -770,6 +770,21 @@ _BINARY_KINDS = ((0, b"\x1a\x45\xdf\xa3", "a video (Matroska/WebM)"), (4, b"ftyp
                  (0, b"GIF8", "a GIF image"), (0, b"II*\0", "a TIFF image"), (0, b"MM\0*", "a TIFF image"))
 
 
+def _utf16_unmarked(data: bytes) -> str:
+    """``"utf-16-le"`` or ``"utf-16-be"`` for a config's ``data`` that is UTF-16 without its
+    byte-order mark (an editor's "UTF-16 LE without BOM", ``iconv -t UTF-16LE``): its first
+    characters are Latin ones, each a byte and a NUL (a config opens with ``[``, ``#``, a key or a
+    blank line: the first an ASCII one); else ``"utf-8"``.  (It was "a binary file, not a config
+    file": a text file.)"""
+    head = data[:min(len(data), 64) & ~1]
+    if len(head) < 4:
+        return "utf-8"
+    for codec, nul, low in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if not any(nul) and all(low) and low[0] < 0x80:
+            return codec
+    return "utf-8"
+
+
 def _binary_kind(data: bytes) -> str:
     """What a file that holds NUL bytes looks like, for an error message."""
     if data[:4] == b"RIFF":
@@ -978,6 +993,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"{path}: over {_MAX_CONFIG_BYTES >> 20} MB: not a config file (a config is "
                                   "a short TOML text file, as config/default.toml)")
             codec = text_codec(data, "utf-8")
+            codec = _utf16_unmarked(data) if codec == "utf-8" else codec
             if codec == "utf-8" and b"\0" in data[:65536]:
                 # (a small video or a photo given to -c by mistake was "invalid TOML: not UTF-8 text
                 # (at line 1, column 44: byte 0xca)", as if a text file had one odd letter)
@@ -1009,7 +1025,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{_file_line(path, line)}: invalid TOML: {said}") from None
     except UnicodeDecodeError as exc:
         if exc.encoding.startswith("utf-16"):  # (a file cut short, an odd byte: it was "not UTF-8 text")
-            raise ConfigError(f"{path}: invalid TOML: not UTF-16 text, as its byte-order mark says (byte "
+            why = ("its byte-order mark says" if text_codec(exc.object, "") else
+                   "its first bytes are (no byte-order mark)")
+            raise ConfigError(f"{path}: invalid TOML: not UTF-16 text, as {why} (byte "
                               f"{exc.start}: {exc.reason})") from None
         # (said by its byte's offset alone, "(byte 25)", where every other TOML error says its
         # line: a Latin-1 letter in a comment, as an old editor saves it, was hard to find)

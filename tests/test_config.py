@@ -1595,3 +1595,23 @@ def test_a_toml_error_at_the_end_of_the_file_says_the_line_left_open(tmp_path, t
         load_config(_write(tmp_path, text))
     assert str(info.value) == (f"{tmp_path / 'my.toml'}, line {line}: invalid TOML: {said} (opened there, "
                                "still open at the end of the file)")
+
+
+def test_a_file_saved_as_utf16_without_its_mark_loads(tmp_path):
+    """UTF-16 without a byte-order mark (an editor's "UTF-16 LE" / "UCS-2 LE" without BOM,
+    `iconv -t UTF-16LE`) was refused as "a binary file, not a config file (a config is a short
+    TOML text file ...)": a text file, said to be none; it is read as the file with its mark is."""
+    p = tmp_path / "my.toml"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        p.write_bytes("[segment]\r\nthreshold = 0.6\r\n".encode(encoding))
+        assert load_config(p).segment.threshold == 0.6
+        p.write_bytes("# é\n[segment]\nthreshold = 5\n".encode(encoding))
+        with pytest.raises(ConfigError, match=r"my\.toml, line 3: segment\.threshold: 5 is above the maximum"):
+            load_config(p)
+        p.write_bytes("[segment]\nthreshold = 0.6\n".encode(encoding) + b"x")
+        with pytest.raises(ConfigError, match=r"my\.toml: invalid TOML: not UTF-16 text, as its first bytes "
+                                              r"are \(no byte-order mark\) \(byte 52: truncated data\)$"):
+            load_config(p)
+    p.write_bytes(b"[segment]\0\x01\x02")  # (a binary file still)
+    with pytest.raises(ConfigError, match=r"my\.toml: a binary file, not a config file"):
+        load_config(p)
