@@ -472,57 +472,97 @@ class _BlurBackground:
         if weights is None:
             cv2.sepFilter2D(small, -1, self.kernel_x, self.kernel, dst=small)
         else:
-            self._behind(small, weights)
+            self._behind(small, weights, src if self.mid is None else self.mid)
         return self.up.prepare(small, dst)
 
     def weigh(self, alpha: np.ndarray) -> dict:
-        """The buffers of :meth:`_behind` with ``alpha``'s weights made: ``w``, 1 - alpha at the
-        reduced size plus ``BEHIND_EPS``, and ``den``, its blur (the same for every plane of
-        this reduced size and kernel: U and V share them, see Compositor._over_planes); for a
-        colour image ``w3`` and ``den3``, each of them for each channel."""
+        """The buffers of :meth:`_behind` for ``alpha`` (the same for every plane of this reduced
+        size and kernel: U and V share them, see Compositor._over_planes): ``alpha`` itself and,
+        made by :meth:`_grid_weights` on a plane's first call, for each size of the samples a
+        plane is reduced from, 1 - alpha at those samples and its weights."""
         b = self._weights.get(alpha.shape)
         if b is None:
-            small = self.small
-            sh, sw = small.shape[:2]
-            c = small.shape[2] if small.ndim == 3 else 1
-            shape = (sh, sw, c) if c > 1 else (sh, sw)
-            b = self._weights[alpha.shape] = dict(
-                a=np.empty((sh, sw), np.uint8), mid=reduce_buffers(alpha.shape, (sh, sw), channels=1),
-                w=np.empty((sh, sw), np.float32), den=np.empty((sh, sw), np.float32),
-                f=np.empty(shape, np.float32), num=np.empty(shape, np.float32))
+            sh, sw = self.small.shape[:2]
+            b = self._weights[alpha.shape] = dict(mid=reduce_buffers(alpha.shape, (sh, sw), channels=1), grids={})
+        b["alpha"] = alpha
+        b["made"] = set()  # (the grids made for this alpha: each made again for the next)
+        return b
+
+    def _grid_weights(self, weights: dict, grid: np.ndarray) -> dict:
+        """The weights of :meth:`_behind` for a plane reduced from the samples ``grid`` (the
+        plane itself, or its nearest samples at twice the reduced size: see
+        :func:`~livecut.resize.reduce_into`): ``inv``, 1 - alpha at those samples (0-1, for
+        each channel), ``w``, its reduction plus ``BEHIND_EPS``, and ``den``, the blur of ``w``
+        (``w3``, ``den3``: for each channel)."""
+        shape = grid.shape[:2]
+        g = weights["grids"].get(shape)
+        small = self.small
+        sh, sw = small.shape[:2]
+        c = small.shape[2] if small.ndim == 3 else 1
+        if g is None:
+            three = (sh, sw, c) if c > 1 else (sh, sw)
+            g = weights["grids"][shape] = dict(
+                a=np.empty(shape, np.uint8), inv1=np.empty(shape, np.float32),
+                pre=np.empty(grid.shape, np.float32), w=np.empty((sh, sw), np.float32),
+                den=np.empty((sh, sw), np.float32), f=np.empty(three, np.float32), num=np.empty(three, np.float32))
             # (the weights for each channel: numpy's product and quotient of a colour image and a
             # plane broadcast over its channels took 7x those of two arrays of one shape)
-            b["w3"], b["den3"] = (np.empty(shape, np.float32), np.empty(shape, np.float32)) if c > 1 else (b["w"], b["den"])
-        reduce_into(alpha, b["a"], b["mid"])
-        w, den = b["w"], b["den"]
+            g["w3"], g["den3"] = (np.empty(three, np.float32), np.empty(three, np.float32)) if c > 1 else (g["w"], g["den"])
+            g["inv"] = np.empty(grid.shape, np.float32) if c > 1 else g["inv1"]
+        if shape in weights["made"]:
+            return g
+        alpha, mid = weights["alpha"], weights["mid"]
+        a = g["a"]
+        if alpha.shape == shape:
+            np.copyto(a, alpha)
+        elif mid is not None and mid.shape == shape:
+            # (the alpha's own samples, as reduce_into took them for the plane: the same places)
+            cv2.resize(alpha, (shape[1], shape[0]), dst=mid, interpolation=cv2.INTER_NEAREST_EXACT)
+            np.copyto(a, mid)
+        else:  # (a chroma plane, half the alpha's size, reduced whole: a small frame's)
+            cv2.resize(alpha, (shape[1], shape[0]), dst=a, interpolation=cv2.INTER_AREA)
+        inv1, w, den = g["inv1"], g["w"], g["den"]
         # (numpy's arithmetic, not OpenCV's: OpenCV 5.1 takes a 1x1 array beside a number for
         # a scalar and leaves dst= as it was -- a 1x1 frame's weights stayed 0, its blur came
-        # out 255 for 200; these arrays are of the reduced size, a few thousand pixels)
-        np.subtract(255.0, b["a"], out=w)
-        np.multiply(w, 1.0 / 255.0, out=w)
+        # out 255 for 200; these arrays are of the reduced size or twice it, a few thousand pixels)
+        np.subtract(255.0, a, out=inv1)
+        np.multiply(inv1, 1.0 / 255.0, out=inv1)
+        cv2.resize(inv1, (sw, sh), dst=w, interpolation=cv2.INTER_AREA)
+        if c > 1:
+            cv2.merge((inv1,) * c, dst=g["inv"])
         # (BEHIND_EPS added to the weights, not to their blur and the colours' -- blur(w) + eps and
         # blur(colour * w) + eps * blur(colour), as :meth:`_behind` says -- the same sums, a blur
         # being linear and of a constant that constant: one blur of the colours less)
         np.add(w, BEHIND_EPS, out=w)
         cv2.sepFilter2D(w, -1, self.kernel_x, self.kernel, dst=den)
-        if b["w3"] is not w:
-            cv2.merge((w,) * b["w3"].shape[2], dst=b["w3"])
-            cv2.merge((den,) * b["den3"].shape[2], dst=b["den3"])
-        return b
+        if g["w3"] is not w:
+            cv2.merge((w,) * c, dst=g["w3"])
+            cv2.merge((den,) * c, dst=g["den3"])
+        weights["made"].add(shape)
+        return g
 
-    def _behind(self, small: np.ndarray, weights: dict) -> None:
+    def _behind(self, small: np.ndarray, weights: dict, grid: np.ndarray) -> None:
         """``small`` blurred with each pixel weighted by how much it is background, 1 - alpha
         (``weights``: :meth:`weigh`; normalised convolution): the subject's colours stay out of
         the background around it, as a lens shows what is behind a subject, not the subject
         spread.  A plain blur let a bright subject over a dark background glow into it: 90 levels at 0-4 px out, 65 at
         10-20, 41 at 20-40 (a 1280x720 scene, against the background blurred on its own).
-        Where the weights' blur is near 0 (deep inside a large subject, where the background is
-        hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` is added to each weight."""
-        f, num = weights["f"], weights["num"]
-        np.copyto(f, small, casting="unsafe")
-        np.multiply(f, weights["w3"], out=f)
+        The colours are weighted before they are reduced, at the samples ``grid`` that ``small``
+        was reduced from: a reduced pixel on the subject's edge, its colour half the subject's
+        and weighted as half background, spread the subject still, 7 levels at 0-4 px out and 3
+        at 20-40 (0 now).  Where the weights' blur is near 0 (deep inside a large subject, where
+        the background is hidden anyway) it falls back to the plain blur: ``BEHIND_EPS`` is
+        added to each weight (and ``BEHIND_EPS`` of the reduced colours to theirs)."""
+        g = self._grid_weights(weights, grid)
+        f, num, pre = g["f"], g["num"], g["pre"]
+        np.copyto(pre, grid, casting="unsafe")
+        np.multiply(pre, g["inv"], out=pre)
+        cv2.resize(pre, (f.shape[1], f.shape[0]), dst=f, interpolation=cv2.INTER_AREA)
+        np.copyto(num, small, casting="unsafe")  # (num: a buffer here, the colours' share of BEHIND_EPS)
+        np.multiply(num, BEHIND_EPS, out=num)
+        np.add(f, num, out=f)
         cv2.sepFilter2D(f, -1, self.kernel_x, self.kernel, dst=num)
-        np.divide(num, weights["den3"], out=num)
+        np.divide(num, g["den3"], out=num)
         cv2.convertScaleAbs(num, dst=small)  # rounds, saturates (the result is not negative)
 
     def _visible(self, small: np.ndarray, alpha: np.ndarray | None, own: np.ndarray) -> None:
