@@ -1191,6 +1191,27 @@ def test_the_blur_background_takes_no_colour_of_the_subject_at_its_edge(path, si
         assert diff[ring].max() <= 1, (lo, hi, diff[ring].mean(), diff[ring].max())
 
 
+@pytest.mark.parametrize("size", [(1280, 720), (320, 180)])
+def test_the_blur_background_of_a_picture_with_transparency_takes_no_colour_of_the_subject(size):
+    """As the test above, for a picture with its own transparency (a PNG's, a video's with
+    alpha: the blur of what is visible behind the subject): its colours were reduced whole, then
+    weighted, and a white disk over a flat dark background (20) left it 10 levels brighter 0-4 px
+    out, 5 at 20-40.  They are weighted before they are reduced: the background its own colour."""
+    w, h = size
+    mask = np.zeros((h, w), np.uint8)
+    cv2.circle(mask, (w // 2 + 7, h // 2 + 5), h // 4, 255, -1)
+    frame = np.full((h, w, 4), 20, np.uint8)
+    frame[..., 3] = 255
+    frame[mask > 0, :3] = 235
+    frame[:h // 8, :w // 12, 3] = 0  # (a transparent corner, far from the subject)
+    out = Compositor(background="blur").apply(frame, mask).astype(np.float32)
+    dist = cv2.distanceTransform(255 - mask, cv2.DIST_L2, 5)
+    diff = np.abs(out - 20).max(axis=2)
+    for lo, hi in ((0.5, 4), (4, 10), (10, 20), (20, 40)):
+        ring = (dist > lo) & (dist <= hi)
+        assert diff[ring].max() <= 1, (lo, hi, diff[ring].mean(), diff[ring].max())
+
+
 def test_a_background_name_too_long_for_a_file_is_a_config_error():
     """-b image:NAME (or a bare word, or composite.background) with a name longer than a file's
     may be was "internal error: OSError: [Errno 36] File name too long", exit 1: looking for
