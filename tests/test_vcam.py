@@ -1143,3 +1143,24 @@ def test_a_backend_that_is_not_there_is_said_so(capfd, tmp_path):
         assert "'fake'" in msg and "modprobe" not in msg, msg
         gc.collect()
     assert "Exception ignored" not in capfd.readouterr().err
+
+
+def test_the_reasons_of_several_backends_are_said_apart(monkeypatch):
+    """No backend named, pyvirtualcam tries each it has (on Windows 'obs' then 'unitycapture')
+    and joins their errors line by line; the reason said ran them together, "(virtual camera
+    output could not be started No camera registered)", one sentence of two backends'.  Each
+    backend's reason is said apart, named, its advice left out as before."""
+    class Obs:
+        def __init__(self, **kw):
+            raise RuntimeError("virtual camera output could not be started")
+
+    class Unity:
+        def __init__(self, **kw):
+            raise RuntimeError("No camera registered. Did you install any camera?")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"obs": Obs, "unitycapture": Unity})
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info()).open()
+    msg = str(info.value)
+    assert "(obs: virtual camera output could not be started; unitycapture: No camera registered)" in msg, msg
+    assert "Did you" not in msg and "\n" not in msg, msg

@@ -124,12 +124,25 @@ def backend_reason(exc: BaseException) -> str:
     """pyvirtualcam's error without its own advice (livecut gives it, once): \"'v4l2loopback'
     backend: No v4l2 loopback device found at /dev/video[0-99]. Did you run 'modprobe
     v4l2loopback'? See also pyvirtualcam's documentation.\" -> the first sentence only (and
-    without its "Run 'usermod -a -G video myusername' ..." of a missing permission)."""
-    text = " ".join(str(exc).split())
-    text = re.sub(r"'[^']*' backend: ", "", text)
-    keep = [s for s in re.split(r"(?<=[.?!])\s+", text)
-            if not re.search(r"modprobe|did you|see also|documentation|install|usermod", s, re.I)]
-    return " ".join(keep).rstrip(".") or type(exc).__name__
+    without its "Run 'usermod -a -G video myusername' ..." of a missing permission).  No backend
+    named, pyvirtualcam tries each it has and says each one's error on a line of its own ("'obs'
+    backend: ...\\n'unitycapture' backend: ..."): each is said apart, named ("obs: ...;
+    unitycapture: ..."; they were run together, one sentence of two backends')."""
+    named = re.findall(r"(?:^|\n)'([^'\n]*)' backend: ", str(exc))
+    pieces = re.split(r"(?:^|\n)'[^'\n]*' backend: ", str(exc))
+    if len(pieces) > len(named):  # (text before the first backend's name: none, or an error of its own)
+        named = [""] * (len(pieces) - len(named)) + named
+    said = []
+    for name, piece in zip(named, pieces):
+        text = re.sub(r"'[^']*' backend: ", "", " ".join(piece.split()))  # (a backend's own error naming one)
+        keep = [s for s in re.split(r"(?<=[.?!])\s+", text)
+                if not re.search(r"modprobe|did you|see also|documentation|install|usermod", s, re.I)]
+        reason = " ".join(keep).rstrip(".")
+        if reason:
+            said.append((name, reason))
+    if len(said) > 1:
+        return "; ".join(f"{name}: {reason}" if name else reason for name, reason in said)
+    return said[0][1] if said else type(exc).__name__
 
 
 def pyvirtualcam_broken(exc: ImportError) -> str | None:
