@@ -1164,3 +1164,27 @@ def test_the_reasons_of_several_backends_are_said_apart(monkeypatch):
     msg = str(info.value)
     assert "(obs: virtual camera output could not be started; unitycapture: No camera registered)" in msg, msg
     assert "Did you" not in msg and "\n" not in msg, msg
+
+
+def test_a_reason_that_says_not_installed_is_kept_and_its_advice_left_out(monkeypatch):
+    """pyvirtualcam's macOS backend without OBS's virtual camera says "OBS Virtual Camera is not
+    installed in your system. Use the Virtual Camera function in OBS 30.0 or later to trigger the
+    installation ... You may need to restart your machine after that. [Device not found]": every
+    sentence naming an install was taken for advice, the reason with it, and the line said
+    '(You may need to restart your machine after that. [Device not found])'.  The reason is kept,
+    the advice (livecut gives its own) left out."""
+    class NotInstalled:
+        def __init__(self, **kw):
+            raise RuntimeError("OBS Virtual Camera is not installed in your system. Use the Virtual Camera function "
+                               "in OBS 30.0 or later to trigger the installation and activate the System Extension "
+                               "in System Settings. You may need to restart your machine after that. "
+                               "[Device not found]")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"obs": NotInstalled})
+    monkeypatch.setattr("platform.system", lambda: "Darwin")
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info()).open()
+    msg = str(info.value)
+    assert msg.startswith("no virtual camera available (OBS Virtual Camera is not installed in your system"), msg
+    assert "after that" not in msg and "trigger the installation" not in msg, msg
+    assert "install OBS Studio" in msg, msg  # (livecut's advice, once)

@@ -135,14 +135,22 @@ def backend_reason(exc: BaseException) -> str:
     said = []
     for name, piece in zip(named, pieces):
         text = re.sub(r"'[^']*' backend: ", "", " ".join(piece.split()))  # (a backend's own error naming one)
-        keep = [s for s in re.split(r"(?<=[.?!])\s+", text)
-                if not re.search(r"modprobe|did you|see also|documentation|install|usermod", s, re.I)]
+        keep = [s for s in re.split(r"(?<=[.?!])\s+", text) if not _advice(s)]
         reason = " ".join(keep).rstrip(".")
         if reason:
             said.append((name, reason))
     if len(said) > 1:
         return "; ".join(f"{name}: {reason}" if name else reason for name, reason in said)
     return said[0][1] if said else type(exc).__name__
+
+
+def _advice(sentence: str) -> bool:
+    """Whether a sentence of pyvirtualcam's error is its advice ("Did you run 'modprobe
+    v4l2loopback'?", "Run 'usermod ...'", "Use the Virtual Camera function in OBS ...", "You may
+    need to restart ..."), not its reason: a sentence that merely names an install is a reason
+    ("OBS Virtual Camera is not installed in your system." was left out with the advice)."""
+    return bool(re.search(r"modprobe|documentation|usermod", sentence, re.I)
+                or re.match(r"(did you|see also|run|use|you may|please|install|try)\b", sentence, re.I))
 
 
 def pyvirtualcam_broken(exc: ImportError) -> str | None:
