@@ -1188,3 +1188,24 @@ def test_a_reason_that_says_not_installed_is_kept_and_its_advice_left_out(monkey
     assert msg.startswith("no virtual camera available (OBS Virtual Camera is not installed in your system"), msg
     assert "after that" not in msg and "trigger the installation" not in msg, msg
     assert "install OBS Studio" in msg, msg  # (livecut's advice, once)
+
+
+@pytest.mark.parametrize("system", ["Windows", "Darwin"])
+def test_obs_virtual_camera_in_use_is_not_answered_with_install_obs(monkeypatch, system):
+    """pyvirtualcam's Windows OBS backend says 'virtual camera output could not be started'
+    where the camera's shared queue exists already: another program sends to it (OBS's own
+    'Start Virtual Camera', another livecut).  The answer was 'install OBS Studio 28+ and click
+    Start Virtual Camera once', which OBS running its virtual camera makes worse; it is the
+    advice of a device in use now (exit 1, as a busy v4l2loopback device)."""
+    class InUse:
+        def __init__(self, **kw):
+            raise RuntimeError("virtual camera output could not be started")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"obs": InUse})
+    monkeypatch.setattr("platform.system", lambda: system)
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info()).open()
+    msg = str(info.value)
+    assert "(virtual camera output could not be started)" in msg, msg
+    assert "install OBS" not in msg and "another program may be sending to it" in msg, msg
+    assert info.value.exit_code == 1

@@ -74,7 +74,10 @@ def open_failure_help(reason: str) -> str:
     program sends to it, or it is fixed at another size), not allowed, or no virtual camera
     at all (a webcam or another file named with --vcam-device); else what
     :func:`missing_help` says."""
-    if re.search(r"busy|could not be configured", reason, re.I):
+    # (pyvirtualcam's Windows OBS backend: "virtual camera output could not be started" where the
+    # camera's shared queue is there already, another program sending to it -- OBS's own Start
+    # Virtual Camera, another livecut --; it was answered "install OBS Studio 28+")
+    if re.search(r"busy|could not be configured|output could not be started", reason, re.I):
         return ("another program may be sending to it, or it is fixed at another size by an earlier "
                 f"one: stop that program, or pick another device (`livecut devices`; see {VCAM_GUIDE})")
     # (pyvirtualcam refuses a device this process has open already: a virtual camera of the
