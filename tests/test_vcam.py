@@ -1209,3 +1209,21 @@ def test_obs_virtual_camera_in_use_is_not_answered_with_install_obs(monkeypatch,
     assert "(virtual camera output could not be started)" in msg, msg
     assert "install OBS" not in msg and "another program may be sending to it" in msg, msg
     assert info.value.exit_code == 1
+
+
+def test_a_second_obs_camera_of_one_process_on_a_mac_is_said_to_be_its_own(monkeypatch):
+    """pyvirtualcam's macOS backend takes one camera a process: a second one (a library's
+    earlier VcamSink not closed, or abandoned under a send that did not return) says "Multiple
+    cameras are not supported by this backend.", which was answered 'install OBS Studio 28+ and
+    click Start Virtual Camera once'; it is this process's own camera, as v4l2loopback's 'is
+    already in use' is answered."""
+    class SecondOne:
+        def __init__(self, **kw):
+            raise RuntimeError("Multiple cameras are not supported by this backend.")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"obs": SecondOne})
+    monkeypatch.setattr("platform.system", lambda: "Darwin")
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info()).open()
+    msg = str(info.value)
+    assert "install OBS" not in msg and "this process sends to it already" in msg, msg

@@ -82,7 +82,9 @@ def open_failure_help(reason: str) -> str:
                 f"one: stop that program, or pick another device (`livecut devices`; see {VCAM_GUIDE})")
     # (pyvirtualcam refuses a device this process has open already: a virtual camera of the
     # library's not closed, or abandoned by a run whose send did not return)
-    if re.search(r"already in use", reason, re.I):
+    # (and its macOS OBS backend takes one camera a process: "Multiple cameras are not supported
+    # by this backend.")
+    if re.search(r"already in use|multiple cameras are not supported", reason, re.I):
         return ("this process sends to it already, from a virtual camera opened before and not closed: "
                 "close that one, or pick another device (`livecut devices`)")
     # (pyvirtualcam: "Could not access /dev/videoN due to missing permissions.")
