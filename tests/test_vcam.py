@@ -1227,3 +1227,36 @@ def test_a_second_obs_camera_of_one_process_on_a_mac_is_said_to_be_its_own(monke
         VcamSink(_info()).open()
     msg = str(info.value)
     assert "install OBS" not in msg and "this process sends to it already" in msg, msg
+
+
+@pytest.mark.parametrize("backends", [["obs"], ["obs", "unitycapture"], ["obs", "no-unitycapture"]])
+def test_a_device_named_that_obs_does_not_have_is_bad_input(monkeypatch, backends):
+    """On macOS and Windows, `--vcam-device /dev/video10` (a Linux guide's) or any name but OBS's:
+    pyvirtualcam says "This backend supports only the 'OBS Virtual Camera' device." (Windows'
+    Unity Capture backend "No camera registered with this name."), which was answered 'install
+    OBS Studio 28+ and click Start Virtual Camera once', exit 1, where OBS is installed.  It is
+    the name given that is wrong, as a v4l2loopback device not there: exit 2, saying the one the
+    backend has."""
+    from livecut.errors import DeviceNameError
+
+    class Obs:
+        def __init__(self, *, device, **kw):
+            if device not in (None, "OBS Virtual Camera"):
+                raise ValueError("This backend supports only the 'OBS Virtual Camera' device.")
+
+    class Unity:
+        def __init__(self, *, device, **kw):
+            raise RuntimeError("No camera registered with this name.")
+
+    class NoUnity:  # (Unity Capture not installed: no camera of its own, whatever the name)
+        def __init__(self, *, device, **kw):
+            raise RuntimeError("No camera registered. Did you install any camera?")
+
+    have = {"obs": Obs, "unitycapture": Unity, "no-unitycapture": NoUnity}
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {name: have[name] for name in backends})
+    monkeypatch.setattr("platform.system", lambda: "Windows")
+    with pytest.raises(DeviceNameError) as info:
+        VcamSink(_info(), device="/dev/video10").open()
+    msg = str(info.value)
+    assert info.value.exit_code == 2 and "install OBS" not in msg, msg
+    assert msg.startswith("no virtual camera /dev/video10 available (") and "'OBS Virtual Camera'" in msg, msg

@@ -90,6 +90,10 @@ def open_failure_help(reason: str) -> str:
     # (pyvirtualcam: "Could not access /dev/videoN due to missing permissions.")
     if re.search(r"permission denied|not permitted|missing permissions", reason, re.I):
         return "add yourself to the 'video' group (sudo usermod -aG video $USER, then log in again)"
+    if _not_its_device(reason):
+        only = re.search(r"supports only the ('[^']*') device", reason, re.I)
+        return ("it is not one the backend has" + (f" (it has {only.group(1)} only)" if only else "")
+                + ": name that one, or none (--vcam alone sends to the first; `livecut devices`)")
     if _not_a_vcam(reason):
         return f"it is not a virtual camera: {PICK_ANOTHER}"
     if _no_such_device(reason) and _loopback_loaded():  # (another device number: loading it is no answer)
@@ -101,6 +105,17 @@ def _not_a_vcam(reason: str) -> bool:
     """pyvirtualcam's reason for a device that is there but no loopback (a webcam, /dev/null, a
     regular file, a folder)."""
     return bool(re.search(r"is not a (V4L2|video output) device|could not be queried|is a directory", reason, re.I))
+
+
+def _not_its_device(reason: str) -> bool:
+    """pyvirtualcam's reason for a device named that its backends do not have (macOS and Windows:
+    "This backend supports only the 'OBS Virtual Camera' device.", Windows' Unity Capture "No
+    camera registered with this name."), from each backend it tried that has a camera at all (one
+    with none, Unity Capture's "No camera registered.", is left out; one said not to be there,
+    "OBS Virtual Camera device not found!", is a missing one)."""
+    parts = [part for part in reason.split("; ") if not re.search(r"no camera registered$", part, re.I)]
+    return bool(parts) and all(re.search(r"supports only the '[^']*' device|no camera registered with this name",
+                                         part, re.I) for part in parts)
 
 
 def _no_such_device(reason: str) -> bool:
@@ -121,7 +136,8 @@ def _open_failure(device: str | None, reason: str) -> DeviceUnavailable:
     busy, not allowed, the backend failing) a :class:`DeviceUnavailable` (exit 1)."""
     where = f" {device}" if device else ""
     message = f"no virtual camera{where} available ({reason}); " + open_failure_help(reason)
-    named = device is not None and (_not_a_vcam(reason) or (_no_such_device(reason) and _loopback_loaded()))
+    named = device is not None and (_not_a_vcam(reason) or _not_its_device(reason)
+                                    or (_no_such_device(reason) and _loopback_loaded()))
     return (DeviceNameError if named else DeviceUnavailable)(message)
 
 
