@@ -2381,57 +2381,65 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         # (a virtual camera as the output, -o vcam, keeps no frames: a run that ends early says
         # of it what it says of --vcam's; "vcam finalized with 25 frames" read as a file's)
         kept = bool(output) and sink_kind(output) != "vcam"
-        if preview:
-            sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
-                                                       controls=processor, stats=stats, display_checked=early,
-                                                       others=bool(output or extra_sinks),
-                                                       **(preview_options or {}))))
-        # a stream over HTTP without its size may be a file: paced while its frames are held (on
-        # probation, and for good where it is a file), not once found live
-        live_pace = (lambda: source.holding) if getattr(source, "probation", False) else False
-        # a camera's or a live stream's frames come at their own pace: pacing them again in a
-        # virtual camera only delays the picture (to the first frame's latency, warm-up included)
-        # and drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out);
-        # a stream on probation, while its frames are held (it may be a file: see above)
-        vcam_unpaced = kind == "camera" or (not file_src and getattr(source, "live", True) and (
-            getattr(source, "live_buffer", 1) == 1 or getattr(source, "probation", False)))
-        if output:
-            # a network output plays a file in real time; a live source comes at its own pace
-            # already (pacing it again waits on the bursts of its timestamps and drops frames),
-            # and --no-pace sends a file as fast as it is processed
-            live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
-            out_opts = {"pace": False if pace is False else live_pace} if (live_src or pace is False) else {}
-            if not kept:  # (-o vcam: as --vcam, below; an HLS stream's bursts went out at once)
-                out_opts = {"pace": False} if pace is False else {"pace": live_pace} if vcam_unpaced else {}
-            out_sink = open_sink(output, sink_info, cfg.video, force=force, inputs=inputs, **out_opts)
-            if kept:
-                try:
-                    out_sink = stack.enter_context(out_sink)
-                except KeyboardInterrupt as exc:
-                    # (a signal while a tcp:// output waited for its viewer: said as srt:// says it,
-                    # "interrupted (nothing reached tcp://...: no viewer connected)" -- it said only
-                    # "interrupted"; one as a file opened, in the scan of its audio's headers: from
-                    # Python a bare KeyboardInterrupt, "interrupted (nothing was written to ...)")
-                    raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, [out_sink], 0, out_sink)}",
-                                                   exit_code=getattr(exc, "exit_code", 130)),
-                                       0, stats.warnings) from None
-            else:  # (-o vcam: as --vcam's, see below)
-                out_sink = out_sink.__enter__()
-                stack.push(first.closing(out_sink))
-            sinks.append(out_sink)
-        for k, o in extra_sinks:
-            if k == "vcam" and vcam_unpaced:  # (see above)
-                o.setdefault("pace", live_pace)
-            if k == "file":  # (one naming the input was written over it, force=True: the input lost)
-                from livecut.sinks.base import input_paths
+        try:
+            if preview:
+                sinks.append(stack.enter_context(open_sink("preview", sink_info, cfg.video, kind="preview",
+                                                           controls=processor, stats=stats, display_checked=early,
+                                                           others=bool(output or extra_sinks),
+                                                           **(preview_options or {}))))
+            # a stream over HTTP without its size may be a file: paced while its frames are held (on
+            # probation, and for good where it is a file), not once found live
+            live_pace = (lambda: source.holding) if getattr(source, "probation", False) else False
+            # a camera's or a live stream's frames come at their own pace: pacing them again in a
+            # virtual camera only delays the picture (to the first frame's latency, warm-up included)
+            # and drops frames (a stream that sends in bursts, HLS, is still paced: smoothed out);
+            # a stream on probation, while its frames are held (it may be a file: see above)
+            vcam_unpaced = kind == "camera" or (not file_src and getattr(source, "live", True) and (
+                getattr(source, "live_buffer", 1) == 1 or getattr(source, "probation", False)))
+            if output:
+                # a network output plays a file in real time; a live source comes at its own pace
+                # already (pacing it again waits on the bursts of its timestamps and drops frames),
+                # and --no-pace sends a file as fast as it is processed
+                live_src = not file_src and getattr(source, "live", True)  # (a file over HTTP is not)
+                out_opts = {"pace": False if pace is False else live_pace} if (live_src or pace is False) else {}
+                if not kept:  # (-o vcam: as --vcam, below; an HLS stream's bursts went out at once)
+                    out_opts = {"pace": False} if pace is False else {"pace": live_pace} if vcam_unpaced else {}
+                out_sink = open_sink(output, sink_info, cfg.video, force=force, inputs=inputs, **out_opts)
+                if kept:
+                    try:
+                        out_sink = stack.enter_context(out_sink)
+                    except KeyboardInterrupt as exc:
+                        # (a signal while a tcp:// output waited for its viewer: said as srt:// says it,
+                        # "interrupted (nothing reached tcp://...: no viewer connected)" -- it said only
+                        # "interrupted"; one as a file opened, in the scan of its audio's headers: from
+                        # Python a bare KeyboardInterrupt, "interrupted (nothing was written to ...)")
+                        raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output, [out_sink], 0, out_sink)}",
+                                                       exit_code=getattr(exc, "exit_code", 130)),
+                                           0, stats.warnings) from None
+                else:  # (-o vcam: as --vcam's, see below)
+                    out_sink = out_sink.__enter__()
+                    stack.push(first.closing(out_sink))
+                sinks.append(out_sink)
+            for k, o in extra_sinks:
+                if k == "vcam" and vcam_unpaced:  # (see above)
+                    o.setdefault("pace", live_pace)
+                if k == "file":  # (one naming the input was written over it, force=True: the input lost)
+                    from livecut.sinks.base import input_paths
 
-                o["inputs"] = input_paths(o.get("inputs"), "run_video") + inputs
-            sink = open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)
-            if k == "vcam":  # (keeps nothing: its closing's failure held while the recording closes)
-                sinks.append(sink.__enter__())
-                stack.push(first.closing(sink))
-            else:
-                sinks.append(stack.enter_context(sink))
+                    o["inputs"] = input_paths(o.get("inputs"), "run_video") + inputs
+                sink = open_sink(o.pop("spec", k), sink_info, cfg.video, kind=k, **o)
+                if k == "vcam":  # (keeps nothing: its closing's failure held while the recording closes)
+                    sinks.append(sink.__enter__())
+                    stack.push(first.closing(sink))
+                else:
+                    sinks.append(stack.enter_context(sink))
+        except KeyboardInterrupt as exc:
+            # (a signal as the window, the output or the virtual camera opened -- a camera on
+            # already, a stream answering: it was a bare 'interrupted', without the run's warnings,
+            # a camera's other size, or what became of the output, which a signal a frame later says)
+            raise _with_frames(Interrupted(f"{stop_text(exc)}{_finalized(output if kept else None, [], 0, out_sink)}",
+                                           exit_code=getattr(exc, "exit_code", 130)),
+                               0, stats.warnings) from None
         fmt = choose_pixel_format(cfg, source, processor, sinks) if file_src else "bgr24"
         # I420 frames keep the source's matrix: backgrounds are converted to it
         processor.comp.matrix = processor.seg.matrix = getattr(info, "matrix", "bt601")

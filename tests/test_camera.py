@@ -1346,3 +1346,24 @@ def test_a_cameras_frames_are_read_into_buffers_given_back(fake_camera, tmp_path
     assert _cli(["cam", "0", "-o", str(out), "-n", "12", "-q"]) == 0
     assert probe(out)["frames"] == 12
     assert fake_camera.instances[-1].into >= 6  # (the first few before any is given back)
+
+
+@pytest.mark.parametrize("output", [None, "rec.mkv"])
+def test_ctrl_c_as_the_virtual_camera_opens_says_what_a_run_stopped_says(fake_camera, fake_vcam, tmp_path, capsys,
+                                                                          monkeypatch, output):
+    """`livecut cam 0 --size 1280x720 --vcam -o rec.mkv`, Ctrl-C while the virtual camera opened
+    (the camera on, the recording opened): the line was a bare 'interrupted', without the
+    warning that the camera gives another size or what became of rec.mkv, which Ctrl-C a frame
+    later says; now it is said as then: the warning, then 'interrupted (nothing was written to
+    rec.mkv)', exit 130, the camera released and no rec.mkv left."""
+    def opening(self, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fake_vcam, "__init__", opening)
+    out = tmp_path / "rec.mkv"
+    code = _cli(["cam", "0", "--size", "1280x720", "--vcam", "-q"] + (["-o", str(out)] if output else []))
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    said = f"interrupted (nothing was written to {out})" if output else "interrupted"
+    assert code == 130 and lines == ["livecut: warning: camera 0 delivers 160x120, not the requested 1280x720",
+                                     f"livecut: error: {said}"], lines
+    assert fake_camera.instances[-1].released == 1 and not out.exists()
