@@ -570,9 +570,14 @@ def test_a_missing_display_is_said_before_a_stream_is_waited_for(capsys, monkeyp
     # v4l2loopback: sudo modprobe ...')
     ("Device /dev/video10 is already in use.", "this process sends to it already", "modprobe"),
 ])
-def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint, not_said):
+def test_a_virtual_camera_that_will_not_open_gets_the_right_advice(reason, hint, not_said, tmp_path, monkeypatch):
     """A loopback device that is busy (another producer, or fixed at another size) or not
     allowed was answered with 'load v4l2loopback: sudo modprobe ...': the module is loaded."""
+    import livecut.sinks.vcam as vcam
+
+    # (v4l2loopback not loaded, wherever the test runs: loaded, "No v4l2 loopback device found"
+    # says its devices are in use, see test_no_loopback_found_with_the_module_loaded_...)
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path / "absent"))
     class Refuses:
         def __init__(self, **kw):
             raise RuntimeError(reason)
@@ -1260,3 +1265,27 @@ def test_a_device_named_that_obs_does_not_have_is_bad_input(monkeypatch, backend
     msg = str(info.value)
     assert info.value.exit_code == 2 and "install OBS" not in msg, msg
     assert msg.startswith("no virtual camera /dev/video10 available (") and "'OBS Virtual Camera'" in msg, msg
+
+
+def test_no_loopback_found_with_the_module_loaded_is_not_answered_with_modprobe(tmp_path, monkeypatch):
+    """A second `livecut cam 0 --vcam` while a first one sends to the only loopback device:
+    loaded with exclusive_caps=1 (as the guide loads it), a device in use shows as a camera
+    only, and pyvirtualcam, trying each /dev/videoN, says "No v4l2 loopback device found at
+    /dev/video[0-99]", as it does with none loaded; the answer was 'load v4l2loopback: sudo
+    modprobe ...', the module loaded.  Loaded, it says that its devices are in use (exit 1)."""
+    import livecut.sinks.vcam as vcam
+
+    class AllInUse:
+        def __init__(self, **kw):
+            raise RuntimeError("No v4l2 loopback device found at /dev/video[0-99]. Did you run 'modprobe "
+                               "v4l2loopback'? See also pyvirtualcam's documentation.")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"v4l2loopback": AllInUse})
+    monkeypatch.setattr("platform.system", lambda: "Linux")
+    for loaded in (True, False):
+        monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path if loaded else tmp_path / "absent"))
+        with pytest.raises(DeviceUnavailable) as info:
+            VcamSink(_info()).open()
+        msg = str(info.value)
+        assert info.value.exit_code == 1 and "No v4l2 loopback device found" in msg, msg
+        assert ("modprobe" in msg) != loaded and ("in use" in msg) == loaded, (loaded, msg)

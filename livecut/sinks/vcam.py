@@ -98,6 +98,14 @@ def open_failure_help(reason: str) -> str:
         return f"it is not a virtual camera: {PICK_ANOTHER}"
     if _no_such_device(reason) and _loopback_loaded():  # (another device number: loading it is no answer)
         return PICK_ANOTHER
+    if re.search(r"no v4l2 loopback device found", reason, re.I) and platform.system() == "Linux" \
+            and os.path.exists(LOOPBACK_MODULE):
+        # (the module loaded, no device named: each one pyvirtualcam tried was in use -- loaded with
+        # exclusive_caps=1, a device another program sends to shows as a camera only --, or this
+        # process sends to it; it was answered 'load v4l2loopback: sudo modprobe ...')
+        return ("v4l2loopback is loaded but its devices are in use (another program, or another livecut, "
+                "sends to each): stop that program, or load the module with more devices, devices=2 "
+                f"(see {VCAM_GUIDE})")
     return missing_help()
 
 
