@@ -1289,3 +1289,32 @@ def test_no_loopback_found_with_the_module_loaded_is_not_answered_with_modprobe(
         msg = str(info.value)
         assert info.value.exit_code == 1 and "No v4l2 loopback device found" in msg, msg
         assert ("modprobe" in msg) != loaded and ("in use" in msg) == loaded, (loaded, msg)
+
+
+def test_a_loopback_device_named_that_another_program_sends_to_is_said_to_be_in_use(tmp_path, monkeypatch):
+    """`--vcam-device /dev/video10` while another program (another livecut) sends to it: loaded
+    with exclusive_caps=1 (as the guide loads it), a loopback device in use shows as a camera
+    only, and pyvirtualcam says "Device /dev/video10 is not a video output device."; the answer
+    was 'it is not a virtual camera: pick one that `livecut devices` lists under virtual cameras'
+    -- where `livecut devices` lists it --, exit 2.  A device whose driver is v4l2 loopback is
+    said to be in use, exit 1 (busy); a webcam named is said as before, exit 2."""
+    import livecut.devices
+    import livecut.sinks.vcam as vcam
+    from livecut.errors import DeviceNameError
+
+    class Loopback:
+        def __init__(self, *, device, **kw):
+            raise ValueError(f"Device {device} is not a video output device.")
+
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", {"v4l2loopback": Loopback})
+    monkeypatch.setattr("platform.system", lambda: "Linux")
+    monkeypatch.setattr(vcam, "LOOPBACK_MODULE", str(tmp_path))  # (v4l2loopback loaded)
+    drivers = {"/dev/video10": "v4l2 loopback", "/dev/video0": "uvcvideo"}
+    monkeypatch.setattr(livecut.devices, "_query_v4l2", lambda dev: (1, drivers.get(str(dev), ""), []))
+    with pytest.raises(DeviceUnavailable) as info:
+        VcamSink(_info(), device="/dev/video10").open()
+    msg = str(info.value)
+    assert info.value.exit_code == 1 and not isinstance(info.value, DeviceNameError), msg
+    assert "not a virtual camera" not in msg and "another program" in msg, msg
+    with pytest.raises(DeviceNameError, match="it is not a virtual camera"):
+        VcamSink(_info(), device="/dev/video0").open()

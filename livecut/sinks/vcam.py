@@ -132,6 +132,20 @@ def _no_such_device(reason: str) -> bool:
     return bool(re.search(r"does not exist", reason, re.I))
 
 
+def _is_loopback(device: str) -> bool:
+    """Whether ``device`` is a v4l2loopback node, as its driver says (Linux; False where it cannot
+    be asked)."""
+    if platform.system() != "Linux":
+        return False
+    from livecut.devices import _query_v4l2
+
+    try:
+        _, driver, _ = _query_v4l2(Path(device))
+    except Exception:  # noqa: BLE001 -- (only the advice depends on it)
+        return False
+    return driver == "v4l2 loopback"
+
+
 def _loopback_loaded() -> bool:
     """Whether v4l2loopback is loaded (Linux; elsewhere there is none to load: True)."""
     return platform.system() != "Linux" or os.path.exists(LOOPBACK_MODULE)
@@ -143,6 +157,14 @@ def _open_failure(device: str | None, reason: str) -> DeviceUnavailable:
     loaded: another number) or is no virtual camera, the user's input; else (none loaded,
     busy, not allowed, the backend failing) a :class:`DeviceUnavailable` (exit 1)."""
     where = f" {device}" if device else ""
+    if device is not None and re.search(r"is not a video output device", reason, re.I) and _is_loopback(device):
+        # (a loopback device another program sends to: loaded with exclusive_caps=1, it shows as a
+        # camera only while in use -- it was 'it is not a virtual camera: pick one that `livecut
+        # devices` lists', which lists it, exit 2)
+        return DeviceUnavailable(f"no virtual camera{where} available ({reason}); it is in use: another program, "
+                                 "or another livecut, sends to it (with exclusive_caps=1 a virtual camera in use "
+                                 "shows as a camera only): stop that program, or pick another device "
+                                 f"(`livecut devices`; see {VCAM_GUIDE})")
     message = f"no virtual camera{where} available ({reason}); " + open_failure_help(reason)
     named = device is not None and (_not_a_vcam(reason) or _not_its_device(reason)
                                     or (_no_such_device(reason) and _loopback_loaded()))
