@@ -92,6 +92,27 @@ def url_scheme(spec: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+def mistyped_url(spec: str, publishing: bool = False) -> str | None:
+    """The message refusing ``spec`` as a file name where it is a URL of a scheme livecut reads
+    or writes with its ``://`` mistyped (``rtsp:/HOST``, ``rtsp:\\\\HOST``, or ``udp//HOST:PORT``
+    and ``rtmp//USER:PASS@HOST`` -- a host's ``:`` or a login's ``@`` in its first part), shown
+    redacted, with the URL meant; else None.  (``-o rtsp:/USER:PASS@cam/live`` was taken for a
+    file: "rtsp:/USER:PASS@cam/live: unknown video type '(no extension)'", the password shown;
+    ``-o udp//127.0.0.1:5000`` "udp/127.0.0.1:5000: unknown video type '.1:5000'".)"""
+    text = str(spec)
+    if url_scheme(text):
+        return None
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)(:/|:\\\\|:\\|//)(?=[^/\\])", text)
+    if not m or m[1].lower() not in INPUT_SCHEMES + OUTPUT_SCHEMES:
+        return None
+    rest = text[m.end():]
+    if m[2] == "//" and not re.match(r"[^/\\]*[:@]", rest):
+        return None  # (a folder's name: udp//clip.mp4 is udp/clip.mp4)
+    meant = redact_url(f"{m[1]}://{rest}", publishing=publishing)
+    shown = m[0] + meant.split("://", 1)[1]
+    return f"{shown}: a URL needs '://' after its scheme: {meant}"
+
+
 def not_local(text: str, why: str, streams: bool = True, pictures: bool = False) -> str | None:
     """The message refusing ``text`` where a local path is wanted, if it is a URL (redacted:
     as a ``Path`` its ``://`` would fold to ``:/``, out of reach of redaction); else None.

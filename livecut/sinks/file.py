@@ -851,6 +851,11 @@ def _check_no_input_among_frames(out: Path, inputs: tuple) -> None:
 
 def check_output(spec: str, inputs: tuple = (), force: bool = False) -> Path:
     """Refuse to overwrite an output without ``force``, and never write over an input."""
+    from livecut.urls import mistyped_url
+
+    typo = mistyped_url(spec, publishing=True)  # (-o rtsp:/USER:PASS@cam/live: not a file, its password not shown)
+    if typo:
+        raise UsageError(typo)
     out = Path(os.path.expanduser(spec))
     _check_lookup(out)
     for src in inputs:
