@@ -2141,7 +2141,8 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
     r, took = _publish_with_open_timeout(clip, url, "for a viewer of its tcp:// output")
     assert r.returncode == 1, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "no viewer connected within 1.5 s" in lines[0], r.stderr
+    assert len(lines) == 2 and "no viewer connected within 1.5 s" in lines[1], r.stderr
+    assert lines[0] == f"livecut: {url}: waiting for a viewer to connect (a TCP client)", r.stderr
     assert took < 25  # (see above)
     port = free_port()
     p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
@@ -2158,6 +2159,31 @@ def test_cli_tcp_listen_output_that_nobody_connects_to_gives_up(clip):
         assert p.wait(timeout=20) == 0, p.stderr.read()
     finally:
         p.kill()
+
+
+def test_a_tcp_listen_output_says_it_waits_for_its_viewer_before_one_connects(clip):
+    """-o tcp://HOST:PORT?listen=1 waited for its viewer without a word (video.open_timeout, or
+    for ever with listen_timeout=-1), where an srt:// listener says "waiting for a viewer to
+    connect (an SRT caller)": it says so while it waits, and "streaming to" once a viewer (here
+    ffprobe) connected, which gets every frame."""
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1&listen_timeout=30000"  # (-1, for ever: this test's wait too)
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o", url, "--no-pace"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(p.stderr), daemon=True)
+    try:
+        first = p.stderr.readline()   # (said before any viewer: none connects until it is; the
+        # run without it said nothing until its end, 30 s later, "no viewer connected")
+        assert first == f"livecut: {url}: waiting for a viewer to connect (a TCP client)\n", first
+        reader.start()
+        assert int(ffprobe_count([f"tcp://127.0.0.1:{port}"])["nb_read_frames"]) == 50
+        assert p.wait(timeout=60) == 0
+        reader.join(timeout=10)
+    finally:
+        p.kill()
+    said = [ln for ln in lines if ln.startswith("livecut:")]
+    assert said and said[0].startswith(f"livecut: streaming to {url}: mpegts h264 320x240"), lines
 
 
 def _wait_listening(port: int, p: subprocess.Popen, timeout: float = 30) -> None:
@@ -2269,6 +2295,7 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_viewer_ends_the_run_at
         p.kill()
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert p.returncode == code and lines == [
+        f"livecut: tcp://127.0.0.1:{port}?{query}: waiting for a viewer to connect (a TCP client)",
         f"livecut: error: {said} (nothing reached tcp://127.0.0.1:{port}?{query}: no viewer connected)"], err
     assert took < 10, f"took {took:.1f} s"  # (3.7 s on a loaded machine, where 2 s failed; the bug: 60 s, or for ever)
 
@@ -2402,7 +2429,7 @@ def test_a_tcp_listen_output_says_the_urls_own_listen_timeout(clip, query, limit
     r, took = _publish_with_open_timeout(clip, url, "for a viewer of its tcp:// output")
     assert r.returncode == 1, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and f"no viewer connected within {limit} s" in lines[0], r.stderr
+    assert len(lines) == 2 and f"no viewer connected within {limit} s" in lines[1], r.stderr
     assert took < 25  # (see test_cli_rtsp_publish_to_a_server_that_never_answers_gives_up)
 
 

@@ -511,6 +511,9 @@ class StreamSink:
         Here the waits are Python's, in slices, so a signal ends them at once; a write waits
         for the viewer up to the URL's ``timeout`` (µs), else video.read_timeout."""
         self._tcp = _TcpViewer(self._stall_limit())
+        if self._listens:  # (as an srt:// listener says it: it waited without a word, up to
+            # video.open_timeout -- for ever with the URL's listen_timeout=-1)
+            log.info("%s: waiting for a viewer to connect (a TCP client)", self.safe)
         conn = self._accept_viewer() if self._listens else self._connect_viewer()
         self._tcp.connected(conn, self._query())
         # flush_packets: each frame goes to the viewer at once, not when a 32 KB buffer fills
