@@ -2895,6 +2895,33 @@ def test_an_output_url_with_its_slashes_mistyped_is_refused_without_its_password
     assert err.count("\n") == 1 and not list(tmp_path.iterdir()), err
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("rtsp:/bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
+    ("rtmp//bob:{SECRET}@127.0.0.1:{port}/app/key", "rtmp://***@127.0.0.1:{port}/app/***"),
+])
+def test_a_source_url_with_its_slashes_mistyped_is_refused_without_its_password(
+        typed, meant, tmp_path, monkeypatch, capsys):
+    """`livecut run rtsp:/USER:PASS@HOST/live -o udp://...` (one slash, or rtmp//) was taken for
+    a file's name: "rtsp:/bob:PASS@127.0.0.1:PORT/live: no such file", the password shown.  It is
+    said to be a URL whose '://' is mistyped, the one meant shown, redacted, exit 2; the server
+    there is not connected to."""
+    from livecut.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.setblocking(False)
+        port = server.getsockname()[1]
+        with pytest.raises(SystemExit) as info:
+            main(["run", typed.format(SECRET=SECRET, port=port), "-o", f"udp://127.0.0.1:{free_port()}", "-q"])
+        with pytest.raises(BlockingIOError):
+            server.accept()
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and SECRET not in err, err
+    assert err.strip().endswith(f"a URL needs '://' after its scheme: {meant.format(port=port)}"), err
+
+
 def _stream_opens_watched(monkeypatch) -> list:
     """The URLs a StreamSource connects to from now on (none is: each connection fails at once, as
     a stream nobody sends fails after video.open_timeout -- the camera turned on, the time waited)."""

@@ -1924,6 +1924,11 @@ def check_present(path: str | os.PathLike) -> None:
 
         raise VideoOpenFailure(f"{p}: {lookup_reason(exc)}") from None
     if not there:
+        from livecut.urls import mistyped_url
+
+        typo = mistyped_url(str(path))  # (rtsp:/USER:PASS@cam/live: "... no such file", its password shown)
+        if typo:
+            raise VideoOpenFailure(typo)
         scheme = url_scheme(str(path))
         if scheme:
             raise VideoOpenFailure(f"{redact_url(str(path))}: unsupported URL scheme {scheme}:// "
