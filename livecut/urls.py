@@ -94,7 +94,8 @@ def url_scheme(spec: str) -> str:
 
 def mistyped_url(spec: str, publishing: bool = False) -> str | None:
     """The message refusing ``spec`` as a file name where it is a URL of a scheme livecut reads
-    or writes with its ``://`` mistyped (``rtsp:/HOST``, ``rtsp:\\\\HOST``, or ``udp//HOST:PORT``
+    or writes with its ``://`` mistyped (``rtsp:/HOST``, ``rtsp:\\\\HOST``, ``rtsp:://HOST``,
+    ``rtsp:USER:PASS@HOST``, or ``udp//HOST:PORT``
     and ``rtmp//USER:PASS@HOST`` -- a host's ``:`` or a login's ``@`` in its first part), shown
     redacted, with the URL meant; else None.  (``-o rtsp:/USER:PASS@cam/live`` was taken for a
     file: "rtsp:/USER:PASS@cam/live: unknown video type '(no extension)'", the password shown;
@@ -102,7 +103,9 @@ def mistyped_url(spec: str, publishing: bool = False) -> str | None:
     text = str(spec)
     if url_scheme(text):
         return None
-    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)(:/|:\\\\|:\\|//)(?=[^/\\])", text)
+    # (and rtsp:://USER:PASS@HOST, rtsp::USER:PASS@HOST, rtsp:USER:PASS@HOST -- a login after a
+    # bare colon --, which were taken for files: "rtsp::/USER:PASS@HOST/live: no such file")
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)(:+[/\\]+|:{2,}|//|:(?=[^/\\@]*@))(?=[^/\\])", text)
     if not m or m[1].lower() not in INPUT_SCHEMES + OUTPUT_SCHEMES:
         return None
     rest = text[m.end():]

@@ -2869,6 +2869,11 @@ def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_f
     ("rtmp//bob:{SECRET}@127.0.0.1:{port}/app/key", "rtmp://***@127.0.0.1:{port}/app/***"),
     ("rtsps:\\\\bob:{SECRET}@127.0.0.1:{port}/live", "rtsps://***@127.0.0.1:{port}/live"),
     ("udp//127.0.0.1:{port}", "udp://127.0.0.1:{port}"),
+    # (a colon doubled, or no slash at all before a login: the password was shown, "rtsp:///://***@..."
+    # for the first as an output, "rtsp::/bob:PASS@...: no such file" as an input)
+    ("rtsp:://bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
+    ("rtsp:bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
+    ("rtsp::bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
 ])
 def test_an_output_url_with_its_slashes_mistyped_is_refused_without_its_password(
         clip, typed, meant, tmp_path, monkeypatch, capsys):
@@ -2898,6 +2903,8 @@ def test_an_output_url_with_its_slashes_mistyped_is_refused_without_its_password
 @pytest.mark.parametrize("typed, meant", [
     ("rtsp:/bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
     ("rtmp//bob:{SECRET}@127.0.0.1:{port}/app/key", "rtmp://***@127.0.0.1:{port}/app/***"),
+    ("rtsp:://bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
+    ("rtsp:bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
 ])
 def test_a_source_url_with_its_slashes_mistyped_is_refused_without_its_password(
         typed, meant, tmp_path, monkeypatch, capsys):

@@ -135,8 +135,11 @@ def check_sink(spec: str | os.PathLike, channels: int = 3, cfg: Config | VideoCo
 
 def _unsupported(spec: str) -> None:
     from livecut.errors import UsageError
-    from livecut.urls import OUTPUT_SCHEMES, redact_url, url_scheme
+    from livecut.urls import OUTPUT_SCHEMES, mistyped_url, redact_url, url_scheme
 
+    typo = mistyped_url(spec, publishing=True)  # (-o rtsp:://USER:PASS@HOST/live: "rtsp:///://***@HOST/live:
+    if typo:                                    # no sink can write this", a URL not the one given)
+        raise UsageError(typo)
     scheme = url_scheme(spec)
     if scheme:
         raise UsageError(f"{redact_url(spec, publishing=True)}: unsupported output URL scheme {scheme}:// "
