@@ -881,6 +881,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         # (the mask of a GIF photo, b.png of b.gif, likewise: 'without an image', the GIF beside it)
         gif_photos = sorted(p.relative_to(images_dir).as_posix() for p in gif_files
                             if _fold(_key(p, images_dir)) in lone)
+    if not pairs and errors and not unmatched:
+        # (each photo has its mask by name, but cannot be scored with it: it was 'no image has a
+        # mask of the same name (images: 0.png, ...; masks: 0.png, ...)' before the errors that say why)
+        raise UsageError(f"no image in {images_dir} could be paired with its mask in {masks_dir}"
+                         + (" (in the subset)" if subset is not None else "") + ": " + "; ".join(errors))
     if not pairs:
         raise UsageError(f"no image in {images_dir} has a mask of the same name in {masks_dir}"
                          + (" (in the subset)" if subset is not None else "")

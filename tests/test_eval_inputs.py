@@ -2413,3 +2413,25 @@ def test_a_soft_mask_at_half_size_is_resized_on_its_levels(tmp_path, invert):
         assert data["resized_masks"] == ([] if name == "full" else ["a.png"])
         ious.append(data["images"][0]["iou"])
     assert ious[1] == pytest.approx(ious[0], abs=0.003), ious
+
+
+def test_photos_whose_masks_are_all_in_doubt_are_not_said_to_have_none(tmp_path):
+    """Photos in folders, x/a.png and y/a.png, with one flat mask a.png (or a photo with two
+    masks, a.png and a.bmp), and no other photo: the error began 'no image in IMAGES has a mask
+    of the same name in MASKS (images: a.png, ...; masks: a.png, ...)', the same name shown twice,
+    before the error that says why none was paired."""
+    img, gt = make_scene("basic", W, H, seed=0)
+    for case in ("flat", "two"):
+        images, masks = tmp_path / case / "images", tmp_path / case / "masks"
+        masks.mkdir(parents=True)
+        for sub in (("x", "y") if case == "flat" else ("",)):
+            (images / sub).mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(images / sub / "a.png"), img)
+        for ext in ((".png",) if case == "flat" else (".png", ".bmp")):
+            cv2.imwrite(str(masks / f"a{ext}"), gt)
+        r = invoke("eval", images, masks)
+        assert r.exit_code == 2, r.output
+        assert "has a mask of the same name" not in r.stderr, r.stderr
+        why = "the mask of more than one photo" if case == "flat" else "more than one mask of that name"
+        assert f"error: no image in {images} could be paired with its mask in {masks}: " in r.stderr, r.stderr
+        assert why in r.stderr, r.stderr
