@@ -5634,3 +5634,35 @@ def test_a_panorama_longer_than_x264_takes_is_refused_before_the_stream_starts(t
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and "16400x100" in lines[0] and "at most 16384 pixels a side" in lines[0], lines
         assert "external library" not in lines[0], lines
+
+
+def test_a_published_stream_has_a_key_frame_every_second_and_no_b_frames(tmp_path):
+    """README: a stream livecut publishes is H.264 with a key frame every second (its frame rate's
+    frames), no B-frames, the headers repeated at each key frame (a viewer joining late starts
+    within a second).  The same encoder settings serve every network output; `-o -` as MPEG-TS is
+    read here, written to a file."""
+    require_ffmpeg()
+    clip = tmp_path / "in.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3",
+                    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-bf", "3", str(clip)], check=True)
+    ts = tmp_path / "out.ts"
+    with open(ts, "wb") as out:
+        r = subprocess.run(livecut_cmd("file", str(clip), "-o", "-", "--set", "video.pipe_format=mpegts", "-q"),
+                           stdout=out, stderr=subprocess.PIPE, env=env_with_repo(), timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                            "frame=key_frame,pict_type", "-of", "csv=p=0", str(ts)],
+                           capture_output=True, text=True, check=True).stdout.split()
+    frames = [line.split(",") for line in probe if line]
+    assert len(frames) == 75, len(frames)
+    keys = [i for i, f in enumerate(frames) if f[0] == "1"]
+    assert keys == [0, 25, 50], keys
+    assert not any(f[1] == "B" for f in frames), frames
+    # the headers (SPS, PPS) before each key frame: a viewer joining at the second one decodes it
+    cut = tmp_path / "late.ts"
+    data = ts.read_bytes()
+    with open(cut, "wb") as f:  # (the stream from its middle, at a TS packet's start)
+        f.write(data[(len(data) // 2) // 188 * 188:])
+    late = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                           "frame=key_frame", "-of", "csv=p=0", str(cut)], capture_output=True, text=True).stdout.split()
+    assert "1" in late, late
