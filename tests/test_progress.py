@@ -787,3 +787,28 @@ def test_two_panoramas_off_a_terminal_are_both_cut(tmp_path, monkeypatch, callba
     if callback:
         n = calls[-1][1]
         assert n > 2 and calls == [(k, n) for k in range(1, n + 1)] * 2, calls
+
+
+def test_a_variable_frame_rate_matroska_read_whole_ends_its_line_at_its_count(tmp_path, monkeypatch):
+    """A variable frame rate in Matroska states no count of its frames: the line's total is an
+    estimate, its duration times its stated rate. Read whole, its line ended short of it, '20/38'
+    (as if frames were lost: nothing was, and the summary said 20 frames), or past it; it ends at
+    the frames it held, '20/20'."""
+    from fractions import Fraction
+
+    from conftest import Tty, make_clip
+
+    from livecut.config import load_config
+    from livecut.runner import run_video
+
+    # 10 frames at 25 fps, then 10 with a pause of 0.12 s before each (stated 25 fps: ~1.5 s)
+    pts = [40 * i for i in range(10)] + [400 + 120 * i for i in range(10)]
+    src = make_clip(tmp_path / "vfr.mkv", w=96, h=64, n=20, time_base=Fraction(1, 1000), pts=pts)
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    stats = run_video(str(src), str(tmp_path / "o.mkv"), load_config(), progress=True)
+    assert stats.written == 20
+    last = [ln for ln in _plain(tty.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
+    assert re.search(r"\b20/20\b", last), last
