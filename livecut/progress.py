@@ -562,16 +562,16 @@ class Progress:
                 if samples and n > 0:
                     samples.pop()
 
-    def settle(self) -> None:
-        """The run reached its input's end with every frame read, its total an estimate (a
-        variable frame rate in Matroska: its duration times its stated rate): the total is the
-        count, so the line ends as a whole run's does -- it ended '90/149', as if 59 frames were
-        lost, or '40/26'."""
-        if self.total is None or self.total == self.count:
+    def settle(self, total: int) -> None:
+        """The run reached its input's end with every frame read: the total is what the input
+        held, ``total``, where it was taken to hold more or fewer -- an estimate (a variable frame
+        rate in Matroska: its duration times its stated rate), which the line ended short of,
+        '90/149', as if 59 frames were lost, or past, '40/26'."""
+        if self.total is None or self.total == total:
             return
-        self.total = self.count
+        self.total = total
         if self._bar is not None:
-            self._bar.update(self._task, total=self.count, completed=self.count)
+            self._bar.update(self._task, total=total)
 
     def waiting(self, seconds: float) -> None:
         """A live source has delivered no frame for ``seconds``: once a frame came and from

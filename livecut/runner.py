@@ -2509,9 +2509,9 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         elif getattr(source, "last_end", None) is not None:
             _tell(sinks, last_end=source.last_end)  # (the last frame lasts as long as the source's: a GIF's pause)
         _note_warnings(stats, spec, source, sinks, processor)
-        if (pipe.reached_end and not short and not pipe.hurried and not stats.partial
-                and getattr(source, "frames_estimated", False) and not getattr(source, "loop", False)):
-            bar.settle()  # (its frames all read, none said lost: what it held, not the estimate)
+        held = getattr(source, "frames_held", None)
+        if pipe.reached_end and not short and not pipe.hurried and not stats.partial and held is not None:
+            bar.settle(held)  # (its frames all read, none said lost: what it held, not what it was taken to)
         stats.judged = processor.judged
         # (which network judged: focusnet's counts, of the frames composited -- those segmented
         # ahead and never composited, past --frames, were counted too)

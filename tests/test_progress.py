@@ -812,3 +812,30 @@ def test_a_variable_frame_rate_matroska_read_whole_ends_its_line_at_its_count(tm
     assert stats.written == 20
     last = [ln for ln in _plain(tty.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
     assert re.search(r"\b20/20\b", last), last
+
+
+def test_an_mp4_cut_with_an_edit_list_ends_its_line_at_the_frames_it_shows(tmp_path, monkeypatch):
+    """`ffmpeg -ss 1.3 -i full.mp4 -c copy cut.mp4` keeps the frames from the key frame before
+    1.3 s, its edit list marking those before 1.3 s not to be shown: the container counts them,
+    the video shows the rest. Read whole, its line ended short of that count, '27/60' where 27
+    frames were written and nothing was lost; it ends at the frames it shows, '27/27'."""
+    import subprocess
+
+    from conftest import Tty, make_clip
+
+    from livecut.config import load_config
+    from livecut.runner import run_video
+
+    full = make_clip(tmp_path / "full.mp4", w=96, h=64, n=60)
+    cut = tmp_path / "cut.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "1.3", "-i", str(full), "-c", "copy", str(cut)],
+                   check=True, timeout=60)
+    tty = Tty()
+    monkeypatch.setattr("sys.stderr", tty)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "120")
+    stats = run_video(str(cut), str(tmp_path / "o.mp4"), load_config(), progress=True)
+    n = stats.written
+    assert 0 < n < 60
+    last = [ln for ln in _plain(tty.getvalue()).replace("\r", "\n").splitlines() if ln.strip()][-1]
+    assert re.search(rf"\b{n}/{n}\b", last), last

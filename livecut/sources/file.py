@@ -2776,6 +2776,18 @@ class FileSource(ClosesWhileReading):
         the frame rate: Matroska, MPEG-TS), not the container's own count."""
         return not self._frames_counted
 
+    @property
+    def frames_held(self) -> int | None:
+        """Once read to its end: how many frames the video held, as far as is known -- the
+        container's count less the frames an edit list leaves out (an MP4 cut with ``ffmpeg -ss
+        ... -c copy``: its pre-roll, decoded, never shown), or those read where that count was an
+        estimate; None for a looped file."""
+        if self.loop:
+            return None
+        if self.frames_estimated or not self.info.frames:
+            return self._index
+        return self.info.frames - self._discarded
+
     #: video packets the demuxer flagged corrupt (see _say_missing)
     _flagged = 0
 
