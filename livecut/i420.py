@@ -16,6 +16,9 @@ BT709 = 1
 BT601 = 6
 #: FFmpeg's code of "no matrix: RGB" (AVCOL_SPC_RGB, ffprobe's "gbr"), as an RGB video says it
 RGB = 0
+#: FFmpeg's code of "the matrix is not stated" (AVCOL_SPC_UNSPECIFIED), as a video that states
+#: its primaries or transfer but no matrix says it (read as BT.601, as FFmpeg reads it)
+UNSPECIFIED = 2
 #: the matrices read as BT.601 (unspecified, BT.470BG, SMPTE 170M; 0 is RGB): any other
 #: (BT.2020, as HDR video says) only swscale reads right
 AS_BT601 = (0, 2, 5, 6)
@@ -60,7 +63,10 @@ def read_description(info, described) -> None:
     the primaries and transfer it states are kept (HDR video: BT.2020, PQ or HLG); a matrix
     it states (BT.601, as an MJPEG's JPEG frames say; BT.2020, written as BT.601) is said as
     BT.601 (``colorspace`` in the tags): an output that said nothing was taken for BT.709 by
-    players when HD; so is an RGB video's (its output's YUV is made with BT.601)."""
+    players when HD; so is an RGB video's (its output's YUV is made with BT.601). A video
+    that states its primaries or transfer but no matrix is said to state none
+    (:data:`UNSPECIFIED`), as one that states nothing is: its output said BT.601, which a
+    player that took the video for BT.709 (HD) showed in other colours than the video."""
     tags = {k: v for k in ("color_primaries", "color_trc")
             if (v := int(getattr(described, k, 0) or 0)) not in (0, 2)}
     space = int(getattr(described, "colorspace", 0) or 0)
@@ -74,7 +80,7 @@ def read_description(info, described) -> None:
         # is livecut's own, made with BT.601 -- said, or HD players took it for BT.709
         info.color_tags = {**tags, "colorspace": BT601}
     elif tags:
-        info.color_tags = tags
+        info.color_tags = {**tags, "colorspace": UNSPECIFIED}
 
 
 def _rgb_format(described) -> bool:

@@ -1063,3 +1063,33 @@ def test_a_signal_during_a_run_to_null_names_no_output(tmp_path):
     finally:
         p.kill()
     assert p.returncode == 130 and err.strip().splitlines() == ["livecut: error: interrupted"], (p.returncode, err)
+
+
+@pytest.mark.parametrize("transfer", ["bt709", "smpte2084"])
+def test_a_video_that_states_its_primaries_but_no_matrix_is_written_stating_none(tmp_path, transfer):
+    """A video that states its primaries and transfer but no matrix (``ffmpeg ... -color_primaries
+    bt709 -color_trc bt709``; a PQ one, BT.2020, likewise) was written stating the BT.601 matrix,
+    where one that states nothing is written stating none: a player that took the video for
+    BT.709 (HD: mpv, browsers) showed the output, the same YUV, in other colours. Its output
+    states no matrix either, with the video's primaries and transfer; a PQ one's warning says so."""
+    import av
+
+    from conftest import run_cli
+
+    src = tmp_path / "nomatrix.mkv"
+    prim = "bt709" if transfer == "bt709" else "bt2020"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2",
+                    "-pix_fmt", "yuv420p", "-color_primaries", prim, "-color_trc", transfer, "-c:v", "libx264",
+                    str(src)], check=True)
+    with av.open(str(src)) as c:
+        assert c.streams.video[0].codec_context.colorspace == 2  # (unspecified: none stated)
+    want = (1, 1) if transfer == "bt709" else (9, 16)
+    for ext in (".mp4", ".mkv"):
+        out = tmp_path / f"out{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        with av.open(str(out)) as c:
+            cc = c.streams.video[0].codec_context
+            assert (cc.color_primaries, cc.color_trc, cc.colorspace) == (*want, 2), ext  # (it said 6, BT.601)
+        if transfer == "smpte2084":
+            assert "(with no matrix, as the video states none); a mask" in r.stderr, r.stderr

@@ -44,7 +44,7 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
-                          frame_planes, has_alpha, planes, read_description)
+                          UNSPECIFIED, frame_planes, has_alpha, planes, read_description)
 from livecut.pacing import Pacer
 from livecut.progress import clock as run_clock
 from livecut.resize import fitted_size
@@ -2336,11 +2336,12 @@ class FileSource(ClosesWhileReading):
         if hdr:  # (said once: the picture is 8-bit from here on, its output still says PQ or HLG)
             if int(getattr(described, "color_primaries", 0) or 0) == BT2020_PRIMARIES:
                 hdr += ", BT.2020"
-            matrix = "BT.709" if self.info.matrix == "bt709" else "BT.601"  # (as the output says)
+            matrix = ("no matrix, as the video states none" if self.info.color_tags.get("colorspace") == UNSPECIFIED
+                      else f"the {'BT.709' if self.info.matrix == 'bt709' else 'BT.601'} matrix")  # (as the output says)
             # (an HLG clip, a PQ one without HDR10's SEI, was said to lose metadata it never had)
             lost = " and ".join(_hdr_metadata(described))
             self.warnings.append(f"{self.path.name}: HDR video ({hdr}) is processed as 8-bit: the output keeps "
-                                 f"its {hdr} tags (with the {matrix} matrix{f', not its {lost}' if lost else ''}); "
+                                 f"its {hdr} tags (with {matrix}{f', not its {lost}' if lost else ''}); "
                                  "a mask, PNG frames and raw frames (-o - as NUT) have none")
         # (a camcorder's 1080i, DV, a TV recording: its fields woven into frames comb where it moves)
         field_order = int(getattr(s.codec_context, "field_order", 0) or 0)
