@@ -2098,6 +2098,33 @@ def test_a_fragmented_mp4_whose_end_was_wiped_ends_early(tmp_path):
     assert probe(tmp_path / "padded-o.mp4")["frames"] == 100
 
 
+def test_a_preallocated_fragmented_mov_ending_in_silence_is_whole(tmp_path):
+    """A fragmented MOV (``-movflags frag_keyframe+empty_moov``, as a recorder writes it) whose
+    PCM audio ends in silence -- its last fragment's data ending in zeros after its video's --
+    with zeros after its whole last box (a preallocated file's) is whole: it was 'the video ends
+    early (damaged data from byte N to the file's end, ... of zeros, which FFmpeg does not read
+    past ...)', exit 3, all its frames written, as a wiped end.  Zeros begun inside the video's
+    data read (a wipe) are still said."""
+    whole = tmp_path / "rec.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo:d=4", "-c:v", "libx264", "-g", "25",
+                    "-sc_threshold", "0", "-c:a", "pcm_s16le", "-movflags", "frag_keyframe+empty_moov+skip_trailer",
+                    "-f", "mov", str(whole)], check=True)
+    data = whole.read_bytes()
+    assert data.endswith(bytes(1000))  # (its silence, the last fragment's data)
+    padded = tmp_path / "padded.mov"
+    padded.write_bytes(data + bytes(100_000))
+    r = run_cli("file", str(padded), "-o", str(tmp_path / "padded-o.mp4"))
+    assert r.returncode == 0 and not _damage_said(r.stderr), r.stderr
+    assert probe(tmp_path / "padded-o.mp4")["frames"] == 100
+    # (a wipe begun inside the last fragment's video data: its frames in the zeros)
+    mdat = data.rindex(b"mdat") + 4
+    bad = tmp_path / "wiped.mov"
+    where = _wiped_end(whole, bad, mdat + 2000)
+    r = run_cli("file", str(bad), "-o", str(tmp_path / "wiped-o.mp4"))
+    assert r.returncode == 3 and f"damaged data from byte {where} to the file's end" in r.stderr, r.stderr
+
+
 def _damage_said(err: str) -> bool:
     """Whether livecut's ``err`` says the input is damaged, lacks frames or ends early."""
     return any(w in err for w in ("damaged", "could not be", "partial", "ends early", "expected"))

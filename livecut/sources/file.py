@@ -1034,13 +1034,13 @@ def _mp4_fragments_unread(p: Path, track_id: int) -> tuple[int, int, int, int] |
 MP4_BOX_ZEROS = 16
 
 
-def _mp4_zeroed_end(p: Path) -> tuple[int, int] | None:
-    """``(where, size)`` of the zeros a fragmented MP4 ends with where its last fragments were
-    wiped to its end (a recording cut off by a crash, the file system's padding): its top-level
-    boxes, a fragment (moof) among them, stop parsing at zeros that run to the file's end and
-    begin inside the last box read (its frames' data zeroed too, :data:`MP4_BOX_ZEROS`), not
-    at its end -- zeros after a whole last box cannot be told from a preallocated file's.
-    None otherwise."""
+def _mp4_zeroed_end(p: Path) -> tuple[int, int, bytes] | None:
+    """``(where, size, kind)`` of the zeros a fragmented MP4 ends with where its last fragments
+    were wiped to its end (a recording cut off by a crash, the file system's padding): its
+    top-level boxes, a fragment (moof) among them, stop parsing at zeros that run to the file's
+    end and begin inside the last box read (its frames' data zeroed too, :data:`MP4_BOX_ZEROS`),
+    ``kind`` its type, not at its end -- zeros after a whole last box cannot be told from a
+    preallocated file's.  None otherwise."""
     try:
         with open(p, "rb") as fh:
             end = fh.seek(0, 2)
@@ -1059,7 +1059,7 @@ def _mp4_zeroed_end(p: Path) -> tuple[int, int] | None:
                 if pos + size > end:
                     return None  # (a box cut short: the file's end, not damage)
                 fragmented |= kind == b"moof"
-                last, pos = pos, pos + size
+                last, last_kind, pos = pos, kind, pos + size
             else:
                 return None
             if not fragmented or pos == 0:
@@ -1078,7 +1078,7 @@ def _mp4_zeroed_end(p: Path) -> tuple[int, int] | None:
             while chunk := fh.read(1 << 20):
                 if chunk.count(0) != len(chunk):
                     return None
-            return where, end - where
+            return where, end - where, last_kind
     except OSError:
         return None
 
@@ -2233,12 +2233,17 @@ class FileSource(ClosesWhileReading):
         self._discarded = 0  # (packets an edit list leaves out: in the count, never shown)
         self._packets_read = 0  # (the video's packets with data: its frames that were there)
         self._video_pos = -1  # (where the last of the video's packets read lies in the file: see _zeroed_end)
+        self._video_end = -1  # (where the video's data read ends in the file: see _fragments_unread)
         self._resumed = 0  # (times the demuxer choked or asked to be called again: damage)
         self._skipped = 0  # (stretches of the file its packets passed over, see _data_skipped)
         self._packets_end: int | None = None  # (where the last packet read ends in the file)
         self._first_pos: int | None = None  # (where the first packet read lies in the file)
         self._mp4 = "mp4" in (c.format.name or "").split(",")  # (see _fragments_unread)
         self._ts = (c.format.name or "") == "mpegts" and self.path.is_file()  # (see _passed_over)
+        # (the ids of its uncompressed audio tracks, whose data may end in zeros, silence: an
+        # MPEG-TS stream's PID; see _fragments_unread, _zeroed_end)
+        self._pcm_ids = {a.id for a in c.streams.audio
+                         if (a.codec_context.name or "").startswith("pcm_") or a.codec_context.name == "s302m"}
         # (the video packets' times in order, a few held to undo B-frames' reordering: whether the
         # steps between them are even, and the stretches of time a stretch of the file passed over
         # held, from the last time before it to the first after, see _time_next)
@@ -2555,6 +2560,7 @@ class FileSource(ClosesWhileReading):
                     self._packets_read += packet.size > 0
                     if packet.size and packet.pos is not None:
                         self._video_pos = max(self._video_pos, packet.pos)
+                        self._video_end = max(self._video_end, packet.pos + packet.size)
                     if packet.size and packet.pts is not None and not self.loop:
                         self._time_seen(packet.pts)
                     if self._timeline.jumps and not self._jumps_said:
@@ -2872,12 +2878,15 @@ class FileSource(ClosesWhileReading):
         lost = _mp4_fragments_unread(self.path, self._stream.id)
         if not lost or not lost[3] or (self._packets_end or 0) > lost[0]:
             zeroed = _mp4_zeroed_end(self.path)
-            if not zeroed:
+            if not zeroed or self._pcm_ids and zeroed[2] == b"mdat" and zeroed[0] >= self._video_end:
+                # (zeros begun in a fragment's data after the video's, a PCM audio track's silence
+                # as far as can be told, then zeros after the whole box: a preallocated file's;
+                # it was 'the video ends early', exit 3, of a whole recording)
                 return False
             # (its last fragments wiped to its end: it was exit 0, the fragments the zeros held lost
             # without a word, or the frames zeroed in the last one read said alone, 'damaged data
             # in the middle, skipped')
-            where, size = zeroed
+            where, size, _ = zeroed
             amount = f"{size / 1024:.0f} KB" if size < 10 << 20 else f"{size / (1 << 20):.0f} MB"
             self.damaged = (f"damaged data from byte {where} to the file's end, {amount} of zeros, which FFmpeg does "
                             "not read past: how many frames it held is not known")
