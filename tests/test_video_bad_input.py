@@ -2125,6 +2125,31 @@ def test_a_preallocated_fragmented_mov_ending_in_silence_is_whole(tmp_path):
     assert r.returncode == 3 and f"damaged data from byte {where} to the file's end" in r.stderr, r.stderr
 
 
+def test_a_padded_mpeg_ts_file_whose_last_packet_ends_in_silence_is_whole(tmp_path):
+    """An MPEG-TS recording whose last packet, the end of an audio PES (SMPTE 302M silence, as a
+    broadcast recording's), ends in zeros, padded with zeros after its whole packets (a
+    preallocated file's): it was 'the video ends early (damaged data from byte N to the file's
+    end, ... of zeros: how many frames it held is not known)', exit 3, all its frames written --
+    the zeros taken to begin inside a packet, a wipe's.  It is whole, no word said; a wipe begun
+    inside a packet whose PES goes on is still said."""
+    whole = tmp_path / "rec.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo:d=4.5", "-c:v", "libx264", "-g", "25",
+                    "-c:a", "s302m", "-strict", "-2", "-f", "mpegts", str(whole)], check=True)
+    data = whole.read_bytes()
+    assert len(data) % 188 == 0 and len(data) - 188 < len(data.rstrip(b"\0")) < len(data) - 16  # (its silence)
+    padded = tmp_path / "padded.ts"
+    padded.write_bytes(data + bytes(20_000))
+    r = run_cli("file", str(padded), "-o", str(tmp_path / "padded-o.mp4"))
+    assert r.returncode == 0 and not _damage_said(r.stderr), r.stderr
+    assert probe(tmp_path / "padded-o.mp4")["frames"] == 100
+    bad = tmp_path / "wiped.ts"  # (zeros from the middle of a packet of the video, to the end)
+    video = [o for o in range(len(data) * 6 // 10 // 188 * 188, len(data), 188) if int.from_bytes(data[o + 1:o + 3], "big") & 0x1FFF == 0x100][0]
+    where = _wiped_end(whole, bad, video + 100)
+    r = run_cli("file", str(bad), "-o", str(tmp_path / "wiped-o.mp4"))
+    assert r.returncode == 3 and f"damaged data from byte {where} to the file's end" in r.stderr, r.stderr
+
+
 def _damage_said(err: str) -> bool:
     """Whether livecut's ``err`` says the input is damaged, lacks frames or ends early."""
     return any(w in err for w in ("damaged", "could not be", "partial", "ends early", "expected"))

@@ -1101,6 +1101,40 @@ def _zeros_at_end(p: Path) -> tuple[int, int] | None:
     return (where, end - where) if where < end else None
 
 
+#: packets read back from an MPEG-TS packet to the start of its PES (see :func:`_ts_pes_ends`)
+TS_PES_BACK = 2048
+
+
+def _ts_pes_ends(fh, at: int, n: int, sync: int, start: int) -> bool:
+    """Whether the MPEG-TS packet at ``at`` of the open file ``fh`` (packets of ``n`` bytes from
+    ``start``, their sync byte ``sync`` bytes in) is the last of its PES, one that states its
+    length (an audio stream's: 0, a video's, is unbounded), its data read whole: what it ends
+    with (zeros: silence, a frame's last bytes) is its stream's data, not a wipe begun in it."""
+    first = max(start, at - n * TS_PES_BACK)
+    fh.seek(first)
+    data = fh.read(at + n - first)
+    if len(data) != at + n - first:
+        return False
+    pid, got = None, 0
+    for pos in range(at - first, -1, -n):
+        packet = data[pos + sync:pos + sync + 188]
+        if len(packet) < 188 or packet[0] != 0x47:
+            return False
+        if pid is None:
+            pid = int.from_bytes(packet[1:3], "big") & 0x1FFF
+        elif int.from_bytes(packet[1:3], "big") & 0x1FFF != pid:
+            continue
+        control = packet[3] >> 4 & 3  # (an adaptation field (2), a payload (1))
+        payload = packet[4 + (1 + packet[4] if control & 2 else 0):] if control & 1 else b""
+        got += len(payload)
+        if packet[1] & 0x40:  # (the PES's first packet)
+            if payload[:3] != b"\0\0\x01" or len(payload) < 6:
+                return False
+            length = int.from_bytes(payload[4:6], "big")
+            return bool(length) and got == 6 + length
+    return False
+
+
 #: zeros a whole MPEG-TS file may end with after its last packet (padded to a block of the file
 #: system, a disc's sector): more where packets should be are damage (see :func:`_ts_zeroed_end`)
 TS_PAD_ZEROS = 4096
@@ -1133,6 +1167,11 @@ def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
                     return None  # (its packets not in line up to the zeros)
                 if where < first and int.from_bytes(last[sync + 1:sync + 3], "big") & 0x1FFF == 0x1FFF:
                     where = first  # (a null packet's zeros: padding)
+                elif where < first and _ts_pes_ends(fh, first - n, n, sync, start):
+                    # (the last packet of an audio PES read whole, its data ending in zeros -- silence
+                    # in PCM or SMPTE 302M, an MP2 frame's last byte -- then zeros after it: a padded
+                    # file's; it was 'the video ends early', exit 3, of a whole recording)
+                    where = first
                 if where == first or end - first <= TS_PAD_ZEROS:
                     # (zeros after whole packets: a preallocated or padded recording's, which a wipe
                     # begun at a packet's start cannot be told from -- said nothing, as a fragmented
