@@ -45,7 +45,8 @@ from livecut.config import CompositeConfig, Config, section_config
 from livecut.errors import ArrayError, ConfigError, ConfigTypeError, FrameSizeError, UsageError  # noqa: F401 (FrameSizeError: importable here as before)
 from livecut.errors import quoted as _quoted
 from livecut.frames import (FrameBuffers, Upright, as_bgr, as_bgr_alpha, bar_regions, check_alpha, check_box,
-                            check_frame_size, copied_into, with_own_alpha)
+                            check_flag, check_frame_size, copied_into, with_own_alpha)
+from livecut.foreground import Decontaminator
 from livecut.i420 import planes
 from livecut.resize import reduce_buffers, reduce_into, resize_map, upsample_into
 from livecut.threads import one_at_a_time
@@ -995,10 +996,10 @@ class ToI420:
         return self.yuv
 
 def _unpickle_compositor(cfg: CompositeConfig, mode: str, background: Background, picture: np.ndarray | None,
-                         matrix: str, rotation: int, sar: float) -> "Compositor":
+                         matrix: str, rotation: int, sar: float, still: bool = False) -> "Compositor":
     """A Compositor of pickled settings (see :meth:`Compositor.__reduce__`): its picture as it
     was pickled, not read again (another process, another machine, may not have the file)."""
-    comp = Compositor(cfg, background=Background("color"), mode=mode)
+    comp = Compositor(cfg, background=Background("color"), mode=mode, still=still)
     comp._background, comp._bg_source = background, picture
     comp.matrix, comp.rotation, comp.sample_aspect = matrix, rotation, sar
     return comp
@@ -1012,15 +1013,25 @@ class Compositor:
     in progress is a :class:`~livecut.errors.UsageError`, and so is setting :attr:`mode`,
     :attr:`background`, :attr:`rotation`, :attr:`sample_aspect` or :attr:`matrix` then (it was
     taken mid-frame); nothing is changed.
+
+    ``still=True``: the frames are still images (``livecut image``), not a video's: with
+    ``composite.decontaminate = "auto"`` the colours of the soft edge (alpha 1-254) are the
+    estimated subject's (:mod:`livecut.foreground`) in a cutout and a composite; a video's
+    (``still=False``, the default) keep the frame's own, as ``"off"`` does (``"on"``: both estimate).
     """
 
     def __init__(self, config: Config | CompositeConfig | None = None,
-                 background: Background | str | None = None, mode: str | None = None):
+                 background: Background | str | None = None, mode: str | None = None, *, still: bool = False):
         #: held while a frame is composited (:func:`~livecut.threads.one_at_a_time`), and while a
         #: property's setter runs (first: the setters below are called here)
         self._busy = threading.Lock()
         cfg = section_config(config, CompositeConfig, "Compositor")
         self.cfg = cfg
+        self._still = check_flag(still, "still", "Compositor")
+        #: whether the colours of the frame's soft edge are the estimated foreground's
+        #: (``composite.decontaminate``, ``"auto"`` resolved: on for ``still=True``, still images)
+        self.decontaminate = cfg.decontaminate == "on" or (cfg.decontaminate == "auto" and self._still)
+        self._fg = Decontaminator() if self.decontaminate else None
         self._shape: tuple[int, int] | None = None
         self._i420_shape: tuple | None = None  # (h, w, matrix)
         self._inner: Compositor | None = None  # the picture's inside black bars (see _inner_compositor)
@@ -1051,7 +1062,7 @@ class Compositor:
             del state["_busy"]  # (the lock does not pickle: a new one for the copy, see __setstate__)
             return copyreg.__newobj__, (type(self),), state
         return _unpickle_compositor, (self.cfg, self._mode, self._background, self._bg_source, self.matrix,
-                                      self._rotation, self._sar)
+                                      self._rotation, self._sar, self._still)
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -1176,8 +1187,9 @@ class Compositor:
     @property
     def supports_i420(self) -> bool:
         """Whether :meth:`apply_i420` can make this output (``composite`` over an opaque
-        background, or ``mask``); transparent, cutout and side-by-side keep BGR(A)."""
-        return self.mode == "mask" or (self.mode == "composite" and not self.background.has_alpha)
+        background, or ``mask``, without :attr:`decontaminate`); transparent, cutout and side-by-side keep BGR(A)."""
+        return self.mode == "mask" or (self.mode == "composite" and not self.background.has_alpha
+                                       and not self.decontaminate)
 
     def output_size(self, w: int, h: int) -> tuple[int, int]:
         """(width, height) of the output for a frame of ``w`` x ``h`` (whole numbers above 0,
@@ -1373,6 +1385,12 @@ class Compositor:
             box = with_own_alpha(alpha, own, box)
         if mode == "mask":
             return alpha
+        shown = frame  # (the frame's own colours: the input half of side-by-side, the blur background's)
+        if self._fg is not None and (own is None or cv2.minMaxLoc(own)[0] == 255):
+            # the soft edge's colours the subject's (foreground.py); not a picture with its own
+            # transparency (one opaque all over is a BGR frame): the colours stored under it, which
+            # nothing shows, would be taken for the background's; its soft edge keeps its own colours
+            frame = self._fg(frame, alpha)
         if mode == "cutout" or (mode == "composite" and self.background.has_alpha):
             # (one conversion and one channel write: a merge of the frame's channel views copies
             # each of them first, ~4x the time)
@@ -1393,8 +1411,10 @@ class Compositor:
                 # stored under its transparent pixels, a PNG's hidden red, were shown there, and
                 # blurred into the background; as seen, they were blurred into it as black)
                 seen = cv2.merge((own,) * 3, dst=self._buffer("_seen", (h, w, 3)))
-                cv2.multiply(frame, seen, dst=seen, scale=1.0 / 255.0)
+                cv2.multiply(shown, seen, dst=seen, scale=1.0 / 255.0)
         blur_own = own if seen is not None and self.background.kind == "blur" else None
+        if seen is None and frame is not shown:
+            seen = shown
         # (side-by-side composites straight into its right half, as shown)
         if mode == "side-by-side":
             shape, into, composite = self._sbs_halves(h, w)
@@ -1435,7 +1455,8 @@ class Compositor:
         :meth:`apply` or :meth:`apply_i420` prepares them)."""
         inner = self._inner
         if inner is None:
-            inner = self._inner = Compositor(self.cfg, background=self.background, mode="composite")
+            inner = self._inner = Compositor(self.cfg, background=self.background, mode="composite",
+                                             still=self._still)
             if inner.background.kind == "transparent":  # (side-by-side: over black, as here)
                 inner.background = Background("color")
         inner.matrix = self.matrix

@@ -793,7 +793,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
         # (said as the background, not as --background: a configuration's was named an option not given)
         raise UsageError(f"background video:{background.path}: video backgrounds are for "
                          "video; for still images use image:PATH")
-    compositor = Compositor(cfg, mode=mode)
+    compositor = Compositor(cfg, mode=mode, still=True)  # (composite.decontaminate auto: on)
     report = ImageReport()
     if one_file is None and str(outdir) == "-":
         raise UsageError("-o -: livecut image writes files, not standard output; give a folder "

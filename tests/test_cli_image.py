@@ -1834,6 +1834,11 @@ def test_a_transparent_background_with_cutout_is_not_said_to_be_ignored(tmp_path
     assert _stderr_lines(r) == []
 
 
+#: the frame's own colours in the soft edge (a picture with its own transparency keeps them;
+#: one without has them estimated, composite.decontaminate)
+_OWN_COLOURS = ("--set", "composite.decontaminate=off")
+
+
 def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
     """A gray PNG says its transparent value in a tRNS chunk, which OpenCV does not apply: the
     hole of a sticker, a scan's paper, came out opaque (the subject's enclosed holes are filled)."""
@@ -1846,10 +1851,10 @@ def test_a_gray_pngs_transparent_value_stays_transparent(tmp_path, scene):
     gray[hole > 0] = 7
     for depth, pixels, key in ((8, gray, 7), (16, gray.astype(np.uint16) * 257, 7 * 257)):
         plain = png_bytes(pixels, 0, depth)
-        ref = _cutout(tmp_path, _write_bytes(tmp_path / f"plain{depth}.png", plain))
+        ref = _cutout(tmp_path, _write_bytes(tmp_path / f"plain{depth}.png", plain), *_OWN_COLOURS)
         assert ref[hole > 0, 3].min() == 255  # (filled: the hole is enclosed by the subject)
         keyed = plain[:33] + _chunk(b"tRNS", struct.pack(">H", key)) + plain[33:]
-        res = _cutout(tmp_path, _write_bytes(tmp_path / f"keyed{depth}.png", keyed))
+        res = _cutout(tmp_path, _write_bytes(tmp_path / f"keyed{depth}.png", keyed), *_OWN_COLOURS)
         assert res[hole > 0, 3].max() == 0, depth
         # (the rest as before: the hole is judged as it shows, its own colour not seen, and the
         # soft edges of the cut may move by a few levels -- a few pixels along them more: the
@@ -2367,7 +2372,7 @@ def test_png_exif_orientation_is_applied_as_for_jpeg(tmp_path, scene, orientatio
     img, _ = scene
     p = tmp_path / "o.png"
     p.write_bytes(_png_with_exif(img, orientation))
-    res = _cutout(tmp_path, p)
+    res = _cutout(tmp_path, p, *_OWN_COLOURS)  # (the frame's colours, as the JPEG's)
     ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 100])
     want = cv2.imdecode(np.frombuffer(_with_orientation(jpg.tobytes(), orientation), np.uint8), cv2.IMREAD_COLOR)
     assert res.shape[:2] == want.shape[:2]

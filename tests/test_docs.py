@@ -604,7 +604,8 @@ def test_transparent_outputs_hold_straight_alpha_as_the_readme_says(tmp_path):
     """README did not say whether a transparent output's alpha is straight or premultiplied, nor
     what colour its fully transparent pixels hold: straight, the frame's own colours everywhere
     (a photo's cutout and `-b transparent`, a video's PNG frames, QuickTime Animation and ProRes
-    4444), transparent and half-transparent pixels too, as it now says."""
+    4444), transparent and half-transparent pixels too, as it now says; a still image's soft edge
+    holds the subject's estimated colours (composite.decontaminate, auto: on for photos), off its own."""
     import av
     import cv2
     import numpy as np
@@ -612,8 +613,10 @@ def test_transparent_outputs_hold_straight_alpha_as_the_readme_says(tmp_path):
     from conftest import make_clip, run_cli
     from synth import make_scene
 
-    assert "holds straight alpha, not premultiplied: every pixel keeps the frame's own colours" in README
+    assert "holds straight alpha, not premultiplied: its alpha alone says how much of each pixel shows" in README
     assert "fully transparent ones too (not black; " in README
+    assert ("the soft edge's (alpha 1-254) are the frame's own in a video's output, and the subject's\n"
+            "estimated colours in a still image's") in README
 
     def check(src: np.ndarray, out: np.ndarray, tolerance: int, what: str) -> None:
         alpha, diff = out[:, :, 3], np.abs(out[:, :, :3].astype(int) - src).max(axis=2)
@@ -625,9 +628,18 @@ def test_transparent_outputs_hold_straight_alpha_as_the_readme_says(tmp_path):
     img, _ = make_scene("basic", 160, 120, seed=3)
     assert cv2.imwrite(str(tmp_path / "photo.png"), img)
     for args in (("--mode", "cutout"), ("-b", "transparent")):
+        r = run_cli("image", str(tmp_path / "photo.png"), "-o", str(tmp_path / "cut") + "/", *args, "--force", "-q",
+                    "--set", "composite.decontaminate=off")
+        assert r.returncode == 0, r.stderr
+        off = cv2.imread(str(tmp_path / "cut" / "photo.png"), cv2.IMREAD_UNCHANGED)
+        check(img, off, 0, args)
+        # auto: the soft edge's colours estimated, the rest the frame's own
         r = run_cli("image", str(tmp_path / "photo.png"), "-o", str(tmp_path / "cut") + "/", *args, "--force", "-q")
         assert r.returncode == 0, r.stderr
-        check(img, cv2.imread(str(tmp_path / "cut" / "photo.png"), cv2.IMREAD_UNCHANGED), 0, args)
+        auto = cv2.imread(str(tmp_path / "cut" / "photo.png"), cv2.IMREAD_UNCHANGED)
+        soft = (auto[:, :, 3] > 0) & (auto[:, :, 3] < 255)
+        assert np.array_equal(auto[~soft], off[~soft]) and np.array_equal(auto[:, :, 3], off[:, :, 3]), args
+        assert (auto[soft] != off[soft]).any(), args
     # (the README said a WebP's were cleared to black: so they were in this "basic" scene, not in
     # "several"'s, where libwebp gave many the colours it predicts from their neighbours)
     assert "(not black; but a WebP's, which its encoder changes to what compresses best: black, or colours\nfrom their neighbours')" in README
@@ -635,7 +647,7 @@ def test_transparent_outputs_hold_straight_alpha_as_the_readme_says(tmp_path):
         photo, _ = make_scene(variant, 160, 120, seed=3)
         assert cv2.imwrite(str(tmp_path / f"{variant}.png"), photo)
         r = run_cli("image", str(tmp_path / f"{variant}.png"), "-o", str(tmp_path / f"{variant}.webp"), "--mode",
-                    "cutout", "-q")
+                    "cutout", "-q", "--set", "composite.decontaminate=off")
         assert r.returncode == 0, r.stderr
         webp = cv2.imread(str(tmp_path / f"{variant}.webp"), cv2.IMREAD_UNCHANGED)
         clear = webp[:, :, 3] == 0
