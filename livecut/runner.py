@@ -4,7 +4,8 @@
 - A *live* source (camera, stream, file with ``live=True``) never blocks: the
   reader keeps only the newest frame in a one-slot mailbox; frames replaced
   before processing took them are counted as drops, except while the run is paused
-  (so are processed frames a slow writer could not take: the oldest waiting for it goes).  A source that
+  (so are processed frames a slow writer could not take: the oldest waiting for it goes; all but
+  the newest where a sink is watched as it plays, a virtual camera or a stream: see _newest_only).  A source that
   sends in bursts (HLS) keeps a few seconds of frames, and its processed frames
   wait for the writer (the preview polled meanwhile).  A source that holds its frames (a stream
   over HTTP without its size, until its pace says it is live; for good when it is a file) drops
@@ -1033,6 +1034,13 @@ class Pipeline:
         self._mail_ready = threading.Event()
         self._mail_room = threading.Event()  #: a frame was taken from the mailbox
         self._outq: queue.Queue = queue.Queue(maxsize=self.queue_size)
+        #: a live source's processed frames for a sink watched as it plays (``live_view``: a virtual
+        #: camera, a network stream): only the newest waits for the writer, the older ones dropped
+        #: (see _put_newest) -- up to ``queue_size`` of them waited behind a slow virtual camera,
+        #: each as long as a send took (a 40 ms send: 0.2 s behind the camera, a 200 ms one 0.33 s).
+        #: A recording beside it gets the same frames (the writer writes each to every sink); a
+        #: recording alone keeps the queue (its frames not watched: the queue absorbs a slow one)
+        self._newest_only = any(getattr(s, "live_view", False) is True for s in self.thread_sinks)
         self._free: queue.Queue = queue.Queue()
         self._ring: list[np.ndarray] = []
         self._threads: list[threading.Thread] = []
@@ -1328,10 +1336,18 @@ class Pipeline:
         thread for as long as a sink's write did: a stalled virtual camera froze the preview
         window, its keys and close button unanswered.)  A source that sends in bursts (HLS)
         waits instead, its preview polled (see _put): the burst is kept, as in its mailbox; so
-        does a frame the source holds (``waiting`` polled: see _holding)."""
+        does a frame the source holds (``waiting`` polled: see _holding).  For a sink watched as
+        it plays (_newest_only) the frames waiting all go: the writer takes the newest next."""
         dropped = 0
         while True:
             holding = self._holding() and not self._stop.is_set()
+            while self._newest_only and not holding:
+                try:
+                    old = self._outq.get_nowait()
+                except queue.Empty:
+                    break
+                self._free.put(old[0])
+                dropped += 1
             try:
                 if holding:
                     self._outq.put(item, timeout=POLL)

@@ -808,6 +808,67 @@ def test_a_live_stream_sent_to_a_virtual_camera_is_not_delayed(slow_first_frame)
     assert FakeCamera.instances[-1].closed == 1
 
 
+def test_a_slow_virtual_camera_gets_a_live_sources_newest_frame_not_a_backlog():
+    """Behind a virtual camera slower than the camera, the writer's queue held up to 4 frames
+    (video.queue_size), the oldest sent first: each frame waited for the sends of those before
+    it (a 40 ms send, a 30 fps camera: 0.2 s behind; a 200 ms send 0.33 s).  A live run now
+    hands the virtual camera its newest processed frame and drops the older ones waiting (counted
+    as the summary counts drops).  Counted in frames, not time: each send takes the time the
+    camera takes to deliver 3 frames, and the frame sent is at most one behind the camera's
+    newest as the send begins (it was 4)."""
+    import threading
+
+    from livecut.runner import Pipeline
+    from livecut.sources.base import Frame, SourceInfo
+
+    made = threading.Condition()
+    state = {"n": 0, "stopped": False}
+
+    class Camera:  # (a camera at 25 fps, its frames' pixels their number)
+        live = True
+
+        def __init__(self):
+            self.info = SourceInfo(64, 48, 25.0)
+            self._stop = threading.Event()
+
+        def read(self):
+            if self._stop.wait(0.04) or state["n"] >= 250:
+                return None
+            with made:
+                state["n"] += 1
+                made.notify_all()
+            return Frame(np.full((48, 64, 3), state["n"], np.uint8), state["n"], pts=state["n"] / 25,
+                         captured_at=time.perf_counter())
+
+        def stop(self):
+            self._stop.set()
+            with made:
+                state["stopped"] = True
+                made.notify_all()
+
+    behind: list[int] = []
+
+    class SlowCamera(FakeCamera):  # (each send lasts while the camera delivers 3 frames)
+        def send(self, frame):
+            with made:
+                newest = state["n"]
+                behind.append(newest - int(np.asarray(frame).reshape(-1)[0]))
+                made.wait_for(lambda: state["stopped"] or state["n"] >= newest + 3, timeout=5)
+
+    pyvirtualcam.register_backend("slow", SlowCamera)
+    try:
+        src = Camera()
+        sink = open_sink("vcam", _info(64, 48, 25.0), backend="slow", pace=False)
+        with sink:
+            st = Pipeline(src, lambda image, need, **kw: (image, image), [sink], max_frames=20).run()
+    finally:
+        pyvirtualcam.camera.BACKENDS.pop("slow", None)
+    assert st.written == 20 and len(behind) == 20, (st.written, behind)
+    steady = behind[5:]  # (the queue full by then: 4 frames before)
+    assert np.median(steady) <= 2, behind  # was 4: the oldest of 4 frames waiting went first (0 or 1 now)
+    assert st.dropped >= st.processed - st.written > 0, (st.dropped, st.processed, st.written)
+
+
 #: `livecut ARGS` with a virtual camera whose closing fails (the device gone at the end: a
 #: v4l2loopback module unloaded, an OBS camera stopped), its backend registered as a plugin's
 _FAILS_TO_CLOSE = """

@@ -82,6 +82,9 @@ class StreamSink:
                  pipe_format: str | None = None, pace: bool | Callable[[], bool] | None = None) -> None:
         spec = lower_scheme(spec)
         self.spec = spec
+        #: a stream is watched as it plays: a live run hands it its newest frame, the older ones
+        #: waiting dropped (see runner.Pipeline._newest_only); stdout, ``-o -``, may be a recording
+        self.live_view = spec != "-"
         self.info = info
         self.cfg = cfg or VideoConfig()
         if pipe_format is not None:  # ('NUT' was a bare KeyError, 'xyz' a ValueError, 5 a TypeError)

@@ -302,6 +302,9 @@ class VcamSink:
     #: what a run's message calls it, and why it could not be finished once given up on
     label = "the virtual camera"
     stall_reason = "sending a frame to it did not return (a reader that stalled the device)"
+    #: watched as it plays: a live run hands it its newest frame, the older ones waiting dropped
+    #: (see runner.Pipeline._newest_only)
+    live_view = True
 
     def __init__(self, info: SinkInfo, cfg: VideoConfig | None = None, *, device: str | None = None,
                  backend: str | None = None, pace: bool | Callable[[], bool] = True) -> None:
