@@ -774,6 +774,9 @@ def eval_(
     if result.get("mask_ending"):  # (basic_mask.png for basic.jpg: "no image has a mask of the same name")
         typer.echo(f"livecut: note: masks named as their photo plus {result['mask_ending']!r} were paired "
                    "with it", err=True)
+    if result.get("mask_prefix"):  # (mask_001.png for 001.jpg: likewise)
+        typer.echo(f"livecut: note: masks named as their photo after {result['mask_prefix']!r} were paired "
+                   "with it", err=True)
     note(result.get("without_mask") or [], f"image(s) without a mask of the same name in {masks_dir}, not scored")
     note(result.get("without_image") or [], f"mask(s) without an image of the same name in {images_dir}")
     note(result.get("raw_photos") or [], "photo(s) of those masks are camera raw files, which livecut does not "

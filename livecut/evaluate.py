@@ -546,40 +546,51 @@ MASK_WORDS = ("mask", "gt", "groundtruth", "truth", "matte", "alpha", "label", "
 MASK_SEPARATORS = "_-. "
 
 
-def _mask_ending(missing: list, masks: list) -> str:
-    """The ending (``_mask``, ``-gt``, ...: a separator and one of :data:`MASK_WORDS`, as
-    written) that the most of ``masks`` add to the name of a photo of ``missing``; "" when
-    none does, or two do as often."""
+def _mask_affix(missing: list, masks: list) -> tuple[str, str]:
+    """(ending, prefix): the ending (``_mask``, ``-gt``, ...: a separator and one of
+    :data:`MASK_WORDS`, as written) or the prefix (``mask_``, ``GT-``: one of them and a
+    separator) that the most of ``masks`` add to the name of a photo of ``missing``, the
+    other ""; both "" when none does, or two do as often."""
     stems = {_fold(p.stem) for p in missing}
-    counts: dict[str, int] = {}
-    written: dict[str, str] = {}
+    counts: dict[tuple[str, str], int] = {}
+    written: dict[tuple[str, str], str] = {}
+
+    def count(kind: str, affix: str) -> None:
+        key = (kind, _fold(affix))
+        counts[key] = counts.get(key, 0) + 1
+        written.setdefault(key, affix)
+
     for m in masks:
         st = m.stem
         for word in MASK_WORDS:
             n = len(word) + 1
-            if len(st) > n and st[-n] in MASK_SEPARATORS and _fold(st[-n + 1:]) == word \
-                    and _fold(st[:-n]) in stems:
-                ending = _fold(st[-n:])
-                counts[ending] = counts.get(ending, 0) + 1
-                written.setdefault(ending, st[-n:])
+            if len(st) <= n:
+                continue
+            if st[-n] in MASK_SEPARATORS and _fold(st[-n + 1:]) == word and _fold(st[:-n]) in stems:
+                count("ending", st[-n:])
+            if st[n - 1] in MASK_SEPARATORS and _fold(st[:n - 1]) == word and _fold(st[n:]) in stems:
+                count("prefix", st[:n])
     if not counts:
-        return ""
+        return "", ""
     best = max(counts.values())
-    top = [e for e, n in counts.items() if n == best]
-    return written[top[0]] if len(top) == 1 else ""
+    top = [k for k, n in counts.items() if n == best]
+    if len(top) != 1:
+        return "", ""
+    return (written[top[0]], "") if top[0][0] == "ending" else ("", written[top[0]])
 
 
 def match_masks(images: list, images_dir, masks: list, masks_dir,
-                everyone: list | None = None) -> tuple[list, list, list, set, str]:
+                everyone: list | None = None) -> tuple[list, list, list, set, str, str]:
     """(pairs ``(name, image, mask)``, images without a mask, errors, the masks of those errors
-    (an image's, not masks without an image), ending): an image's mask has
+    (an image's, not masks without an image), ending, prefix): an image's mask has
     the same path in MASKS without the extension, in any letter case (``IMG_1.JPG`` and
     ``img_1.png``), or, when there is none, the same file name anywhere in MASKS (a flat
     folder of masks for photos in subfolders) if that is unique.  An image with two such
     masks (``a.png`` and ``a.jpg``) is an error, not a guess, as is a mask that two images
     (``a.jpg`` and ``a.png``) would take.  The images left without one
-    take a mask named as they are plus an ending (``_mask``, ``-gt``: :func:`_mask_ending`,
-    the one the most masks have; returned, "" when none was used), if no other image took it.
+    take a mask named as they are plus an ending (``_mask``, ``-gt``) or after a prefix
+    (``mask_``, ``GT-``: :func:`_mask_affix`, the one the most masks have; returned, "" when
+    none was used), if no other image took it.
     ``everyone``: all the images of IMAGES, when ``images`` are some of them (``--subset``):
     a file name is unique among them (a subset naming x/a.jpg does not give it the flat
     MASKS' a.png, which may be y/a.jpg's)."""
@@ -592,8 +603,10 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
     for p in everyone if everyone is not None else images:
         stems.setdefault(_fold(p.stem), []).append(p.relative_to(images_dir).as_posix())
 
-    def find(p, ending: str = "") -> tuple[list, str, str]:
-        key, stem = _key(p, images_dir) + ending, p.stem + ending
+    def find(p, ending: str = "", prefix: str = "") -> tuple[list, str, str]:
+        key, stem = _key(p, images_dir) + ending, prefix + p.stem + ending
+        if prefix:  # (before the file's name, not its folder's: x/mask_a.png for x/a.jpg)
+            key = p.relative_to(images_dir).parent.joinpath(prefix + p.stem).as_posix() + ending
         found = by_key.get(_fold(key))
         if not found and len(stems[_fold(p.stem)]) == 1:
             found = by_stem.get(_fold(stem))
@@ -607,21 +620,22 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
                 plain[p] = named
     taken = {m for found, _, _ in plain.values() for m in found}
     missing = [p for p in images if not plain[p][0]]
-    ending = _mask_ending(missing, [m for m in masks if m not in taken]) if missing else ""
+    ending, prefix = _mask_affix(missing, [m for m in masks if m not in taken]) if missing else ("", "")
     pairs, unmatched, errors, ambiguous = [], [], [], set()
     clashes: dict = {}  # a mask named as photos in several folders -> their file name
     used_ending = False
     for p in images:
         name = p.relative_to(images_dir).as_posix()
         found, key, stem = plain[p]
-        if not found and ending:  # (a mask another photo has by its own name is not taken)
-            found, key, stem = find(p, ending)
+        if not found and (ending or prefix):  # (a mask another photo has by its own name is not taken)
+            found, key, stem = find(p, ending, prefix)
             found = [m for m in found if m not in taken]
             used_ending = used_ending or bool(found)
         if not found:
             # (x/a.jpg and y/a.jpg, a flat MASKS' a.png: both were "without a mask of the same
             # name", the mask "without an image", exit 0)
-            clash = [m for e in dict.fromkeys(("", ending)) for m in by_stem.get(_fold(p.stem + e), [])
+            named = dict.fromkeys((p.stem, prefix + p.stem + ending))
+            clash = [m for n in named for m in by_stem.get(_fold(n), [])
                      if m not in taken] if len(stems[_fold(p.stem)]) > 1 else []
             for m in clash:
                 clashes.setdefault(m, _fold(p.stem))
@@ -651,7 +665,7 @@ def match_masks(images: list, images_dir, masks: list, masks_dir,
                       + ", ".join(stems[clashes[m]]) + " (none of them scored: which is it?)")
     ambiguous.update(shared, clashes)
     pairs = [pr for pr in pairs if pr[2] not in shared]
-    return pairs, unmatched, errors, ambiguous, ending if used_ending else ""
+    return pairs, unmatched, errors, ambiguous, *((ending, prefix) if used_ending else ("", ""))
 
 
 def same_shape(mask_hw: tuple[int, int], image_hw: tuple[int, int]) -> bool:
@@ -707,14 +721,15 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "mask_prefix", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for;
     ``videos``: likewise its video files, which are not scored; ``gif_photos``: likewise its GIFs and
     APNGs, which are not scored, as `livecut image` cuts none that a folder gives)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
     (``clear_photos``: the photos transparent all over, their alpha 0 everywhere: cut to nothing)
-    (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else "";
+    (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else ""; ``mask_prefix``
+    likewise, ``mask_``, ``GT-``, ...;
     ``resized_masks``, ``deep_masks``, ``empty_masks`` and ``clear_photos`` name photos scored, as ``images`` does);
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
@@ -863,7 +878,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         everyone, images = images, kept
     else:
         everyone = images
-    pairs, unmatched, errors, ambiguous, ending = match_masks(images, images_dir, masks, masks_dir, everyone)
+    pairs, unmatched, errors, ambiguous, ending, prefix = match_masks(images, images_dir, masks, masks_dir,
+                                                                       everyone)
     used = {m for _, _, m in pairs} | ambiguous  # (two masks of one photo: its error says so)
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
@@ -1090,7 +1106,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
             "videos": videos, "gif_photos": gif_photos,
             "resized_masks": resized, "deep_masks": deep, "empty_masks": empty, "clear_photos": clear,
-            "mask_ending": ending,
+            "mask_ending": ending, "mask_prefix": prefix,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],
             "sheets_removed": [str(p) for p in pages.removed] if pages is not None else [],

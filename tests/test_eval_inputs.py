@@ -393,6 +393,51 @@ def test_masks_named_as_their_photo_plus_mask_or_gt_are_paired_and_said(photos, 
     assert data["without_mask"] == ["basic.png"] and data["without_image"] == ["basic_v2.png"]
 
 
+def test_masks_named_as_their_photo_after_mask_or_gt_are_paired_and_said(photos):
+    """masks/GT_basic.png or mask_basic.png for images/basic.png (as many sets name them) was
+    "no image has a mask of the same name", as basic_mask.png was; such masks pair with their
+    photo, in a subfolder too, and a note says so. Not when a prefix and an ending are as common
+    (no guess), nor a mask another photo has by its own name."""
+    images, masks, truths = photos
+    canny = ("--set", "segment.method=canny")
+    plain = _scores(images, masks, *canny)
+    for name in truths:
+        (masks / f"{name}.png").rename(masks / f"GT_{name}.png")
+    r = invoke("eval", images, masks, "--json", *canny)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+
+    def without_ms(rows):
+        return [{k: v for k, v in row.items() if k != "ms"} for row in rows]
+
+    assert without_ms(data["images"]) == without_ms(plain["images"])  # the same pairs, scores
+    assert data["mask_prefix"] == "GT_" and data["mask_ending"] == ""
+    assert not data["without_mask"] and not data["without_image"]
+    assert "after 'GT_'" in r.stderr and plain["mask_prefix"] == ""
+    # in a subfolder: x/mask-basic.png for x/basic.png
+    for d in (images, masks):
+        (d / "x").mkdir()
+    (images / "basic.png").rename(images / "x" / "basic.png")
+    (masks / "GT_basic.png").rename(masks / "x" / "mask-basic.png")
+    (masks / "GT_several.png").rename(masks / "mask-several.png")
+    data = _scores(images, masks, *canny)
+    assert sorted(without_ms(data["images"]), key=lambda row: row["name"][-10:]) == \
+        [dict(row, name="x/basic.png") if row["name"] == "basic.png" else row for row in without_ms(plain["images"])]
+    assert data["mask_prefix"] == "mask-" and not data["without_mask"] and not data["without_image"]
+    # a prefix and an ending as common: neither is a guess
+    (images / "x" / "basic.png").rename(images / "basic.png")
+    (masks / "x" / "mask-basic.png").rename(masks / "basic_gt.png")
+    r = invoke("eval", images, masks, *canny)
+    assert r.exit_code == 2 and "no image" in r.output and "has a mask of the same name" in r.output
+    # a photo named gt_basic.png keeps its own mask; basic.png does not take it
+    (masks / "basic_gt.png").rename(masks / "gt_basic.png")
+    (masks / "mask-several.png").rename(masks / "gt_several.png")
+    cv2.imwrite(str(images / "gt_basic.png"), cv2.imread(str(images / "basic.png")))
+    data = _scores(images, masks, *canny)
+    assert [row["name"] for row in data["images"]] == ["gt_basic.png", "several.png"]
+    assert data["without_mask"] == ["basic.png"] and not data["without_image"] and data["mask_prefix"] == "gt_"
+
+
 def test_a_note_of_more_than_three_names_says_where_they_all_are(photos):
     """37 photos without a mask were said as 'a, b, c ...': which they were was nowhere in
     the text output."""
