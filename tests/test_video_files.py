@@ -2104,6 +2104,29 @@ def test_a_cut_before_late_copied_audio_begins_leaves_the_track_out(tmp_path, ac
         assert _audio_seconds(out) == pytest.approx(0.3 if n else 1.5, abs=0.05)
 
 
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg CLI to make the clip")
+def test_a_cut_before_late_copied_audio_begins_says_the_track_is_left_out(tmp_path):
+    """--frames 10 of a 3 s clip whose audio starts at 2 s, the audio copied: the track was left
+    out without a word (the run said nothing of audio); a warning says so, whether the muxer
+    leaves it out (MP4) or it is added with its first packet (Matroska). A cut that reaches the
+    audio says nothing."""
+    src = tmp_path / "late.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25:duration=3", "-itsoffset", "2", "-f", "lavfi",
+            "-i", "sine=f=440:r=48000:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(src))
+    for ext in (".mp4", ".mkv"):
+        out = tmp_path / f"cut{ext}"
+        r = run_cli("file", str(src), "-o", str(out), "--frames", "10", "--set", "segment.method=canny")
+        assert r.returncode == 0, r.stderr
+        assert probe(out)["audio_packets"] == 0
+        said = [ln for ln in r.stderr.splitlines() if "audio stream 1 (aac)" in ln]
+        assert len(said) == 1 and "livecut: warning:" in said[0], r.stderr
+        assert "its sound begins at 1.9" in said[0] and "after the end of the output at 0.40 s; left out" in said[0]
+    out = tmp_path / "reaches.mp4"
+    r = run_cli("file", str(src), "-o", str(out), "--frames", "60", "--set", "segment.method=canny")
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["audio_packets"] > 0 and "audio stream" not in r.stderr
+
+
 def test_avi_with_aac_audio_has_one_entry_a_frame_from_0(tmp_path):
     """AAC's priming lies before 0, which AVI cannot hold: the muxer moved every stream by as
     much, the video by a whole frame -- a one-frame AVI said two frames (0.08 s), and without

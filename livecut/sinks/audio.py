@@ -83,6 +83,8 @@ NO_TIME_BEFORE_ZERO = frozenset({".ts", ".flv", ".nut"})
 #: outputs whose muxer keeps a track that got no packet (MP4 and MOV leave it out): a copied
 #: track is added there with its first packet (see AudioCopy)
 KEEPS_EMPTY_TRACKS = frozenset({".mkv", ".webm"})
+#: outputs whose muxer leaves out a track that got no packet
+DROPS_EMPTY_TRACKS = frozenset({".mp4", ".m4v", ".mov"})
 #: bytes of packets held back at most while the output's header waits for late audio
 HOLD_MAX_BYTES = 64 << 20
 #: seconds a subtitle cue waits at most for its end, to be shortened to a cut's (see AudioCopy._put_cues)
@@ -131,6 +133,7 @@ class AudioCopy:
         self._apackets = _demux(inp, [c for c in chosen if c.type != "subtitle"],
                                 [c for c in chosen if c.type == "subtitle"])
         self._pending = None  # a demuxed packet not yet due
+        self._copied: set[int] = set()  # the copied input streams that had a packet copied (see _say_late)
         #: per copied stream: its latest packet that ends by the output's 0 (see _before_start)
         self._lead: dict[int, object] = {}
         self._after_start: set[int] = set()  # the copied streams that reached the output's 0
@@ -448,7 +451,35 @@ class AudioCopy:
         self._fill_to = until if until is not None else video_end
         self._cut, self._finishing = until, True
         self.mux(until)  # (None: to the end, which calls end)
+        if until is not None:
+            self._say_late(until)
         self.end()
+
+    def _say_late(self, until: float) -> None:
+        """Say each copied track whose sound begins after ``until`` (the end of a cut output):
+        left out (MP4, MOV; Matroska and WebM, see the class) or empty, it was dropped without a
+        word (``--frames 10`` of a clip whose audio starts at 2 s).  Its start: its next packet,
+        the one past the cut, or the time the input states it starts at; a track of no packet
+        at all, with neither, is not said here."""
+        inp = self._audio_in
+        if inp is None:  # (its packets all read, none of them past the cut)
+            return
+        pending = self._pending
+        for i in sorted({*self._amap, *self._deferred} - self._transcode - set(self._subtitles) - self._copied):
+            a = inp.streams[i]
+            if pending is not None and pending.stream.index == i:
+                ts = pending.pts if pending.pts is not None else pending.dts
+                begins = float(ts * pending.time_base) - self.start
+            elif a.start_time is not None and a.time_base is not None:
+                begins = float(a.start_time * a.time_base) - self.start
+            else:
+                continue
+            if begins <= until:
+                continue
+            fate = ("left out" if i in self._deferred or (self.ext in DROPS_EMPTY_TRACKS and i in self._amap)
+                    else "its track is empty")
+            self.warnings.append(f"audio stream {i} ({_codec_name(a)}): its sound begins at {begins:.2f} s, after "
+                                 f"the end of the output at {until:.2f} s; {fate}")
 
     def _fill_silent(self) -> None:
         """Silence up to ``_fill_to`` for each re-encoded stream that has had no sound (see finish)."""
@@ -531,6 +562,7 @@ class AudioCopy:
 
     def _copy(self, index: int, pkt) -> None:
         """Mux (or hold back, see the class) a packet of copied audio stream ``index``."""
+        self._copied.add(index)
         self._shift(pkt)
         if self._held is not None:  # (the header waits for each track's first packet)
             self._begun.add(index)
