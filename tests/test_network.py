@@ -2864,6 +2864,27 @@ def test_an_output_that_cannot_be_written_is_refused_before_a_stream_is_waited_f
     assert why in err and "no answer" not in err and SECRET not in err, err
 
 
+def _refused_as_mistyped(args_for, typed: str, meant: str, capsys) -> str:
+    """Run ``livecut`` with ``args_for(url)``, ``url`` the mistyped ``typed`` pointing at a local
+    server that must not be connected to; assert it was refused, exit 2, as a URL whose '://' is
+    mistyped, ``meant`` shown, the password nowhere; return stderr."""
+    from livecut.cli import main
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.setblocking(False)
+        port = server.getsockname()[1]
+        with pytest.raises(SystemExit) as info:
+            main(args_for(typed.format(SECRET=SECRET, port=port)))
+        with pytest.raises(BlockingIOError):
+            server.accept()
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and SECRET not in err, err
+    assert err.strip().endswith(f"a URL needs '://' after its scheme: {meant.format(port=port)}"), err
+    return err
+
+
 @pytest.mark.parametrize("typed, meant", [
     ("rtsp:/bob:{SECRET}@127.0.0.1:{port}/live", "rtsp://***@127.0.0.1:{port}/live"),
     ("rtmp//bob:{SECRET}@127.0.0.1:{port}/app/key", "rtmp://***@127.0.0.1:{port}/app/***"),
@@ -2882,21 +2903,8 @@ def test_an_output_url_with_its_slashes_mistyped_is_refused_without_its_password
     (and -o udp//127.0.0.1:5000 "udp/127.0.0.1:5000: unknown video type '.1:5000'"). It is said to
     be a URL whose '://' is mistyped, the one meant shown, redacted, exit 2; the server there is
     not connected to and nothing is written."""
-    from livecut.cli import main
-
     monkeypatch.chdir(tmp_path)
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        server.setblocking(False)
-        port = server.getsockname()[1]
-        with pytest.raises(SystemExit) as info:
-            main(["run", str(clip), "-o", typed.format(SECRET=SECRET, port=port), "-q"])
-        with pytest.raises(BlockingIOError):
-            server.accept()
-    err = capsys.readouterr().err
-    assert info.value.code == 2 and SECRET not in err, err
-    assert err.strip().endswith(f"a URL needs '://' after its scheme: {meant.format(port=port)}"), err
+    err = _refused_as_mistyped(lambda url: ["run", str(clip), "-o", url, "-q"], typed, meant, capsys)
     assert err.count("\n") == 1 and not list(tmp_path.iterdir()), err
 
 
@@ -2912,21 +2920,8 @@ def test_a_source_url_with_its_slashes_mistyped_is_refused_without_its_password(
     a file's name: "rtsp:/bob:PASS@127.0.0.1:PORT/live: no such file", the password shown.  It is
     said to be a URL whose '://' is mistyped, the one meant shown, redacted, exit 2; the server
     there is not connected to."""
-    from livecut.cli import main
-
     monkeypatch.chdir(tmp_path)
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        server.setblocking(False)
-        port = server.getsockname()[1]
-        with pytest.raises(SystemExit) as info:
-            main(["run", typed.format(SECRET=SECRET, port=port), "-o", f"udp://127.0.0.1:{free_port()}", "-q"])
-        with pytest.raises(BlockingIOError):
-            server.accept()
-    err = capsys.readouterr().err
-    assert info.value.code == 2 and SECRET not in err, err
-    assert err.strip().endswith(f"a URL needs '://' after its scheme: {meant.format(port=port)}"), err
+    _refused_as_mistyped(lambda url: ["run", url, "-o", f"udp://127.0.0.1:{free_port()}", "-q"], typed, meant, capsys)
 
 
 def _stream_opens_watched(monkeypatch) -> list:
