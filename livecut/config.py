@@ -192,7 +192,7 @@ class VideoConfig(_Checked):
     read_timeout: float = _opt(5.0, "seconds without a frame before a stream counts as stalled, "
                                "a camera whose reads fail as gone, or a tcp://, rtsp:// (over TCP), rtsps://, rtmp:// or rtmps:// "
                                "output's receiver that takes no data as stalled", lo=0.5, hi=600)
-    reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops")
+    reconnect: bool = _opt(True, "reconnect to a network stream that stalls or drops, and open again a camera that is lost")
     rtsp_transport: str = _opt("tcp", "RTSP transport (an rtsps:// one is always tcp)", choices=RTSP_TRANSPORTS)
     tls_verify: bool = _opt(True, "check the certificate of an https:// rtsps:// rtmps:// input, and of an "
                             "rtsps:// or rtmps:// output's server, against the CA store (SSL_CERT_FILE can name one); "

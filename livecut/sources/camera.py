@@ -9,8 +9,13 @@ gives more of it (the formats are asked read-only, as ``livecut devices`` does: 
 ``MJPG`` or ``YUYV`` asks for that one.
 
 A camera that stops delivering frames (unplugged, taken by another program: its reads fail
-30 times in a row or for ``video.read_timeout`` seconds, or a read raising cv2.error) ends the source: ``read`` returns None and :attr:`CameraSource.lost` says why, so that the run
-finalises its outputs and reports the loss (exit 3), as for a lost stream.
+30 times in a row or for ``video.read_timeout`` seconds, or a read raising cv2.error) is opened
+again, as a lost stream is reconnected to (``video.reconnect``): said once, tried every
+:data:`REOPEN_EVERY` seconds until it delivers again -- ``read`` waits meanwhile -- or until
+``video.reconnect_limit`` seconds pass without a frame (0: never).  Given up on, or with
+``video.reconnect`` off, it ends the source: ``read`` returns None and :attr:`CameraSource.lost`
+says why, so that the run finalises its outputs and reports the loss (exit 3), as for a lost
+stream.  One that comes back at another size than it gave is lost so too.
 """
 
 from __future__ import annotations
@@ -277,15 +282,15 @@ class CameraSource(ClosesWhileReading):
         if not opened:
             raise VideoOpenFailure(f"camera {index}: cannot open ({_why_not_opened(index)})")
         self._cap = cap
+        # (how it was opened: a camera lost mid-run is opened again so, see _reopen)
+        self._factory, self._backend = capture_factory or cv2.VideoCapture, backend
+        self._asked = (chosen, size, fps)
+        #: time.monotonic() of the last frame delivered (video.reconnect_limit counts from it)
+        self._last_frame_at = time.monotonic()
+        #: camera losses it came back from (reopened)
+        self.reopens = 0
         try:
-            if chosen:  # (before the size and rate: they are set in it)
-                cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*chosen))
-            if size:
-                cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
-                cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
-            if fps:
-                cap.set(cv2.CAP_PROP_FPS, fps)
-            cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+            self._ask(cap)
             try:
                 ok, img = self._first_read(cap)
             except cv2.error as e:
@@ -329,6 +334,74 @@ class CameraSource(ClosesWhileReading):
             self.close()
             raise
         self._t0 = time.perf_counter()
+
+    def _ask(self, cap) -> None:
+        """Ask ``cap`` for the pixel format, size and rate asked for, and a buffer of one frame."""
+        chosen, size, fps = self._asked
+        if chosen:  # (before the size and rate: they are set in it)
+            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*chosen))
+        if size:
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+        if fps:
+            cap.set(cv2.CAP_PROP_FPS, fps)
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+
+    def _reopen(self, reason: str):
+        """A camera whose reads failed (unplugged, a USB hub reset, a driver's hiccup), opened
+        again every :data:`REOPEN_EVERY` seconds, as it was, until it delivers a frame: that
+        frame, or None when stopped or past ``video.reconnect_limit`` seconds without a frame
+        (then :attr:`lost` says why), or with ``video.reconnect`` off.  Said once."""
+        if not self.cfg.reconnect:
+            self.lost = reason
+            return None
+        cap, self._cap = self._cap, None
+        if cap is not None:
+            try:
+                cap.release()
+            except cv2.error:
+                pass
+        limit = self.cfg.reconnect_limit
+        log.info("camera %d lost (%s); reopening", self.index, reason)
+        while not self._stop.wait(REOPEN_EVERY):
+            gone = time.monotonic() - self._last_frame_at
+            if limit and gone >= limit:
+                log.warning("camera %d: giving up after %.0f s without a frame", self.index, gone)
+                self.lost = f"{reason}; gave up after {gone:.0f} s without a frame"
+                return None
+            if sys.platform.startswith("linux") and not Path(f"/dev/video{self.index}").exists():
+                continue  # (still unplugged: its node not back)
+            try:
+                cap = self._factory(self.index, self._backend)
+            except cv2.error:
+                continue
+            if cap is None:
+                continue
+            self._cap = cap  # (released by close() meanwhile, or by read() once closed)
+            ok, img = False, None
+            try:
+                if cap.isOpened():
+                    self._ask(cap)
+                    ok, img = cap.read()
+            except cv2.error:
+                pass
+            if self._stop.is_set() or self._closed:
+                return None
+            if ok and img is not None:
+                h, w = img.shape[:2]
+                log.info("camera %d back after %.1f s", self.index, time.monotonic() - self._last_frame_at)
+                self.reopens += 1
+                if (w, h) != (self.info.width, self.info.height):
+                    self.lost = (f"{reason}; it came back delivering {w}x{h}, not the {self.info.width}x"
+                                 f"{self.info.height} it gave before")
+                    return None
+                return img
+            self._cap = None
+            try:
+                cap.release()
+            except cv2.error:
+                pass
+        return None
 
     def _first_read(self, cap):
         """``cap.read()``, from the main thread in a helper thread: OpenCV's V4L2 read of a camera
@@ -394,8 +467,10 @@ class CameraSource(ClosesWhileReading):
                 except cv2.error as e:  # (a backend may raise for a camera gone: lost, as a failing read)
                     if self._stop.is_set() or self._closed:
                         return None
-                    self.lost = f"its capture failed: {_cv_error_text(e)}"
-                    return None
+                    img = self._reopen(f"its capture failed: {_cv_error_text(e)}")
+                    if img is None:
+                        return None
+                    break
                 if ok and img is not None:
                     break
                 if self._stop.is_set() or self._closed:
@@ -405,8 +480,10 @@ class CameraSource(ClosesWhileReading):
                 since = since if since is not None else began
                 # (the key a stalled stream counts as lost after: 5 s by default)
                 if failed >= MAX_FAILED_READS or time.monotonic() - since >= self.cfg.read_timeout:
-                    self.lost = "it stopped delivering frames: unplugged, or taken by another program?"
-                    return None
+                    img = self._reopen("it stopped delivering frames: unplugged, or taken by another program?")
+                    if img is None:
+                        return None
+                    break
                 if self._stop.wait(0.01):
                     return None
         h, w = img.shape[:2]
@@ -421,6 +498,7 @@ class CameraSource(ClosesWhileReading):
             # as one, the picture was cut out as transparent: black in the recording)
             img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
         now = time.perf_counter()
+        self._last_frame_at = time.monotonic()
         frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=clock())
         self._i += 1
         return frame
@@ -450,5 +528,7 @@ def open_camera(spec: str, cfg: VideoConfig, *, size: tuple[int, int] | None = N
     return CameraSource(camera_index(spec), cfg, size=size, fps=fps, fourcc=fourcc,
                         capture_factory=capture_factory)
 
+#: seconds between a lost camera's attempts to open it again (see CameraSource._reopen)
+REOPEN_EVERY = 0.5
 #: the most frames' buffers given back (release_frame) kept for the next frames
 POOL_MAX = 4
