@@ -179,3 +179,34 @@ def test_a_picture_with_its_own_transparency_keeps_its_colours():
     bgra[..., :3] = frame
     assert np.array_equal(Compositor(mode="cutout", still=True).apply(bgra, alpha),
                           Compositor(mode="cutout", still=True).apply(frame, alpha))
+
+
+@pytest.mark.parametrize("h,w", [(1440, 2560), (1443, 2565)])
+def test_a_large_frames_second_pass_made_at_a_reduced_size_is_as_good_as_at_full_size(h, w, monkeypatch):
+    """A large frame's second pass is made at a reduced size (its blurs read back bilinearly, the
+    final fuse alone at full size): its colours within a small error of the full-size pass's,
+    its soft edge as close to the subject's, the other pixels the frame's bit for bit (a size
+    not a whole number of the reduction's blocks too: its last rows and columns read back from the edge)."""
+    from livecut import foreground
+
+    # the subject across the frame's corners (its soft edge reaching each side)
+    frame, alpha, f = (np.roll(x, (h // 2, w // 2), (0, 1)) for x in _scene(h, w, 5)[:3])
+    soft = (alpha > 0) & (alpha < 255)
+    reduced = foreground.Decontaminator()
+    got = reduced(frame, alpha).copy()
+    assert reduced._k >= 2
+    monkeypatch.setattr(foreground, "SMALL_REDUCED", 1e9)  # the second pass at full size, in tiles
+    full = foreground.Decontaminator()
+    want = full(frame, alpha).copy()
+    assert full._k == 1
+    assert np.array_equal(got[~soft], frame[~soft])
+    diff = np.abs(got.astype(np.int16) - want.astype(np.int16))[soft]
+    assert diff.mean() < 0.5, diff.mean()
+    # weighed by alpha (where the colours show), within 5 % of the full-size pass's error
+    assert _error(got, f, alpha, soft) < 1.05 * _error(want, f, alpha, soft)
+    assert _error(got, f, alpha, soft) < _error(frame, f, alpha, soft) / 5
+    # the last rows and columns (short of a whole block) are estimated too
+    edge = soft.copy()
+    edge[: h - 4, : w - 4] = False
+    assert edge.sum() > 50
+    assert np.abs(got[edge].astype(int) - want[edge].astype(int)).mean() < 1.0
