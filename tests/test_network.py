@@ -2415,8 +2415,12 @@ def test_a_tcp_viewer_that_stops_reading_ends_the_run_after_read_timeout(tmp_pat
             p.kill()
             for c in held:
                 c.close()
-    lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("livecut: streaming")]
+    # (a listener says first that it waits for its viewer: see the tcp listen tests)
+    waiting = f"livecut: {url}: waiting for a viewer to connect (a TCP client)"
+    lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("livecut: streaming")
+             and ln != waiting]
     assert p.returncode == 1 and len(lines) == 1, err
+    assert (waiting in err.splitlines()) == listen, err
     assert lines[0] == f"livecut: error: {url}: writing failed: the viewer took no data for 1 s", err
 
 
