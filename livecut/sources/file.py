@@ -2281,8 +2281,10 @@ class FileSource(ClosesWhileReading):
         self._ts = (c.format.name or "") == "mpegts" and self.path.is_file()  # (see _passed_over)
         # (the ids of its uncompressed audio tracks, whose data may end in zeros, silence: an
         # MPEG-TS stream's PID; see _fragments_unread, _zeroed_end)
-        self._pcm_ids = {a.id for a in c.streams.audio
-                         if (a.codec_context.name or "").startswith("pcm_") or a.codec_context.name == "s302m"}
+        # (a track FFmpeg cannot read has no codec context: not one of them -- it was "internal
+        # error: AttributeError" for a file with such a track beside its AAC)
+        names = {a.id: getattr(a.codec_context, "name", None) or "" for a in c.streams.audio}
+        self._pcm_ids = {i for i, name in names.items() if name.startswith("pcm_") or name == "s302m"}
         # (the video packets' times in order, a few held to undo B-frames' reordering: whether the
         # steps between them are even, and the stretches of time a stretch of the file passed over
         # held, from the last time before it to the first after, see _time_next)
