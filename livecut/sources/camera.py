@@ -15,7 +15,13 @@ again, as a lost stream is reconnected to (``video.reconnect``): said once, trie
 ``video.reconnect_limit`` seconds pass without a frame (0: never).  Given up on, or with
 ``video.reconnect`` off, it ends the source: ``read`` returns None and :attr:`CameraSource.lost`
 says why, so that the run finalises its outputs and reports the loss (exit 3), as for a lost
-stream.  One that comes back at another size than it gave is lost so too.
+stream.  One that comes back at another size than it gave (another driver mode, a USB hub's
+renegotiation, another camera on its index) goes on: its frames are fitted into the size the run
+opened with -- scaled with their shape kept, centred on black bars (letterboxed or pillarboxed,
+not cropped: nothing of the picture is lost, as every output fits a picture that changes size) --
+so that a virtual camera a call reads, a recording and the preview keep their size; said once
+per size, as it comes back.  A picture that changes size without being lost is fitted so too,
+said with the run's summary (:attr:`CameraSource.warnings`) as a stream's is.
 """
 
 from __future__ import annotations
@@ -289,6 +295,14 @@ class CameraSource(ClosesWhileReading):
         self._last_frame_at = time.monotonic()
         #: camera losses it came back from (reopened)
         self.reopens = 0
+        #: the sizes it came back at other than the one it opened at (each said once; its frames
+        #: fitted into the first size, see _fitted)
+        self.fitted_sizes: list[tuple[int, int]] = []
+        #: what it noted in the run, said with its summary: a picture that changed size mid-run
+        #: without being lost (fitted as one that came back so, see _fitted)
+        self.warnings: list[str] = []
+        self._noted: list[tuple[int, int]] = []  # (the sizes said in warnings)
+        self._raw = None  # (a frame of another size is read into this, then fitted)
         try:
             self._ask(cap)
             try:
@@ -391,10 +405,14 @@ class CameraSource(ClosesWhileReading):
                 h, w = img.shape[:2]
                 log.info("camera %d back after %.1f s", self.index, time.monotonic() - self._last_frame_at)
                 self.reopens += 1
-                if (w, h) != (self.info.width, self.info.height):
-                    self.lost = (f"{reason}; it came back delivering {w}x{h}, not the {self.info.width}x"
-                                 f"{self.info.height} it gave before")
-                    return None
+                ow, oh = self.info.width, self.info.height
+                if (w, h) != (ow, oh) and (w, h) not in self.fitted_sizes and min(h, w) >= MIN_SIDE:
+                    # (it ended the run, exit 3: a call reading the virtual camera lost it for a
+                    # driver's other mode; now its frames are fitted, see _fitted)
+                    self.fitted_sizes.append((w, h))
+                    log.warning("camera %d came back delivering %dx%d, not the %dx%d it gave before: "
+                                "fitted into %dx%d with its shape kept (black bars)", self.index, w, h,
+                                ow, oh, ow, oh)
                 return img
             self._cap = None
             try:
@@ -462,7 +480,7 @@ class CameraSource(ClosesWhileReading):
                 try:
                     # (into a buffer given back: OpenCV fills one of the frame's size and type in
                     # place, and makes a new one otherwise)
-                    buf = self._pool.take()
+                    buf = self._raw if self._raw is not None else self._pool.take()
                     ok, img = self._cap.read() if buf is None else self._cap.read(buf)
                 except cv2.error as e:  # (a backend may raise for a camera gone: lost, as a failing read)
                     if self._stop.is_set() or self._closed:
@@ -493,15 +511,44 @@ class CameraSource(ClosesWhileReading):
         if fault := _channels_fault(img):  # (the engine refused it: the run failed and its recording was removed)
             self.lost = f"it delivered {fault}"
             return None
+        fit = None  # (where a picture of another size was fitted onto bars, see Frame.fit)
+        if (w, h) != (self.info.width, self.info.height):
+            self._raw = img  # (the next frame read into it: it is fitted into another buffer)
+            img, fit = self._fitted(img)
+        else:
+            self._raw = None
         if img.ndim == 3 and img.shape[2] == 4:
             # (BGRX: a camera's 4th channel is padding, 0 from some backends, not an alpha; taken
             # as one, the picture was cut out as transparent: black in the recording)
             img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
         now = time.perf_counter()
         self._last_frame_at = time.monotonic()
-        frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=clock())
+        frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=clock(), fit=fit)
         self._i += 1
         return frame
+
+    def _fitted(self, img: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """A frame of another size than the camera opened at (it came back so, see _reopen):
+        scaled into the first size with its shape kept, centred on black bars, and where it lies
+        there ``(y0, y1, x0, x1)`` (:attr:`Frame.fit`, for the engine's bars)."""
+        from livecut.resize import SIZE_CHANGED, fitted_size, note_size_change
+
+        h, w = img.shape[:2]
+        ow, oh = self.info.width, self.info.height
+        if (w, h) not in self.fitted_sizes:  # (one that came back so was said as it came back)
+            self.fitted_sizes.append((w, h))
+            self._noted.append((w, h))
+            note_size_change(self.warnings, self._noted, f"{SIZE_CHANGED}{w}x{h}: fitted into the output's "
+                             f"{ow}x{oh} with its shape kept (black bars)")
+        shape = (oh, ow) + img.shape[2:]
+        out = self._pool.take(shape)
+        if out is None:
+            out = np.empty(shape, np.uint8)
+        out[...] = 0
+        x, y, fw, fh = fitted_size(w, h, ow, oh)
+        cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
+                   interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
+        return out, (y, y + fh, x, x + fw)
 
     def release_frame(self, image: np.ndarray) -> None:
         """Give back a frame the caller is done with: the next is read into its buffer (each was
