@@ -24,9 +24,12 @@ from livecut.frames import FLOAT_OVERSHOOT
 from livecut.errors import (FORCE, ArrayError, ConfigTypeError, ImageReadError, ImageSizeError, OutputExistsError,
                             UsageError, WriteError)
 
+#: the names of a JPEG file (.jpe: Windows' and Apple's own name for one, .jif and .jfif its
+#: file format's: a folder of them was skipped without a word, and -o cut.jif was "cannot encode")
+JPEG_EXTS = (".jpg", ".jpeg", ".jpe", ".jif", ".jfif")
 #: extensions recognised when a folder or glob is given
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pgm", ".ppm", ".pnm",
-              ".jfif", ".avif", ".pbm", ".pam",
+              ".jfif", ".avif", ".pbm", ".pam", ".jpe", ".jif",
               # (read with the optional heic extra, pillow-heif; without it each is refused on
               # its own, naming the extra: a folder of iPhone photos was "no images"; .hif: a
               # Canon's or Sony's HEIF, a folder of which was "no images" too)
@@ -719,7 +722,7 @@ def _with_dpi_jp2(jp2: bytes | memoryview, dpi: tuple[float, float]) -> list:
 
 
 #: how an output format states a resolution (TIFF: see _tiff_tags; WebP: _with_icc_webp)
-_WITH_DPI = {".png": _with_dpi_png, ".jpg": _with_dpi_jpeg, ".jpeg": _with_dpi_jpeg, ".jfif": _with_dpi_jpeg,
+_WITH_DPI = {".png": _with_dpi_png, **dict.fromkeys(JPEG_EXTS, _with_dpi_jpeg),
              ".bmp": _with_dpi_bmp, ".jp2": _with_dpi_jp2}
 
 
@@ -2738,7 +2741,7 @@ ALPHA_EXTS = (".png", ".webp", ".tif", ".tiff", ".avif", ".pam")
 #: the longest side a format holds, by extension: WebP's 14-bit sizes, libjpeg's JPEG_MAX_DIMENSION
 #: (AVIF: libavif's readers, OpenCV's and Pillow's, refuse more than 32768 a side; AV1 holds
 #: 65536, so OpenCV wrote a wider one that nothing here could open)
-MAX_SIDES = {".webp": (16383, "WebP"), ".jpg": (65500, "JPEG"), ".jpeg": (65500, "JPEG"), ".jfif": (65500, "JPEG"),
+MAX_SIDES = {".webp": (16383, "WebP"), **dict.fromkeys(JPEG_EXTS, (65500, "JPEG")),
              ".avif": (32768, "AVIF")}
 
 #: the shortest side a format's encoder writes, by extension: OpenCV's JPEG 2000 writer asks
@@ -2841,7 +2844,7 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             metadata = [] if ext != ".avif" else [
                 *([(cv2.IMAGE_METADATA_ICCP, bytes(icc))] if icc else []),
                 *([(cv2.IMAGE_METADATA_EXIF, _dpi_exif(dpi))] if dpi is not None else [])]
-            ok, buf = _encode(".jpg" if ext == ".jfif" else ext, img, params, metadata)  # (JFIF is JPEG's file format)
+            ok, buf = _encode(".jpg" if ext in JPEG_EXTS else ext, img, params, metadata)  # (JFIF is JPEG's file format)
         except cv2.error:  # no writer for this extension, or a layout the format cannot hold
             ok = False
     if not ok:
@@ -3001,7 +3004,7 @@ def _tiff_tags(data: bytes | memoryview, alpha: bool, icc: bytes | None = None,
 
 
 #: how an output format holds a colour profile (TIFF: see _tiff_tags)
-_EMBED_ICC = {".png": _with_icc_png, ".jpg": _with_icc_jpeg, ".jpeg": _with_icc_jpeg, ".jfif": _with_icc_jpeg,
+_EMBED_ICC = {".png": _with_icc_png, **dict.fromkeys(JPEG_EXTS, _with_icc_jpeg),
               ".webp": _with_icc_webp}
 #: the picture types whose files :func:`write_image` embeds a colour profile in (not BMP, JPEG
 #: 2000 or the netpbm ones; AVIF: OpenCV's writer, see write_image)

@@ -7266,3 +7266,23 @@ def test_a_utf16_text_file_is_said_to_be_text_not_a_damaged_picture(tmp_path):
     assert r.exit_code == 2, r.output
     assert _stderr_lines(r) == [f"livecut: error: {p}: a text file, not a picture" for p in files] + [
         f"livecut: error: {junk}: not an image, or truncated/corrupt"], r.stderr
+
+
+def test_a_folder_of_jpe_and_jif_photos_is_cut_and_they_are_written_as_jpeg(tmp_path, scene):
+    """A JPEG named .jpe (Windows' and Apple's other name for one) or .jif (JFIF's) was skipped
+    by a folder or a glob without a word ('1 written', of a folder of three), and -o cut.jif was
+    'cannot encode an image as .jif'."""
+    img, _ = scene
+    d = tmp_path / "shoot"
+    d.mkdir()
+    for name in ("a.jpg", "b.jpe", "c.JIF"):
+        cv2.imwrite(str(d / "x.jpg"), img)
+        (d / "x.jpg").rename(d / name)
+    r = invoke("image", str(d), "-o", str(tmp_path / "cut") + "/", "-q")
+    assert r.exit_code == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["a.png", "b.png", "c.png"]
+    for name in ("c.jpe", "c.jif"):
+        r = invoke("image", str(d / "b.jpe"), "-o", str(tmp_path / name), "--mode", "composite", "-q")
+        assert r.exit_code == 0, r.stderr
+        assert (tmp_path / name).read_bytes()[:3] == b"\xff\xd8\xff"
+        assert cv2.imread(str(tmp_path / name)).shape == img.shape
