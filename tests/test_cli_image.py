@@ -3816,7 +3816,7 @@ def test_colour_profile_is_embedded_in_each_format(tmp_path, scene, monkeypatch,
     if alpha:
         img = _bgra(img)
     real = cv2.imencode
-    monkeypatch.setattr(imageio.cv2, "imencode", lambda e, a: real(e, a, params))
+    monkeypatch.setattr(imageio.cv2, "imencode", lambda e, a, *_: real(e, a, params))
     icc = _rgb_profile(3144)
     plain, out = tmp_path / f"plain{ext}", tmp_path / f"p3{ext}"
     write_image(plain, img)
@@ -3854,8 +3854,8 @@ def test_a_large_colour_profile_spans_jpeg_segments(tmp_path, scene, monkeypatch
     real = cv2.imencode
     app1 = _with_orientation(b"\xff\xd8", 1)[2:]
 
-    def with_exif(e, a):  # SOI, APP0 (JFIF: 18 bytes), APP1 (EXIF), ...
-        ok, buf = real(e, a)
+    def with_exif(e, a, *params):  # SOI, APP0 (JFIF: 18 bytes), APP1 (EXIF), ...
+        ok, buf = real(e, a, *params)
         b = buf.tobytes()
         assert b[2:4] == b"\xff\xe0" and b[4:6] == b"\x00\x10"
         return ok, np.frombuffer(b[:20] + app1 + b[20:], np.uint8)
@@ -3870,7 +3870,7 @@ def test_a_large_colour_profile_spans_jpeg_segments(tmp_path, scene, monkeypatch
     assert app2 == [b"ICC_PROFILE\x00" + bytes((k, 3)) for k in (1, 2, 3)]
     assert max(int.from_bytes(raw[i + 2:i + 4], "big") for m, i in segments if m == 0xE2) == 65535
     assert icc_profile(np.fromfile(out, np.uint8)) == icc
-    assert np.array_equal(cv2.imread(str(out)), cv2.imdecode(real(".jpg", img)[1], cv2.IMREAD_COLOR))
+    assert np.array_equal(cv2.imread(str(out)), cv2.imdecode(real(".jpg", img, imageio._ENCODE_PARAMS[".jpg"])[1], cv2.IMREAD_COLOR))
     assert _ffprobe_icc(out) == ((160, 120), len(icc))
 
 
@@ -3880,13 +3880,13 @@ def test_a_profile_or_tiff_tags_are_added_without_copies_of_the_file(tmp_path, e
     three times over (250 MB more at the peak of a 61-megapixel cutout PNG with a profile);
     now the file is written in parts around what is added: traced memory is the encoder's
     bytes and little more, and the file reads back with its profile and pixels."""
-    from livecut.imageio import icc_profile, read_image, write_image
+    from livecut.imageio import _ENCODE_PARAMS, icc_profile, read_image, write_image
 
     rng = np.random.default_rng(9)  # (noise: a file about as large as its pixels)
     img = rng.integers(0, 256, (400, 600, 3 if ext == ".jpg" else 4), dtype=np.uint8)
     icc = _rgb_profile(3000)
     out = tmp_path / f"cut{ext}"
-    size = cv2.imencode(ext, img)[1].size
+    size = cv2.imencode(ext, img, *([_ENCODE_PARAMS[ext]] if ext in _ENCODE_PARAMS else []))[1].size
     _, peak = traced_peak(lambda: write_image(out, img, icc=icc))
     assert peak < 1.5 * size, (peak, size)
     assert icc_profile(np.fromfile(out, np.uint8)) == icc
@@ -3912,8 +3912,8 @@ def test_a_file_not_laid_out_as_expected_is_written_without_the_profile(tmp_path
            ".tif": lambda b: b[:4] + struct.pack("<I", len(b) + 100) + b[8:]}[ext]
     made = []
 
-    def encode(e, a):
-        ok, buf = real(e, a)
+    def encode(e, a, *params):
+        ok, buf = real(e, a, *params)
         made.append(odd(buf.tobytes()))
         return ok, np.frombuffer(made[-1], np.uint8)
 
@@ -4438,7 +4438,8 @@ def test_a_cutout_can_be_written_as_avif(tmp_path, good):
 def test_an_avif_output_is_written_at_the_quality_of_a_jpeg_one(tmp_path):
     """`-o cut.avif` was written at OpenCV's own default quality, about 50: a side-by-side's colours
     were off by 4.2 levels on average, 1.45 times a JPEG's (2.9, at 95), in a quarter of its
-    bytes; it is written at 95, as a JPEG is (2.9 levels)."""
+    bytes; it is written at 95, as a JPEG was (2.9 levels; a JPEG output is 4:4:4 since, 1.1: the
+    JPEG compared is one at 95 and 4:2:0, as OpenCV writes it)."""
     img, _ = make_scene("basic", 400, 300, seed=1)
     src = _write(tmp_path / "src.png", img)
     error = {}
@@ -4446,7 +4447,11 @@ def test_an_avif_output_is_written_at_the_quality_of_a_jpeg_one(tmp_path):
         out = tmp_path / f"cut{ext}"
         assert invoke("image", src, "-o", out, "-q", "-m", "side-by-side").exit_code == 0
         error[ext] = np.abs(cv2.imread(str(out)).astype(int) - cv2.imread(str(tmp_path / "cut.png"))).mean()
-    assert error[".avif"] < 1.2 * error[".jpg"], error
+    png = cv2.imread(str(tmp_path / "cut.png"))
+    jpeg420 = cv2.imdecode(cv2.imencode(".jpg", png, [cv2.IMWRITE_JPEG_QUALITY, 95])[1], cv2.IMREAD_COLOR)
+    error["4:2:0"] = np.abs(jpeg420.astype(int) - png).mean()
+    assert error[".avif"] < 1.2 * error["4:2:0"], error
+    assert error[".jpg"] < error["4:2:0"], error
 
 
 def test_a_pbm_mask_is_cut_at_half_and_says_so(tmp_path, good):
@@ -7286,3 +7291,28 @@ def test_a_folder_of_jpe_and_jif_photos_is_cut_and_they_are_written_as_jpeg(tmp_
         assert r.exit_code == 0, r.stderr
         assert (tmp_path / name).read_bytes()[:3] == b"\xff\xd8\xff"
         assert cv2.imread(str(tmp_path / name)).shape == img.shape
+
+
+def _jpeg_sampling(data: bytes) -> list[int]:
+    """The sampling byte (H << 4 | V) of each component of a JPEG's frame header (SOF0-SOF2)."""
+    i = 2
+    while i + 4 <= len(data):
+        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            n = data[i + 9]
+            return [data[i + 11 + 3 * k] for k in range(n)]
+        i += 2 + length
+    raise AssertionError("no frame header")
+
+
+def test_a_jpeg_composite_keeps_its_colour_at_full_resolution(tmp_path, good):
+    """A composite written as JPEG had its colour halved each way (OpenCV's 4:2:0), which smeared
+    the hard edge of a saturated subject over a new background (-b color:...): tens of levels off
+    along it. It is 4:4:4 now, at quality 95."""
+    png, jpg = tmp_path / "c.png", tmp_path / "c.jpg"
+    for out in (png, jpg):
+        r = invoke("image", str(good["a.jpg"]), "-o", str(out), "--mode", "composite", "-b", "color:#ffe000", "-q")
+        assert r.exit_code == 0, r.stderr
+    assert _jpeg_sampling(jpg.read_bytes()) == [0x11, 0x11, 0x11]
+    a, b = cv2.imread(str(png)).astype(int), cv2.imread(str(jpg)).astype(int)
+    assert np.percentile(np.abs(a - b).max(axis=2), 99.9) < 20
