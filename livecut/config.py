@@ -151,6 +151,10 @@ class CompositeConfig(_Checked):
                               "in a cutout or over a new background; only pixels of alpha 1-254 change "
                               "(140-180 ms a 1080p frame, 2 cores): on, off, auto = for still images only",
                               choices=("auto", "on", "off"))
+    jpeg_quality: int = _opt(95, "quality of a photo's composite, side-by-side or mask written as JPEG "
+                             "(livecut image -o cut.jpg); from 90 up its colour is kept at full resolution "
+                             "(4:4:4), below 90 at half each way (4:2:0: a smaller file, a saturated edge "
+                             "smeared), as ImageMagick writes", lo=1, hi=100)
 
 
 @dataclass(frozen=True)

@@ -2787,7 +2787,7 @@ def check_picture(path: Path, ext: str, img) -> None:
 
 
 def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: bytes | None = None,
-                dpi: tuple[float, float] | None = None) -> str | None:
+                dpi: tuple[float, float] | None = None, jpeg_quality: int = 95) -> str | None:
     """Encode ``img`` and write it to a temporary name next to ``path``, renamed into place
     when complete; without ``force`` an existing ``path`` is never replaced.  ``icc``: the
     colour profile of the pixels, embedded in a PNG, JPEG, WebP, TIFF or AVIF (the input's, so
@@ -2795,7 +2795,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     sRGB); an encoder's file not laid out as expected is written without it.  ``dpi``: ``(x,
     y)`` dots per inch, stated in a PNG (pHYs), JPEG (JFIF density), TIFF, WebP or AVIF (EXIF),
     BMP or JPEG 2000 (the input's, so a print layout places it at its size: a 300 dpi product
-    shot's cutout was placed at 72 dpi, four times as large).  Returns None,
+    shot's cutout was placed at 72 dpi, four times as large).  ``jpeg_quality``: a JPEG's, 1-100
+    (``composite.jpeg_quality``), its colour at full resolution (4:4:4) from 90 up, 4:2:0 below
+    (see :data:`_ENCODE_PARAMS`).  Returns None,
     or a warning naming the temporary file left beside the written ``path`` (a folder that
     lets no name be removed: append-only; see :func:`~livecut.atomic.commit`)."""
     from livecut.atomic import commit, discard, io_reason, not_removed, temp_path, why_left
@@ -2817,6 +2819,9 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
                               f"got {dpi!r}")
     if dpi is not None:
         dpi = float(dpi[0]), float(dpi[1])
+    if (isinstance(jpeg_quality, bool) or not isinstance(jpeg_quality, numbers.Integral)
+            or not 1 <= jpeg_quality <= 100):
+        raise ConfigTypeError(f"write_image: jpeg_quality must be a whole number of 1 to 100, got {jpeg_quality!r}")
     ext = p.suffix.lower() or ".png"
     check_picture(p, ext, img)
     if not force and os.path.lexists(p):  # (found only once written: "exists (written by another run
@@ -2836,6 +2841,10 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
         try:
             params = [_ENCODE_PARAMS[ext]] if ext in _ENCODE_PARAMS else []
+            if ext in JPEG_EXTS and jpeg_quality != 95:  # (composite.jpeg_quality)
+                params = [[cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality), cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+                           cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444 if jpeg_quality >= 90
+                           else cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420]]
             if pam_rgb:  # (TUPLTYPE RGB or RGB_ALPHA: they are said R, G, B)
                 params = [[cv2.IMWRITE_PAM_TUPLETYPE, cv2.IMWRITE_PAM_FORMAT_RGB if img.shape[2] == 3
                            else cv2.IMWRITE_PAM_FORMAT_RGB_ALPHA]]

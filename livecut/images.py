@@ -1087,7 +1087,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     icc = None                                        # does not describe RGB output)
                 before, placed = identity(dst, follow=False), False
                 try:
-                    left = write_image(dst, out, force=force, icc=icc, dpi=meta.get("dpi"))
+                    left = write_image(dst, out, force=force, icc=icc, dpi=meta.get("dpi"),
+                                       jpeg_quality=cfg.composite.jpeg_quality)
                     if identity(dst.parent) not in (kept[dst.parent], None) and os.path.lexists(dst):
                         # (moved as it was written: write_image made the folder again, for this
                         # photo alone, which the run then said written to it; taken back)

@@ -7316,3 +7316,27 @@ def test_a_jpeg_composite_keeps_its_colour_at_full_resolution(tmp_path, good):
     assert _jpeg_sampling(jpg.read_bytes()) == [0x11, 0x11, 0x11]
     a, b = cv2.imread(str(png)).astype(int), cv2.imread(str(jpg)).astype(int)
     assert np.percentile(np.abs(a - b).max(axis=2), 99.9) < 20
+
+
+def test_composite_jpeg_quality_sets_a_jpeg_outputs_quality(tmp_path, good):
+    """A JPEG output was written at 95 whatever the user wanted (a smaller file for the web, or
+    100): composite.jpeg_quality sets it, 4:4:4 from 90 up, 4:2:0 below; out of 1-100 refused."""
+    sizes = {}
+    for q in (None, 60, 100):
+        out = tmp_path / f"c{q}.jpg"
+        args = ["--set", f"composite.jpeg_quality={q}"] if q else []
+        r = invoke("image", str(good["a.jpg"]), "-o", str(out), "--mode", "composite", "-q", *args)
+        assert r.exit_code == 0, r.stderr
+        sizes[q] = out.stat().st_size
+    assert sizes[60] < sizes[None] < sizes[100], sizes
+    assert _jpeg_sampling((tmp_path / "c60.jpg").read_bytes()) == [0x22, 0x11, 0x11]
+    assert _jpeg_sampling((tmp_path / "c100.jpg").read_bytes()) == [0x11, 0x11, 0x11]
+    r = invoke("image", str(good["a.jpg"]), "-o", str(tmp_path / "x.jpg"), "--mode", "composite",
+               "--set", "composite.jpeg_quality=101")
+    assert r.exit_code == 2 and "composite.jpeg_quality" in r.stderr and not (tmp_path / "x.jpg").exists()
+    from livecut.errors import ConfigTypeError
+    from livecut.imageio import write_image
+
+    for bad in (True, 0, 101, 95.0, "95"):
+        with pytest.raises(ConfigTypeError, match="jpeg_quality"):
+            write_image(tmp_path / "y.jpg", np.zeros((16, 16, 3), np.uint8), jpeg_quality=bad)
