@@ -1199,6 +1199,39 @@ def is_srgb(icc: bytes | None) -> bool:
     return True
 
 
+def srgb_colour_in(bgr: tuple[int, int, int], icc: bytes | None) -> tuple[int, int, int] | None:
+    """The 8-bit colour ``bgr`` (B, G, R), an sRGB one (as ``color:#RRGGBB`` is, by CSS's and every
+    picture tool's reading), as the RGB matrix profile ``icc`` writes it: what a picture of that
+    profile holds to show that colour (sRGB to XYZ, both profiles' colorants adapted to D50 as
+    ICC makes them, to the profile's linear RGB, clipped to its gamut, through the inverse of its
+    tone curves). ``bgr`` itself for None or an sRGB profile (:func:`is_srgb`); None for a
+    profile that is not an RGB matrix one or cannot be read."""
+    if is_srgb(icc):
+        return tuple(int(v) for v in bgr)
+    to = _colorants(icc)
+    if to is None:
+        return None
+    x = np.linspace(0, 1, 4097)
+    try:
+        (n,) = struct.unpack(">I", icc[128:132])
+        tags = dict(struct.unpack(">4sI", icc[at:at + 8]) for at in range(132, 132 + 12 * min(n, 1000), 12))
+        with np.errstate(all="ignore"):
+            curves = [_tone_curve(icc, tags[sig], x) for sig in (b"rTRC", b"gTRC", b"bTRC")]
+    except (KeyError, struct.error, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if any(c is None or not np.isfinite(c).all() or (np.diff(c) < 0).any() for c in curves):
+        return None
+    rgb = np.array(bgr[::-1], float) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array(_SRGB_COLORANTS).T @ linear
+    try:
+        theirs = np.clip(np.linalg.solve(to.T, xyz), 0, 1)
+    except np.linalg.LinAlgError:
+        return None
+    out = [float(np.interp(v, c, x)) for v, c in zip(theirs, curves)]  # (each curve inverted)
+    return tuple(int(round(v * 255)) for v in out[::-1])
+
+
 def colour_profile(path: str | Path) -> bytes | None:
     """The colour profile that :func:`read_image` gives a picture file (embedded, made from a
     camera's EXIF, a PNG's gAMA and cHRM or a HEIC's or AVIF's nclx), read from the file's structure (a HEIF is decoded);

@@ -16,14 +16,14 @@ import numpy as np
 from livecut.atomic import (LOOP_OF_LINKS, NAME_MAX, TEMP_MARK, check_not_special, dangling_link, discard,
                             folder_in_the_way, folder_stop, identity, io_reason, name_too_long, not_there,
                             raise_if_in_the_way, raise_if_link_loop, stale_left, temp_prefix)
-from livecut.composite import Compositor, mode_word, parse_background
+from livecut.composite import Background, Compositor, mode_word, parse_background
 from livecut.config import CompositeConfig, Config, whole_config
 from livecut.errors import (FORCE, ConfigTypeError, LivecutError, OutputExistsError, UsageError, WriteError,
                             interrupt_under, stop_text)
 from livecut.frames import check_flag
 from livecut.imageio import (ALPHA_EXTS, ICC_EXTS, IMAGE_EXTS, RAW_EXTS, check_size, check_writable, colour_profile,
                              expand_inputs, folded_name, is_srgb, looks_like_picture, name_clash, other_colour_space,
-                             read_image, to_bgr8,
+                             read_image, srgb_colour_in, to_bgr8,
                              write_image, _peek_size)
 from livecut.progress import Progress
 from livecut.urls import url_scheme
@@ -905,6 +905,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     # None: it has none, sRGB; False: no picture is shown)
     bg_icc = (colour_profile(bg_path) if compositor.background.kind == "image" and mode in ("composite", "side-by-side")
               else False)
+    given_bg = compositor.background  # (a colour's: converted to each photo's colour profile, see below)
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
@@ -1067,6 +1068,20 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 # side-by-side: it showed the colours under its transparent pixels)
                 frame = bgr if own_alpha is None else np.dstack((bgr, own_alpha))
                 del bgr, own_alpha
+                unconverted = False
+                if given_bg.kind == "color" and mode in ("composite", "side-by-side"):
+                    # (-b color:#RRGGBB is an sRGB colour, as CSS and every picture tool read it, and
+                    # the output carries the photo's profile: behind a Display P3 or Adobe RGB photo
+                    # its values were written as they are, and shown shifted, more saturated, a
+                    # product shot's brand colour off; written as that profile shows that colour)
+                    # (not where the output keeps no profile, a BMP: shown as sRGB, as given)
+                    photo_icc = meta.get("icc") if dst.suffix.lower() in ICC_EXTS else None
+                    shown = srgb_colour_in(given_bg.color, photo_icc if photo_icc and photo_icc[16:20] == b"RGB "
+                                           else None)
+                    if shown is None:  # (a profile of tables: its values as they are, said once written)
+                        shown, unconverted = given_bg.color, True
+                    if compositor.background.color != shown:
+                        compositor.background = Background("color", color=shown)
                 out = compositor.apply(frame, alpha, box=box)
                 # (the output is the compositor's own buffer, or the alpha: the frame is let go
                 # before the output is encoded, which needs as much again as the file it makes)
@@ -1111,6 +1126,10 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     report.notes.append(remark)
                 if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
                     report.warnings.append(left)
+                if unconverted:
+                    report.warnings.append(f"{src}: the background colour is written as its sRGB values in the "
+                                           "photo's colour profile, which livecut cannot convert it to: "
+                                           "colour-managed viewers may show it shifted")
                 if cmyk:
                     report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
                                            "colour profile, which livecut does not apply, and may differ from what "

@@ -7340,3 +7340,36 @@ def test_composite_jpeg_quality_sets_a_jpeg_outputs_quality(tmp_path, good):
     for bad in (True, 0, 101, 95.0, "95"):
         with pytest.raises(ConfigTypeError, match="jpeg_quality"):
             write_image(tmp_path / "y.jpg", np.zeros((16, 16, 3), np.uint8), jpeg_quality=bad)
+
+
+def test_a_background_colour_is_written_as_the_photos_profile_shows_it(tmp_path, scene):
+    """-b color:#ff0000 is sRGB red (as CSS and every picture tool read a hex colour), and the
+    composite carries the photo's colour profile: behind a Display P3 photo its values were
+    written as they are, (255, 0, 0), which a colour-managed viewer shows as P3's own red, a
+    deeper one than asked (a brand colour behind a product shot off). Written as P3 shows sRGB
+    red now, (234, 51, 35), as LittleCMS converts it; a photo without a profile, or an output that
+    keeps none (BMP), gets it as given."""
+    from livecut.imageio import _cicp_icc, icc_profile, write_image
+
+    img = scene[0]
+    p3 = _cicp_icc(12, 13)
+    write_image(tmp_path / "p3.png", img, icc=p3)
+    write_image(tmp_path / "plain.png", img)
+    r = invoke("image", str(tmp_path / "plain.png"), "-o", str(tmp_path / "m.png"), "--mode", "mask", "-q")
+    assert r.exit_code == 0, r.stderr
+    behind = cv2.imread(str(tmp_path / "m.png"), cv2.IMREAD_GRAYSCALE) == 0
+    assert behind.mean() > 0.2
+    for name, out, want in (("p3.png", "c.png", (35, 51, 234)), ("p3.png", "c.jpg", (35, 51, 234)),
+                            ("plain.png", "d.png", (0, 0, 255)), ("p3.png", "c.bmp", (0, 0, 255))):
+        r = invoke("image", str(tmp_path / name), "-o", str(tmp_path / out), "--mode", "composite",
+                   "-b", "color:#ff0000", "-q")
+        assert r.exit_code == 0, r.stderr
+        got = cv2.imread(str(tmp_path / out))[behind].astype(int)
+        assert np.abs(np.median(got, axis=0) - want).max() <= 1, (out, np.median(got, axis=0))
+    assert icc_profile(np.fromfile(tmp_path / "c.png", np.uint8)) == p3
+    # a profile it cannot convert to (tables, not a matrix): as given, and said
+    write_image(tmp_path / "odd.png", img, icc=_rgb_profile(3000))
+    r = invoke("image", str(tmp_path / "odd.png"), "-o", str(tmp_path / "o.png"), "--mode", "composite",
+               "-b", "color:#ff0000")
+    assert r.exit_code == 0 and "background colour is written as its sRGB values" in r.stderr, r.stderr
+    assert np.abs(np.median(cv2.imread(str(tmp_path / "o.png"))[behind].astype(int), axis=0) - (0, 0, 255)).max() <= 1
