@@ -21,7 +21,9 @@ Per frame:
    many frames (sensor noise cancels), a moving subject is followed at once.
 3. *Hysteresis* on the binary decision (alpha >= 128): a pixel switches on above
    ``128 + hysteresis*255`` and off below ``128 - hysteresis*255``; between the two
-   it keeps its previous state (the soft value is clamped to that side of 128).
+   it keeps its previous state (the soft value is clamped to that side of 128) -- but where
+   the incoming mask is 0 (or 255), the state follows the soft value across 128 itself (a fade
+   shows no steps where some pixels were held at 128 while their neighbours had left the band).
 4. *Settling*: where the incoming mask has disagreed with the smoothed decision (or
    stayed more than ``SETTLE_LEVELS`` from the smoothed value: a ghost half faded, a
    new subject at 80 %) over a thick region for ``smooth.settle`` judged frames in a row
@@ -1033,9 +1035,35 @@ class MaskSmoother:
             if judged:  # (a judgement served again is the same evidence: not counted again)
                 self._settle(alpha)
             self._clear_residue(alpha)
+        self._follow_evidence(alpha)
         out = self._show()
         self._note_depths()
         return out
+
+    def _follow_evidence(self, alpha: np.ndarray) -> None:
+        """The decision follows the smoothed value across the cut (128) itself, not only past the
+        hysteresis band, where the incoming mask is plain about it: off where it is 0 and the
+        smoothed value under 128, on where it is 255 and the smoothed value 128 or more (as
+        :meth:`_clear_residue` takes those values).  The band still keeps a decision the incoming
+        mask does not plainly contradict (a soft value that wavers about the cut).  A subject that
+        leaves focus (judged 0) or comes in (255) faded or grew through the band with each pixel
+        held at 128 (or 127) until its own value left the band, while the pixel beside it, past
+        the band's edge already, showed its own: steps of up to the band's 26 levels along the
+        curves the fade had reached, wedges and facets across the ghost and the subject coming in
+        for the frames of a rack focus (make_samples' rack_focus, frames 44-48).  Crossing at 128,
+        the value shown is the smoothed one, continuous."""
+        if self.cfg.hysteresis <= 0:
+            return
+        tmp, keep, acc = self._faint, self._lo, self._acc
+        # off where alpha is 0 and acc under the cut: state &= (alpha > 0) | (acc >= 127.5)
+        cv2.threshold(alpha, 0, 255, cv2.THRESH_BINARY, dst=keep)
+        cv2.compare(acc, 127.5, cv2.CMP_GE, dst=tmp)
+        cv2.bitwise_or(keep, tmp, dst=keep)
+        cv2.bitwise_and(self._state, keep, dst=self._state)
+        # on where alpha is 255 and acc at the cut or more
+        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=keep)
+        cv2.bitwise_and(keep, tmp, dst=keep)
+        cv2.bitwise_or(self._state, keep, dst=self._state)
 
     def _note_depths(self) -> None:
         """Keeps what the frame just smoothed lasted and its mask's (``_state``'s) depth from each

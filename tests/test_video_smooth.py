@@ -225,6 +225,35 @@ def test_a_rack_focus_fades_the_subjects_smoothly_not_in_facets():
     assert out[truth[0] > truth[-1]].max() == 0 and out[truth[-1] > 0].min() == 255  # (and it ends)
 
 
+def test_a_fading_subject_crosses_the_cut_at_128_with_no_step_where_the_judgement_is_plain():
+    """The rack focus above (the mask the truth: the old subject judged 0 at once, the new one
+    255): the hysteresis kept each pixel's decision until the smoothed value left its band
+    (102-153), the value shown pinned to 128 (on) or 127 (off) meanwhile -- so part of a fading
+    subject showed 128 while the part beside it, past the band's edge, showed its own 101: steps of
+    up to 26 levels along the curve the fade had reached, wedges and facets across the ghost and
+    the subject coming in (make_samples' rack_focus through livecut file, frames 44-48).  Where the
+    judgement is plainly 0 (or 255), the decision now follows the value across 128 itself: no step
+    inside the fading subjects but at the clearing of residue (0, 255)."""
+    frames, truth = make_samples.render("rack_focus")
+    sm = MaskSmoother(load_config())
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25))
+    inside = (cv2.erode(truth[0], disk) | cv2.erode(truth[-1], disk)) > 0
+    fade = range(make_samples.RACK_START, make_samples.RACK_END + make_samples.FPS // 2)
+    steps = {}
+    for i, (frame, t) in enumerate(zip(frames[:fade.stop], truth)):
+        out = sm(t, frame)
+        if i not in fade:
+            continue
+        pinned = np.isin(out, (0, 255)).astype(np.uint8)
+        seen = inside & (cv2.dilate(pinned, np.ones((7, 7), np.uint8)) == 0)
+        a = out.astype(np.int16)
+        n = (np.count_nonzero((np.abs(a[3:] - a[:-3]) > 12) & seen[3:] & seen[:-3])
+             + np.count_nonzero((np.abs(a[:, 3:] - a[:, :-3]) > 12) & seen[:, 3:] & seen[:, :-3]))
+        if n:
+            steps[i] = int(n)
+    assert not steps, f"steps inside the fading subjects (frame: pixels): {steps}"
+
+
 def test_a_rack_focus_s_flat_patches_judged_unsure_follow_the_judgement_within_half_a_second():
     """A rack focus (make_samples' clip) whose subjects have flat interiors: no texture, so the
     engine cannot tell them sharp or soft, and judges them unsure -- the old subject's 110 (below
