@@ -2143,12 +2143,56 @@ def test_a_padded_mpeg_ts_file_whose_last_packet_ends_in_silence_is_whole(tmp_pa
     r = run_cli("file", str(padded), "-o", str(tmp_path / "padded-o.mp4"))
     assert r.returncode == 0 and not _damage_said(r.stderr), r.stderr
     assert probe(tmp_path / "padded-o.mp4")["frames"] == 100
-    bad = tmp_path / "wiped.ts"  # (zeros from the middle of a packet of the video, to the end)
-    video = [o for o in range(len(data) * 6 // 10 // 188 * 188, len(data), 188) if int.from_bytes(data[o + 1:o + 3], "big") & 0x1FFF == 0x100][0]
-    where = _wiped_end(whole, bad, video + 100)
+    bad = tmp_path / "wiped.ts"  # (zeros from a sector's start in the middle of a packet of the video, to the end)
+    video = [o for o in range(len(data) * 6 // 10 // 512 * 512, len(data), 512)
+             if o % 188 > 40 and int.from_bytes(data[o - o % 188 + 1:o - o % 188 + 3], "big") & 0x1FFF == 0x100][0]
+    where = _wiped_end(whole, bad, video)
     r = run_cli("file", str(bad), "-o", str(tmp_path / "wiped-o.mp4"))
     assert r.returncode == 3 and f"damaged data from byte {where} to the file's end" in r.stderr, r.stderr
 
+
+
+def test_a_padded_mpeg_ts_file_whose_last_video_packet_ends_in_zeros_is_whole(tmp_path):
+    """A constant-rate MPEG-TS recording (``-muxrate``, null packets among its own, as a
+    broadcast recorder's) whose last packet, the end of its video's last frame, ends in zeros (the
+    frame's trailing zero bytes, H.264's trailing_zero_8bits), padded with zeros after its whole
+    packets: it was 'the video ends early (damaged data from byte N to the file's end, ... of
+    zeros: how many frames it held is not known): 100 frames written, more expected', exit 3, of
+    a file ffmpeg plays whole -- the zeros taken for a wipe begun inside a packet, though no
+    sector of the file starts in them.  It is whole, no word said; a wipe begun at a sector's
+    start inside a packet is still said."""
+    src = tmp_path / "cbr.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=duration=3.5", "-c:v", "libx264", "-g", "25", "-c:a", "mp2",
+                    "-f", "mpegts", "-muxrate", "1500000", str(src)], check=True)
+    data = bytearray(src.read_bytes())
+    pids = [int.from_bytes(data[o + 1:o + 3], "big") & 0x1FFF for o in range(0, len(data), 188)]
+    assert 0x1FFF in pids  # (its null packets)
+    last = max(i for i, pid in enumerate(pids) if pid == 0x100) * 188
+    data = data[:last + 188]  # (its video's last packet the file's last)
+    # (a packet more of the last frame's PES, which states no length: 173 bytes of stuffing, then
+    # the frame's 10 trailing zero bytes)
+    header = bytes([0x47, data[last + 1] & 0x1F, data[last + 2], 0x30 | (data[last + 3] + 1) & 0xF])
+    data += header + bytes([173, 0]) + b"\xff" * 172 + bytes(10)
+    null = b"\x47\x1f\xff\x10" + b"\xff" * 184
+    zeros, end = len(data.rstrip(b"\0")), len(data)
+    lead = next(k for k in range(8) if -(-(zeros + 188 * k) // 512) * 512 >= end + 188 * k)
+    data = null * lead + data  # (no sector's start in the frame's zeros: see TS_WIPE_BLOCK)
+    assert len(data.rstrip(b"\0")) % 188 and len(data) % 188 == 0
+    whole = tmp_path / "whole.ts"
+    whole.write_bytes(bytes(data))
+    padded = tmp_path / "padded.ts"
+    padded.write_bytes(bytes(data) + bytes(20_000))
+    for f in (whole, padded):
+        r = run_cli("file", str(f), "-o", str(tmp_path / f"{f.stem}-o.mp4"))
+        assert r.returncode == 0 and not _damage_said(r.stderr), r.stderr
+        assert probe(tmp_path / f"{f.stem}-o.mp4")["frames"] == 100
+    bad = tmp_path / "wiped.ts"  # (zeros from a sector's start inside a packet of the video, to the end)
+    cut = next(k * 512 for k in range(len(data) * 6 // 10 // 512, len(data) // 512)
+               if (k * 512) % 188 > 40 and pids[(k * 512 - 188 * lead) // 188] == 0x100)
+    where = _wiped_end(whole, bad, cut)
+    r = run_cli("file", str(bad), "-o", str(tmp_path / "wiped-o.mp4"))
+    assert r.returncode == 3 and f"damaged data from byte {where} to the file's end" in r.stderr, r.stderr
 
 def _damage_said(err: str) -> bool:
     """Whether livecut's ``err`` says the input is damaged, lacks frames or ends early."""
@@ -2207,7 +2251,7 @@ def test_an_mpeg_ts_file_whose_end_was_wiped_ends_early(tmp_path, boundary):
                     "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-g", "25", "-sc_threshold", "0",
                     "-c:a", "aac", str(whole)], check=True)
     size = whole.stat().st_size
-    cut = size * 7 // 10
+    cut = size * 7 // 10 // 512 * 512  # (a wipe begins at a sector's start: see TS_WIPE_BLOCK)
     cut -= cut % 188 if boundary else 0
     bad = tmp_path / "wiped.ts"
     where = _wiped_end(whole, bad, cut)
@@ -2258,7 +2302,7 @@ def test_an_mpeg_ts_file_damaged_in_the_middle_whose_end_was_wiped_says_both(tmp
     lost = int(said[0].split("middle.ts: ")[1].split(" of ")[0])
     assert 10 <= lost <= 40, r.stderr
     bad = tmp_path / "both.ts"
-    where = _wiped_end(middle, bad, size * 8 // 10 + 50)
+    where = _wiped_end(middle, bad, size * 8 // 10 // 512 * 512)  # (at a sector's start)
     assert where % 188 and where > b, where
     out = tmp_path / "o.mp4"
     r = run_cli("file", str(bad), "-o", str(out))

@@ -1135,6 +1135,10 @@ def _ts_pes_ends(fh, at: int, n: int, sync: int, start: int) -> bool:
     return False
 
 
+#: bytes of the blocks a file system leaves unwritten, zeros, where a crash cut a recording off
+#: (a disc's sector): a wipe begins at a multiple of it (see :func:`_ts_zeroed_end`)
+TS_WIPE_BLOCK = 512
+
 #: zeros a whole MPEG-TS file may end with after its last packet (padded to a block of the file
 #: system, a disc's sector): more where packets should be are damage (see :func:`_ts_zeroed_end`)
 TS_PAD_ZEROS = 4096
@@ -1145,8 +1149,10 @@ def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
     recording cut off by a crash, the file system's zeros where its last blocks were not
     written): its packets, in line from its first to the one the zeros begin in or after, stop
     at zeros that run to the file's end over more than :data:`TS_PAD_ZEROS` bytes where packets
-    should be (their sync bytes, 0x47, zeroed), begun inside a packet; zeros begun at a packet's
-    start are a padded file's as much as a wipe's, and not said.  A null packet's zeros (PID 0x1FFF, padding) are not counted among them; a file
+    should be (their sync bytes, 0x47, zeroed), begun inside a packet at a sector's start
+    (:data:`TS_WIPE_BLOCK`); zeros begun at a packet's start, or inside its data where no sector
+    starts before its end (the data's own zeros), are a padded file's as much as a wipe's, and
+    not said.  A null packet's zeros (PID 0x1FFF, padding) are not counted among them; a file
     that ends with its packets whole, null ones included, or with a few zeros after them, is
     not one.  None otherwise."""
     zeros = _zeros_at_end(p)
@@ -1167,6 +1173,14 @@ def _ts_zeroed_end(p: Path) -> tuple[int, int] | None:
                     return None  # (its packets not in line up to the zeros)
                 if where < first and int.from_bytes(last[sync + 1:sync + 3], "big") & 0x1FFF == 0x1FFF:
                     where = first  # (a null packet's zeros: padding)
+                elif where < first and -(-where // TS_WIPE_BLOCK) * TS_WIPE_BLOCK >= first:
+                    # (zeros inside the last packet that no sector's start falls in: a wipe begins
+                    # at one, the file system's blocks left unwritten, so they are its data -- a
+                    # video frame's trailing zeros, as a broadcast recorder's H.264 or MPEG-2 ends
+                    # with -- and a wipe, if any, began at the packet's end, as a padded file's
+                    # zeros; it was 'the video ends early', exit 3, of a whole recording that
+                    # ffmpeg plays to its end)
+                    where = first
                 elif where < first and _ts_pes_ends(fh, first - n, n, sync, start):
                     # (the last packet of an audio PES read whole, its data ending in zeros -- silence
                     # in PCM or SMPTE 302M, an MP2 frame's last byte -- then zeros after it: a padded
