@@ -661,10 +661,11 @@ def batch(
 def eval_(
     ctx: typer.Context,
     images_dir: str = typer.Argument(..., metavar="IMAGES", help="Folder of images (subfolders too)."),
-    masks_dir: str = typer.Argument(..., metavar="MASKS",
+    masks_dir: Optional[str] = typer.Argument(None, metavar="MASKS",
                                     help="Folder of ground-truth masks: the same names (path in the folder, "
                                          "any extension and letter case; or the name plus _mask, _gt, -mask, "
-                                         "...); bright = in focus (0/255, 0/1, 16-bit, colour, palette PNG or "
+                                         "...; left out or IMAGES again: the masks are in IMAGES, "
+                                         "0001_mask.png, GT_0001.png or 0001.png beside 0001.jpg); bright = in focus (0/255, 0/1, 16-bit, colour, palette PNG or "
                                          "GIF; a mask with transparency is its alpha). "
                                          "A mask of another size but the photo's shape (16 px a side at least) is resized to it."),
     config: Optional[str] = ConfigOpt,
@@ -724,7 +725,8 @@ def eval_(
 
     # (not "use `livecut run` for streams", which neither scores photos nor writes a sheet)
     images_dir = local_path(images_dir, "`livecut eval` reads local folders", "IMAGES", streams=False)
-    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS", streams=False)
+    masks_dir = local_path(masks_dir, "`livecut eval` reads local folders", "MASKS", streams=False) \
+        if masks_dir is not None else images_dir  # (one folder of photos and masks)
     if sheet is not None:  # (a Path: '' was '.', a URL's :// folded to :/ out of redaction's reach)
         named, sheet = sheet, local_path(sheet, "--sheet writes a local picture", "--sheet", streams=False)
         # (a Path forgets the /; one that keeps it, the root /, got a second: '--sheet //: is a folder')
@@ -771,6 +773,15 @@ def eval_(
             typer.echo(_one_line(f"livecut: note: {len(names)} {what}: {', '.join(names[:3])}"
                                  f"{' ... (--json lists them all)' if len(names) > 3 else ''}"), err=True)
 
+    if result.get("one_folder"):  # (0001.jpg and 0001_mask.png in one folder: which was taken for a mask)
+        from livecut.evaluate import ONE_FOLDER_MASK_EXTS
+
+        ways = result["one_folder"]
+        typer.echo(_one_line(f"livecut: note: IMAGES and MASKS are one folder ({images_dir}): "
+                   f"{sum(ways.values())} photo(s) paired with their masks by name: "
+                   + ", ".join(f"{n} of the photo's name, a {w[1:].upper()} beside its JPEG" if w.lower() in ONE_FOLDER_MASK_EXTS else
+                               f"{n} named as the photo after {w!r}" if w[0] not in "_-. " else
+                               f"{n} named as the photo plus {w!r}" for w, n in sorted(ways.items()))), err=True)
     if result.get("mask_ending"):  # (basic_mask.png for basic.jpg: "no image has a mask of the same name")
         typer.echo(f"livecut: note: masks named as their photo plus {result['mask_ending']!r} were paired "
                    "with it", err=True)

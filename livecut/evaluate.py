@@ -579,6 +579,96 @@ def _mask_affix(missing: list, masks: list) -> tuple[str, str]:
     return (written[top[0]], "") if top[0][0] == "ending" else ("", written[top[0]])
 
 
+#: in one folder of photos and masks, a photo and its mask of one name (``0001.jpg``, ``0001.png``):
+#: the photo is the JPEG, the mask the lossless picture beside it
+ONE_FOLDER_PHOTO_EXTS = (".jpg", ".jpeg")
+ONE_FOLDER_MASK_EXTS = (".png", ".bmp", ".gif", ".tif", ".tiff")
+
+
+def _names_a_mask(st: str) -> list[tuple[str, str, str]]:
+    """``(kind, affix as written, the photo's stem)`` for each way the stem ``st`` is a mask's
+    name: a photo's plus an ending (``_mask``, ``-gt``: :data:`MASK_WORDS` after a separator), or
+    after a prefix (``mask_``, ``GT-``)."""
+    out = []
+    for word in MASK_WORDS:
+        n = len(word) + 1
+        if len(st) <= n:
+            continue
+        if st[-n] in MASK_SEPARATORS and _fold(st[-n + 1:]) == word:
+            out.append(("ending", st[-n:], st[:-n]))
+        if st[n - 1] in MASK_SEPARATORS and _fold(st[:n - 1]) == word:
+            out.append(("prefix", st[:n], st[n:]))
+    return out
+
+
+def split_folder(files: list, d) -> tuple[dict, list, list, list]:
+    """One folder ``d`` holding photos and their masks (``0001.jpg`` + ``0001_mask.png``,
+    ``img.png`` + ``img_gt.png``, ``GT_1.png`` for ``1.jpg``, or ``0001.jpg`` + ``0001.png``), its
+    ``files`` told apart: ``({photo: (its mask, how it was paired: the ending or prefix as
+    written, or the mask's extension where it has the photo's name)}, photos without a mask, masks
+    without a photo, doubts)``.  A file named as another one of its
+    subfolder plus an ending or after a prefix (:func:`_names_a_mask`) is a mask; two files of
+    one name are a photo and its mask where one is a JPEG and the other lossless
+    (:data:`ONE_FOLDER_MASK_EXTS`), else a doubt; so are a photo with two masks and a mask named
+    for two files or for a mask (each said in a line of ``doubts``: nothing is guessed)."""
+    from pathlib import Path
+
+    d = Path(d)
+    by_key: dict[str, list] = {}
+    for p in files:
+        by_key.setdefault(_fold(_key(p, d)), []).append(p)
+    names_of: dict = {}  # a mask -> [(kind, affix, key of the photo it names)]
+    for p in files:
+        parent = p.relative_to(d).parent
+        for kind, affix, stem in _names_a_mask(p.stem):
+            key = _fold(parent.joinpath(stem).as_posix())
+            if key in by_key:
+                names_of.setdefault(p, []).append((kind, affix, key))
+    doubts: list[str] = []
+
+    def rel(p) -> str:
+        return p.relative_to(d).as_posix()
+
+    masks_of: dict = {}  # a photo -> [(mask, how)]
+    photos: list = []
+    for key, group in by_key.items():
+        rest = [p for p in group if p not in names_of]
+        if len(rest) == 1:
+            photos.append(rest[0])
+        elif len(rest) == 2 and sum(p.suffix.lower() in ONE_FOLDER_PHOTO_EXTS for p in rest) == 1 \
+                and sum(p.suffix.lower() in ONE_FOLDER_MASK_EXTS for p in rest) == 1:
+            photo, mask = sorted(rest, key=lambda p: p.suffix.lower() not in ONE_FOLDER_PHOTO_EXTS)
+            photos.append(photo)
+            masks_of.setdefault(photo, []).append((mask, mask.suffix.lower()))
+        elif len(rest) > 1:
+            doubts.append(f"{', '.join(sorted(rel(p) for p in rest))}: files of one name, which is the photo "
+                          "and which its mask?")
+    for m, named in names_of.items():
+        targets = {key for _, _, key in named}
+        if len(targets) > 1:
+            doubts.append(f"{rel(m)}: named as the mask of {' and of '.join(sorted(targets))}")
+            continue
+        kind, affix, key = named[0]
+        theirs = [p for p in by_key[key] if p not in names_of]
+        if not theirs:
+            doubts.append(f"{rel(m)}: named as the mask of {', '.join(rel(p) for p in by_key[key])}, "
+                          "itself named as a mask")
+            continue
+        if len(theirs) > 1 and not any(p in masks_of for p in theirs):
+            continue  # (said as files of one name)
+        photo = next(p for p in theirs if p in photos)
+        masks_of.setdefault(photo, []).append((m, affix))
+    # (named as a mask, of no file there, and without a mask of its own: a mask without its photo)
+    lone = [p for p in photos if p not in masks_of and _names_a_mask(p.stem)]
+    photos = [p for p in photos if p not in lone]
+    for photo, ms in masks_of.items():
+        if len(ms) > 1:
+            doubts.append(f"{rel(photo)}: more than one mask: {', '.join(sorted(rel(m) for m, _ in ms))}")
+    paired = {p: ms[0] for p, ms in masks_of.items() if len(ms) == 1}
+    without_mask = sorted((p for p in photos if p not in masks_of), key=rel)
+    return paired, without_mask, sorted(lone, key=rel), sorted(doubts)
+
+
 def match_masks(images: list, images_dir, masks: list, masks_dir,
                 everyone: list | None = None) -> tuple[list, list, list, set, str, str]:
     """(pairs ``(name, image, mask)``, images without a mask, errors, the masks of those errors
@@ -721,7 +811,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "mask_prefix", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "mask_prefix", "one_folder", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for;
     ``videos``: likewise its video files, which are not scored; ``gif_photos``: likewise its GIFs and
     APNGs, which are not scored, as `livecut image` cuts none that a folder gives)
@@ -729,7 +819,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
     (``clear_photos``: the photos transparent all over, their alpha 0 everywhere: cut to nothing)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else ""; ``mask_prefix``
-    likewise, ``mask_``, ``GT-``, ...;
+    likewise, ``mask_``, ``GT-``, ...; ``one_folder``: where ``images_dir`` and ``masks_dir`` are one folder
+    of photos and masks, told apart by :func:`split_folder` -- its doubts a :class:`~livecut.errors.UsageError`
+    --, how many photos were paired each way, ``{"_mask": 10, ".png": 2}``, else None;
     ``resized_masks``, ``deep_masks``, ``empty_masks`` and ``clear_photos`` name photos scored, as ``images`` does);
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
@@ -791,9 +883,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             why = not_there(d, "no such folder")
             dangling = dangling_link(d) if why == "no such folder" else None  # (not of a loop of links)
             raise UsageError(f"{d}: {why}" + (f" ({dangling})" if dangling else ""))
-    if images_dir.resolve() == masks_dir.resolve():
-        raise UsageError(f"{images_dir}: IMAGES and MASKS are the same folder; give the folder of "
-                         "the photos and that of their masks")
+    # (one folder of photos and masks, 0001.jpg beside 0001_mask.png, as many sets ship: it was
+    # refused, 'IMAGES and MASKS are the same folder'; its files are told apart by name, split_folder)
+    one = images_dir.resolve() == masks_dir.resolve()
     scales = tuple(dict.fromkeys(float(s) for s in scales))
     if not scales or any(not (0.05 <= s <= 8.0) for s in scales):
         raise UsageError("--scales: each scale must be between 0.05 and 8")
@@ -811,9 +903,28 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     raw_files: list = []  # (the camera raw files among the photos: said where they explain a lack)
     video_files: list = []  # (the videos among the photos, likewise: eval scores none)
     gif_files: list = []  # (the GIFs and APNGs among the photos, likewise, as `livecut image DIR` cuts none)
-    images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files, videos=video_files,
-                         gifs=gif_files)
-    masks = list_images(masks_dir, skip=images_dir, masks=True, folders=read["MASKS"])
+    in_one: dict = {}  # (one folder: each photo's mask)
+    how_paired: dict[str, int] = {}
+    if one:
+        files = list_images(images_dir, masks=True, folders=read["IMAGES"], raw=raw_files, videos=video_files,
+                            gifs=gif_files)
+        read["MASKS"] = read["IMAGES"]
+        in_one, alone, lone_masks, doubts = split_folder(files, images_dir)
+        if doubts:
+            raise UsageError(f"{images_dir}: IMAGES and MASKS are one folder, and which file is the mask of which "
+                             f"photo is in doubt: {doubts[0]}"
+                             + (f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else "")
+                             + "; put the masks in a folder of their own, named as their photos")
+        photos = sorted(list(in_one) + alone, key=lambda p: p.relative_to(images_dir).as_posix())
+        # (a GIF is a mask here, not a photo: livecut image cuts none that a folder gives)
+        gif_files += [p for p in photos if p.suffix.lower() in MASK_ONLY_EXTS]
+        images = [p for p in photos if p.suffix.lower() not in MASK_ONLY_EXTS]
+        masks = sorted([in_one[p][0] for p in images if p in in_one] + lone_masks,
+                       key=lambda p: p.relative_to(images_dir).as_posix())
+    else:
+        images = list_images(images_dir, skip=masks_dir, folders=read["IMAGES"], raw=raw_files,
+                             videos=video_files, gifs=gif_files)
+        masks = list_images(masks_dir, skip=images_dir, masks=True, folders=read["MASKS"])
     if sheet is not None:
         # (--sheet IMAGES/sheet.png was written; the next run read it as a photo without a mask
         # and refused the same command, "a photo or mask of this evaluation")
@@ -833,6 +944,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     def _outside(what: str, d: Path, other: Path) -> str:
         # (data/ holding nothing but data/masks/ was "no image files in it", with its masks there)
+        if one:
+            return ""
         return f" outside {what} ({other}), which it holds" if other.resolve().is_relative_to(d.resolve()) else ""
 
     if not images:
@@ -845,6 +958,10 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         raise UsageError(f"{images_dir}: no photos: no image files in it or its subfolders"
                          f"{_outside('MASKS', images_dir, masks_dir)} ({exts}, ...){raw}"
                          f"{_videos_not_scored(video_files)}{_gifs_not_scored(gif_files)}")
+    if not masks and one:
+        raise UsageError(f"{masks_dir}: no masks in it: IMAGES and MASKS are one folder, and no file in it is "
+                         "named as a photo's mask (0001_mask.png, 0001_gt.png, GT_0001.png, or 0001.png beside "
+                         "0001.jpg); give the folder of the masks")
     if not masks:
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders"
                          f"{_outside('IMAGES', masks_dir, images_dir)} ({exts}, ..., .gif)")
@@ -878,8 +995,15 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         everyone, images = images, kept
     else:
         everyone = images
-    pairs, unmatched, errors, ambiguous, ending, prefix = match_masks(images, images_dir, masks, masks_dir,
-                                                                       everyone)
+    if one:
+        pairs = [(p.relative_to(images_dir).as_posix(), p, in_one[p][0]) for p in images if p in in_one]
+        unmatched = [p.relative_to(images_dir).as_posix() for p in images if p not in in_one]
+        errors, ambiguous, ending, prefix = [], set(), "", ""
+        for _, p, _ in pairs:
+            how_paired[in_one[p][1]] = how_paired.get(in_one[p][1], 0) + 1
+    else:
+        pairs, unmatched, errors, ambiguous, ending, prefix = match_masks(images, images_dir, masks, masks_dir,
+                                                                           everyone)
     used = {m for _, _, m in pairs} | ambiguous  # (two masks of one photo: its error says so)
     without_image = [] if subset is not None else \
         [m.relative_to(masks_dir).as_posix() for m in masks if m not in used]
@@ -1106,7 +1230,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
             "videos": videos, "gif_photos": gif_photos,
             "resized_masks": resized, "deep_masks": deep, "empty_masks": empty, "clear_photos": clear,
-            "mask_ending": ending, "mask_prefix": prefix,
+            "mask_ending": ending, "mask_prefix": prefix, "one_folder": how_paired if one else None,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],
             "sheets_removed": [str(p) for p in pages.removed] if pages is not None else [],

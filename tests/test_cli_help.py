@@ -37,7 +37,7 @@ def test_usage_lines_name_arguments_in_capitals():
     assert help_of("image").splitlines()[0] == "Usage: livecut image [OPTIONS] -o OUTDIR INPUT..."
     assert help_of("cam").splitlines()[0] == "Usage: livecut cam [OPTIONS] [INDEX]"
     assert help_of("run").splitlines()[0] == "Usage: livecut run [OPTIONS] SOURCE"
-    assert help_of("eval").splitlines()[0] == "Usage: livecut eval [OPTIONS] IMAGES MASKS"
+    assert help_of("eval").splitlines()[0] == "Usage: livecut eval [OPTIONS] IMAGES [MASKS]"
     assert help_of("batch").splitlines()[0] == "Usage: livecut batch [OPTIONS] -o OUTDIR [INPUT...]"
 
 

@@ -700,10 +700,73 @@ def test_nested_folders(photos, tmp_path):
     assert [r["name"] for r in flat["images"]] == ["set1/basic.png"] and flat["without_mask"] == ["set2/several.png"]
 
 
+
+def test_photos_and_masks_in_one_folder_are_paired_by_name_and_said(photos, tmp_path):
+    """One folder of photos and masks (0001.jpg + 0001_mask.png, or 0001.jpg + 0001.png, as
+    many sets ship them) was refused, 'IMAGES and MASKS are the same folder'. `livecut eval DIR`
+    (or DIR DIR) now pairs them by name, scores as two folders would, and says how, and what
+    was left unpaired."""
+    images, masks, truths = photos
+    one, two_i, two_m = tmp_path / "one", tmp_path / "two_i", tmp_path / "two_m"
+    for d in (one, two_i, two_m):
+        d.mkdir()
+    for name, gt in truths.items():
+        img = cv2.imread(str(images / f"{name}.png"))
+        cv2.imwrite(str(one / f"{name}.jpg"), img)
+        cv2.imwrite(str(two_i / f"{name}.jpg"), img)
+        cv2.imwrite(str(two_m / f"{name}.png"), gt)
+    cv2.imwrite(str(one / "basic_Mask.png"), truths["basic"])  # plus an ending
+    cv2.imwrite(str(one / "several.png"), truths["several"])  # the photo's name, a PNG beside its JPEG
+    cv2.imwrite(str(one / "lonely.jpg"), cv2.imread(str(images / "basic.png")))  # a photo without a mask
+    cv2.imwrite(str(one / "orphan_gt.png"), truths["basic"])  # a mask without its photo
+    plain = _scores(two_i, two_m, "--set", "segment.method=canny")
+    for args in ((one,), (one, one)):
+        r = invoke("eval", *args, "--json", "--set", "segment.method=canny")
+        assert r.exit_code == 0, r.output
+        data = json.loads(r.stdout)
+        assert [{k: v for k, v in row.items() if k != "ms"} for row in data["images"]] == \
+            [{k: v for k, v in row.items() if k != "ms"} for row in plain["images"]]
+        assert data["one_folder"] == {"_Mask": 1, ".png": 1} and plain["one_folder"] is None
+        assert data["without_mask"] == ["lonely.jpg"] and data["without_image"] == ["orphan_gt.png"]
+        assert (f"IMAGES and MASKS are one folder ({one}): 2 photo(s) paired with their masks by name: "
+                "1 of the photo's name, a PNG beside its JPEG, 1 named as the photo plus '_Mask'") in r.stderr
+        assert "lonely.jpg" in r.stderr and "orphan_gt.png" in r.stderr
+    # after a prefix, in a subfolder too
+    (one / "sub").mkdir()
+    (one / "basic.jpg").rename(one / "sub" / "basic.jpg")
+    (one / "basic_Mask.png").rename(one / "sub" / "GT_basic.png")
+    data = _scores(one, one, "--set", "segment.method=canny")
+    assert [row["name"] for row in data["images"]] == ["several.jpg", "sub/basic.jpg"]
+    assert data["one_folder"] == {"GT_": 1, ".png": 1}
+
+
+def test_photos_and_masks_in_one_folder_in_doubt_are_refused_in_one_line(photos, tmp_path):
+    """In one folder, a photo with two masks (a_mask.png and a_gt.png; a.png beside a.jpg and
+    a_mask.png) or two files of one name that are not a JPEG and a lossless mask (a.png and
+    a.tif) are not guessed at: one line says which, exit 2."""
+    images, _, truths = photos
+    one = tmp_path / "one"
+    one.mkdir()
+    img = cv2.imread(str(images / "basic.png"))
+    cv2.imwrite(str(one / "a.jpg"), img)
+    cv2.imwrite(str(one / "a_mask.png"), truths["basic"])
+    for extra, said in (("a_gt.png", "a.jpg: more than one mask: a_gt.png, a_mask.png"),
+                        ("a.png", "a.jpg: more than one mask: a.png, a_mask.png")):
+        cv2.imwrite(str(one / extra), truths["basic"])
+        r = invoke("eval", one)
+        assert r.exit_code == 2 and r.stdout == "", r.output
+        assert len(r.stderr.splitlines()) == 1 and said in r.stderr and "one folder" in r.stderr, r.stderr
+        (one / extra).unlink()
+    cv2.imwrite(str(one / "b.png"), img)
+    cv2.imwrite(str(one / "b.tif"), truths["basic"])
+    r = invoke("eval", one)
+    assert r.exit_code == 2 and len(r.stderr.splitlines()) == 1
+    assert "b.png, b.tif: files of one name, which is the photo and which its mask?" in r.stderr
+
 def test_folders_that_cannot_pair(photos, tmp_path):
     images, masks, _ = photos
-    r = invoke("eval", images, images)
-    assert r.exit_code == 2 and "same folder" in r.stderr
+    r = invoke("eval", images, images)  # (one folder of photos alone: no file named as a mask)
+    assert r.exit_code == 2 and "one folder, and no file in it is named as a photo's mask" in r.stderr
     (images / "masks").mkdir()  # masks inside the photos' folder: not taken as photos
     for p in masks.iterdir():
         (images / "masks" / p.name).write_bytes(p.read_bytes())
