@@ -804,6 +804,8 @@ def eval_(
     note(result.get("empty_masks") or [], "mask(s) with nothing in focus" + (" (all marked blurred, --invert)"
                                                                           if invert else "")
          + ": IoU and F are 0 there unless the cut is empty too")
+    note(result.get("trimaps") or [], "mask(s) are trimaps (black, white and one grey level: 0/128/255): their grey, "
+         "unknown band is left out of IoU, F and MAE")
     note(result.get("clear_photos") or [], "photo(s) fully transparent (alpha 0 everywhere): nothing of them shows, "
                                            "so nothing is cut, as livecut image cuts them (IoU and F 0 unless the "
                                            "mask is empty too; remove the alpha channel to score the colours under it)")

@@ -22,10 +22,11 @@ class Scores:
     mae: float
 
 
-def score(alpha: np.ndarray, gt: np.ndarray) -> Scores:
+def score(alpha: np.ndarray, gt: np.ndarray, ignore: np.ndarray | None = None) -> Scores:
     """Score one uint8 alpha against a ground-truth mask of the same size (HxW uint8 both, each
     binarised at 128; another is an :class:`~livecut.errors.ArrayError`: a bool or 0..1 mask
-    scored as empty)."""
+    scored as empty).  ``ignore``: an HxW bool array of the pixels left out of IoU, F and MAE
+    (a trimap's unknown band, :func:`read_truth`)."""
     from livecut.errors import ArrayError
 
     for what, a in (("alpha", alpha), ("ground truth", gt)):
@@ -35,6 +36,12 @@ def score(alpha: np.ndarray, gt: np.ndarray) -> Scores:
     if alpha.shape != gt.shape:
         raise ArrayError(f"score: expected an alpha and a ground truth of one size, got "
                          f"{alpha.shape} and {gt.shape}")
+    if ignore is not None and (not isinstance(ignore, np.ndarray) or ignore.shape != gt.shape):
+        raise ArrayError(f"score: expected the pixels to ignore as an HxW array of the truth's size {gt.shape}, got "
+                         f"{ignore.shape if isinstance(ignore, np.ndarray) else type(ignore).__name__}")
+    if ignore is not None and ignore.any():
+        keep = ~ignore.astype(bool)
+        alpha, gt = alpha[keep], gt[keep]
     pred = alpha >= 128
     truth = gt >= 128
     tp = float(np.count_nonzero(pred & truth))
@@ -46,7 +53,7 @@ def score(alpha: np.ndarray, gt: np.ndarray) -> Scores:
     recall = tp / (tp + fn) if tp + fn else 1.0
     denom = BETA2 * precision + recall
     f = (1 + BETA2) * precision * recall / denom if denom else 0.0
-    mae = float(np.mean(np.abs(alpha.astype(np.float32) / 255.0 - truth.astype(np.float32))))
+    mae = float(np.mean(np.abs(alpha.astype(np.float32) / 255.0 - truth.astype(np.float32)))) if alpha.size else 0.0
     return Scores(iou=iou, f=f, mae=mae)
 
 
@@ -349,7 +356,7 @@ def _photo_like(v: np.ndarray, top: float | None = None) -> bool:
 
 
 def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta: dict | None = None,
-               soft: dict | None = None) -> np.ndarray:
+               soft: dict | None = None, trimap: dict | None = None) -> np.ndarray:
     """The ground truth of a mask file as HxW uint8, 255 = in focus, 0 = not.
 
     What is read (any format :func:`~livecut.imageio.read_image` reads, 8 or 16 bit or float,
@@ -372,6 +379,12 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta:
     - ``soft``: a dict that gets, for a soft mask (read from half its range up), its levels
       (``"levels"``, HxW float32) and the level in focus from (``"at"``): a mask at another
       size than its photo is resized on them (:func:`truth_at`), not on its binarised truth.
+    - ``trimap``: a dict that gets, for a trimap -- a mask of three levels exactly, black, the
+      top of its range (255 of 8 bits) and one between them, from a quarter to three quarters
+      of it (0/128/255, 0/127/255: the matting sets' unknown band) --, its grey pixels
+      (``"unknown"``, HxW bool), which :func:`score` leaves out (the truth: the top level; a
+      trimap was in focus from 128, its unknown band counted in focus).  Without ``trimap``,
+      such a mask is read as before, in focus from half its range.
 
     A file that is not a mask (half its pixels neither dark nor bright: a photo) is an
     :class:`~livecut.errors.ImageReadError`.
@@ -413,6 +426,9 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta:
         # a 0/1 mask saved as JPEG (0, 1 and 2 at quality 75 to 100): it was in focus from 128,
         # an empty truth (IoU 0 for every mask, without a word)
         truth = v >= 1
+    elif trimap is not None and _trimap_band(v, lo, hi, top) is not None:
+        trimap["unknown"] = _trimap_band(v, lo, hi, top)
+        truth = v == hi
     else:
         if _photo_like(v, top):
             raise ImageReadError(f"{mask_path}: not a mask (most of its pixels are neither dark nor "
@@ -423,6 +439,20 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta:
     if invert:
         truth = ~truth
     return truth.astype(np.uint8) * 255
+
+
+def _trimap_band(v: np.ndarray, lo, hi, top: float) -> np.ndarray | None:
+    """The grey pixels of ``v`` where it is a trimap (three levels exactly: 0, ``top`` and one
+    from a quarter to three quarters of it), else None."""
+    if lo != 0 or hi != top:
+        return None
+    band = (v != lo) & (v != hi)
+    if not band.any():
+        return None
+    grey = v[band]
+    if grey.min() != grey.max() or not (0.25 * top <= float(grey[0]) <= 0.75 * top):
+        return None
+    return band
 
 
 def truth_at(gt: np.ndarray, w: int, h: int, soft: dict | None = None, invert: bool = False) -> np.ndarray:
@@ -811,13 +841,15 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
 
     Returns ``{"method", "model", "as", "count", "images": [...], "mean": {...}, "scales": [{"scale",
     "images": [{name, iou, f, mae, ms}], "mean": {...}}], "errors", "without_mask",
-    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "mask_ending", "mask_prefix", "one_folder", "subset_missing", "sheets", "sheets_removed"}``
+    "without_image", "raw_photos", "videos", "gif_photos", "resized_masks", "deep_masks", "empty_masks", "clear_photos", "trimaps", "mask_ending", "mask_prefix", "one_folder", "subset_missing", "sheets", "sheets_removed"}``
     (``raw_photos``: the camera raw files in ``images_dir`` that masks of ``without_image`` are named for;
     ``videos``: likewise its video files, which are not scored; ``gif_photos``: likewise its GIFs and
     APNGs, which are not scored, as `livecut image` cuts none that a folder gives)
     (``deep_masks``: the photos whose 16-bit soft masks hold 10- or 12-bit values, read as such, :func:`read_truth`)
     (``empty_masks``: the photos whose masks have nothing in focus, as read -- with ``invert``, nothing blurred)
     (``clear_photos``: the photos transparent all over, their alpha 0 everywhere: cut to nothing)
+    (``trimaps``: the photos whose masks are trimaps, 0/128/255, their unknown band left out of IoU, F
+    and MAE: :func:`read_truth`, :func:`score`; shown grey in the sheet's truth)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else ""; ``mask_prefix``
     likewise, ``mask_``, ``GT-``, ...; ``one_folder``: where ``images_dir`` and ``masks_dir`` are one folder
     of photos and masks, told apart by :func:`split_folder` -- its doubts a :class:`~livecut.errors.UsageError`
@@ -1059,6 +1091,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     resized: list[str] = []
     deep: list[str] = []  # (16-bit masks of 10- or 12-bit values, read as such)
     empty: list[str] = []  # (masks with nothing in focus)
+    trimaps: list[str] = []  # (trimaps: their unknown band left out of the scores)
     clear: list[str] = []  # (photos transparent all over: cut to nothing)
     warmed: dict[float, tuple] = {}  # each scale's engine: the frame shape it was last run on
     # (what `livecut image` says of a photo read, 'its picture data may be damaged ...: check its
@@ -1073,7 +1106,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                 bits: list[int] = []
                 mask_meta: dict = {}
                 levels: dict = {}  # (a soft mask's, resized on them if its size is not the photo's)
-                gt = read_truth(mask_path, invert=invert, depth=bits, meta=mask_meta, soft=levels)
+                tri: dict = {}  # (a trimap's unknown band: left out of the scores)
+                gt = read_truth(mask_path, invert=invert, depth=bits, meta=mask_meta, soft=levels, trimap=tri)
+                unknown = tri.get("unknown")
                 said = [f"{path}: {m['lost']}" for path, m in ((img_path, photo_meta), (mask_path, mask_meta))
                         if m.get("lost")]
                 # (its notes, said once it is scored: a photo scored at no scale, its error said, was
@@ -1081,6 +1116,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                 noted: list[list] = []
                 if bits:
                     noted.append(deep)
+                if unknown is not None:
+                    noted.append(trimaps)
                 if not gt.any():  # (IoU 0 unless the cut is empty too: it was said nowhere)
                     noted.append(empty)
                 if not same_shape(gt.shape, bgr.shape[:2]) and same_shape(gt.shape, bgr.shape[1::-1]):
@@ -1107,6 +1144,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                             f"{bgr.shape[1]}x{bgr.shape[0]}: not the same shape (the mask of another photo?)")
                     # (linear and in focus from half way again; a soft mask on its levels)
                     gt = truth_at(gt, bgr.shape[1], bgr.shape[0], levels, invert)
+                    if unknown is not None:  # (unknown where most of a pixel is)
+                        unknown = truth_at(unknown.astype(np.uint8) * 255, bgr.shape[1], bgr.shape[0]) > 0
                     noted.append(resized)
                 for s in scales:  # (before any: a photo is scored at every scale or at none)
                     fh, fw = rescaled_size(*bgr.shape[:2], s)
@@ -1128,6 +1167,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                     side = gt.shape[0] if bars == "letterbox" else gt.shape[1]
                     depth = int(round(BARS_SHARE * side))
                     gt = add_bars(gt, bars, depth)
+                    if unknown is not None:  # (the bars known: background)
+                        unknown = add_bars(unknown.astype(np.uint8), bars, depth) > 0
                 for s in scales:
                     if s not in segs:
                         # as `livecut image` (or a video frame); each photo judged on its own: no
@@ -1175,7 +1216,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                         up = alpha.shape[0] < gt.shape[0]
                         alpha = cv2.resize(alpha, (gt.shape[1], gt.shape[0]),
                                            interpolation=cv2.INTER_LINEAR if up else cv2.INTER_AREA)
-                    sc = score(alpha, gt)
+                    sc = score(alpha, gt) if unknown is None else score(alpha, gt, ignore=unknown)
                     mine[s] = {"name": name, "iou": sc.iou, "f": sc.f, "mae": sc.mae, "ms": ms}
                     if pages is not None and s == scales[0]:
                         first_alpha = alpha
@@ -1193,7 +1234,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             if pages is not None:
                 shown = degrade(bgr, noise, jpeg, seed=i)  # (as degraded, at the native size)
                 shown = add_bars(shown, bars, depth) if bars is not None else shown
-                pages.add(_sheet_row(shown, gt, first_alpha,
+                pages.add(_sheet_row(shown, gt if unknown is None else np.where(unknown, 128, gt).astype(np.uint8),
+                                     first_alpha,
                                      sheet_caption(len(rows[scales[0]]), name, mine[scales[0]], scales[0])))
             if progress is not None:
                 progress(i + 1, len(pairs))
@@ -1230,7 +1272,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             "without_mask": unmatched, "without_image": without_image, "raw_photos": raw_photos,
             "videos": videos, "gif_photos": gif_photos,
             "resized_masks": resized, "deep_masks": deep, "empty_masks": empty, "clear_photos": clear,
-            "mask_ending": ending, "mask_prefix": prefix, "one_folder": how_paired if one else None,
+            "trimaps": trimaps, "mask_ending": ending, "mask_prefix": prefix, "one_folder": how_paired if one else None,
             "subset_missing": subset_missing,
             "sheets": [str(p) for p in pages.written] if pages is not None else [],
             "sheets_removed": [str(p) for p in pages.removed] if pages is not None else [],

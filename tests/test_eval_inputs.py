@@ -221,6 +221,74 @@ def test_a_mask_with_an_alpha_of_one_value_is_its_colours(tmp_path):
     assert not truth(np.dstack([photo, np.zeros_like(gt)]), "nothing").any()
 
 
+
+def _band(gt: np.ndarray, r: int = 4) -> np.ndarray:
+    k = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+    return cv2.dilate(gt, k) != cv2.erode(gt, k)
+
+
+def test_a_trimap_s_unknown_band_is_left_out_of_the_scores(photos, tmp_path):
+    """A trimap (0 / 128 / 255, the matting sets' truth: 128 the unknown band around the
+    subject) was read in focus from 128, its unknown band counted as subject. Its grey pixels
+    are now left out of IoU, F and MAE, said in a note and in --json's "trimaps"."""
+    images, masks, truths = photos
+    gt = truths["basic"]
+    band = _band(gt)
+    tri = gt.copy()
+    tri[band] = 128
+    cv2.imwrite(str(masks / "basic.png"), tri)
+    (images / "several.png").unlink()
+    (masks / "several.png").unlink()
+    r = invoke("eval", images, masks, "--json", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["trimaps"] == ["basic.png"]
+    assert "1 mask(s) are trimaps" in r.stderr and "left out of IoU, F and MAE: basic.png" in r.stderr
+    # the scores of the known pixels alone, from the cutout livecut image makes of the photo
+    out = tmp_path / "cut"
+    assert invoke("image", images / "basic.png", "-o", out, "--set", "segment.method=canny").exit_code == 0
+    alpha = cv2.imread(str(out / "basic.png"), cv2.IMREAD_UNCHANGED)[:, :, 3]
+    keep = ~band
+    pred, truth = alpha[keep] >= 128, gt[keep] >= 128
+    tp, fp, fn = (np.count_nonzero(pred & truth), np.count_nonzero(pred & ~truth),
+                  np.count_nonzero(~pred & truth))
+    p, rc = tp / (tp + fp), tp / (tp + fn)
+    row = data["images"][0]
+    assert row["iou"] == pytest.approx(tp / (tp + fp + fn), abs=1e-9)
+    assert row["f"] == pytest.approx(1.3 * p * rc / (0.3 * p + rc), abs=1e-9)
+    assert row["mae"] == pytest.approx(np.mean(np.abs(alpha[keep] / 255.0 - truth)), abs=1e-6)
+    # the band counted in focus, as before, scores otherwise
+    wide = np.where(band, 255, gt).astype(np.uint8) >= 128
+    assert row["iou"] != pytest.approx(np.count_nonzero((alpha >= 128) & wide)
+                                       / np.count_nonzero((alpha >= 128) | wide), abs=1e-6)
+
+
+def test_read_truth_takes_three_levels_for_a_trimap_only_when_they_are_one(tmp_path):
+    """Black, the top of the range and one grey between a quarter and three quarters of it (8 or
+    16 bits) are a trimap; another third level (a soft edge's, a label's) is read as before."""
+    from livecut.evaluate import read_truth, score
+
+    gt = np.zeros((40, 40), np.uint8)
+    gt[10:30, 10:30] = 255
+    band = _band(gt, 2)
+    for grey, dtype, top, is_trimap in ((128, np.uint8, 255, True), (127, np.uint8, 255, True),
+                                        (32768, np.uint16, 65535, True), (30, np.uint8, 255, False),
+                                        (230, np.uint8, 255, False)):
+        m = np.where(gt > 0, top, 0).astype(dtype)
+        m[band] = grey
+        path = tmp_path / f"m{grey}.png"
+        cv2.imwrite(str(path), m)
+        tri: dict = {}
+        truth = read_truth(path, trimap=tri)
+        assert ("unknown" in tri) == is_trimap, grey
+        if is_trimap:
+            assert np.array_equal(tri["unknown"], band)
+            assert np.array_equal(truth[~band], gt[~band])
+        assert np.array_equal(read_truth(path), np.where(m >= (top + 1) // 2, 255, 0).astype(np.uint8))
+    alpha = np.where(band, 255, gt).astype(np.uint8)  # wrong in the band alone
+    assert score(alpha, gt, ignore=band) == score(gt, gt)
+    assert score(alpha, gt).iou < 1
+
 def test_a_mask_with_nothing_in_focus_is_said(photos, tmp_path):
     """A mask with nothing in focus (all black; all white with --invert) scored IoU 0 and F 0
     whatever the cut, and nothing said why: a note names it, --json lists it."""
