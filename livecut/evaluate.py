@@ -631,6 +631,31 @@ def _names_a_mask(st: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _split_hint(d, files: list) -> str:
+    """Where one folder ``d`` given as IMAGES and MASKS holds its photos and masks in two
+    subfolders (``images/`` and ``masks/``, ``DUTS-TR-Image/`` and ``DUTS-TR-Mask/``, ``image/``
+    and ``gt/``: the last word of a mask folder's name one of :data:`MASK_WORDS`, or its plural),
+    the command that scores them (``: livecut eval d/images d/masks``); else ""."""
+    from pathlib import Path
+
+    d = Path(d)
+    tops = sorted({p.relative_to(d).parts[0] for p in files if len(p.relative_to(d).parts) > 1})
+    words = {w for word in MASK_WORDS for w in (word, word + "s")}
+
+    def mask_like(name: str) -> bool:
+        return _fold(re.split(r"[_\-. ]", name)[-1]) in words
+
+    masky = [t for t in tops if mask_like(t)]
+    others = [t for t in tops if not mask_like(t)]
+    loose = any(len(p.relative_to(d).parts) == 1 for p in files)
+    if len(masky) != 1 or len(others) + loose != 1:
+        return ""
+    import shlex
+
+    photos = d / others[0] if others else d
+    return f": livecut eval {shlex.quote(str(photos))} {shlex.quote(str(d / masky[0]))}"
+
+
 def split_folder(files: list, d) -> tuple[dict, list, list, list]:
     """One folder ``d`` holding photos and their masks (``0001.jpg`` + ``0001_mask.png``,
     ``img.png`` + ``img_gt.png``, ``GT_1.png`` for ``1.jpg``, or ``0001.jpg`` + ``0001.png``), its
@@ -993,7 +1018,7 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     if not masks and one:
         raise UsageError(f"{masks_dir}: no masks in it: IMAGES and MASKS are one folder, and no file in it is "
                          "named as a photo's mask (0001_mask.png, 0001_gt.png, GT_0001.png, or 0001.png beside "
-                         "0001.jpg); give the folder of the masks")
+                         "0001.jpg); give the folder of the masks" + _split_hint(images_dir, files))
     if not masks:
         raise UsageError(f"{masks_dir}: no masks: no image files in it or its subfolders"
                          f"{_outside('IMAGES', masks_dir, images_dir)} ({exts}, ..., .gif)")

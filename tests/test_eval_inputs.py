@@ -831,6 +831,23 @@ def test_photos_and_masks_in_one_folder_in_doubt_are_refused_in_one_line(photos,
     assert r.exit_code == 2 and len(r.stderr.splitlines()) == 1
     assert "b.png, b.tif: files of one name, which is the photo and which its mask?" in r.stderr
 
+
+@pytest.mark.parametrize("layout", [("images", "masks"), ("DUTS-TR-Image", "DUTS-TR-Mask"), ("", "gt")])
+def test_one_folder_holding_a_folder_of_photos_and_one_of_masks_says_the_command(photos, tmp_path, layout):
+    """`livecut eval DATA` of DATA/images and DATA/masks (a set as it is unpacked) said 'no masks in
+    it ... give the folder of the masks', without the two it holds; the line now gives the command."""
+    images, masks, _ = photos
+    data = tmp_path / "my data"
+    for sub, src in zip(layout, (images, masks)):
+        (data / sub).mkdir(parents=True, exist_ok=True)
+        for p in src.iterdir():
+            (data / sub / p.name).write_bytes(p.read_bytes())
+    r = invoke("eval", data)
+    assert r.exit_code == 2 and len(r.stderr.splitlines()) == 1, r.output
+    photos_dir = f"'{data / layout[0]}'" if layout[0] else f"'{data}'"
+    assert r.stderr.rstrip().endswith(f"give the folder of the masks: livecut eval {photos_dir} '{data / layout[1]}'")
+    assert _scores(data / layout[0], data / layout[1], "--set", "segment.method=canny")["count"] == 2
+
 def test_folders_that_cannot_pair(photos, tmp_path):
     images, masks, _ = photos
     r = invoke("eval", images, images)  # (one folder of photos alone: no file named as a mask)
