@@ -1042,6 +1042,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
             named.update(found)
             if not found:
                 subset_missing.append(n)
+        if one:  # (`ls DIR | livecut eval DIR --subset -`: its masks' names were 'not in DIR')
+            subset_missing = [n for n in subset_missing
+                              if not any(subset_names(n, _key(m, images_dir)) for m in masks)]
         subset_missing.sort()
         kept = [p for p in images if p in named]
         if not kept:  # (it was "no image ... has a mask of the same name", the masks not at fault)

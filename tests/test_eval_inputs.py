@@ -808,6 +808,22 @@ def test_photos_and_masks_in_one_folder_are_paired_by_name_and_said(photos, tmp_
     assert data["one_folder"] == {"GT_": 1, ".png": 1}
 
 
+
+def test_a_subset_listing_one_folder_of_photos_and_masks_does_not_say_its_masks_are_missing(photos, tmp_path):
+    """`ls DIR | livecut eval DIR --subset -` of one folder of photos and masks said its masks'
+    names were 'name(s) of --subset not in DIR'; a name of the subset that names one of its
+    masks is not missing (a name of nothing there still is)."""
+    images, _, truths = photos
+    one = tmp_path / "one"
+    one.mkdir()
+    for name, gt in truths.items():
+        cv2.imwrite(str(one / f"{name}.jpg"), cv2.imread(str(images / f"{name}.png")))
+        cv2.imwrite(str(one / f"{name}_mask.png"), gt)
+    listed = tmp_path / "list.txt"
+    listed.write_text("\n".join(sorted(p.name for p in one.iterdir())) + "\nnowhere.jpg\n")
+    data = _scores(one, one, "--subset", listed, "--set", "segment.method=canny")
+    assert data["count"] == 2 and data["subset_missing"] == ["nowhere"], data["subset_missing"]
+
 def test_photos_and_masks_in_one_folder_in_doubt_are_refused_in_one_line(photos, tmp_path):
     """In one folder, a photo with two masks (a_mask.png and a_gt.png; a.png beside a.jpg and
     a_mask.png) or two files of one name that are not a JPEG and a lossless mask (a.png and
