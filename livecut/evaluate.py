@@ -932,9 +932,11 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                 ext = d.suffix.lower()
                 kind = ("a picture" if ext in IMAGE_EXTS + MASK_ONLY_EXTS + RAW_EXTS else
                         "a video" if ext in VIDEO_EXTS else "")
-                both = "livecut eval reads a folder of photos and a folder of their masks, of the same names"
+                both = ("livecut eval reads a folder of photos and a folder of their masks, of the same names, "
+                        "or one folder of both (a.jpg beside a_mask.png)")
                 raise UsageError(f"{d}: {kind + ', ' if kind else ''}not a folder"
-                                 + (f": {both} (for one photo, put it and its mask in two folders)"
+                                 + (f": {both}; for one photo, put it and its mask in a folder: livecut eval "
+                                    "FOLDER"
                                     if kind == "a picture" else
                                     f": {both}; save the frames the masks are of as pictures first" if kind else ""))
             why = not_there(d, "no such folder")

@@ -1908,8 +1908,9 @@ def test_a_folder_not_there_is_said_to_be_missing_not_no_folder(photos):
                         (masks.parent / "gone", f"{masks.parent / 'gone'}: no such folder ({masks.parent / 'gone'} is a "
                                                 f"link to {masks.parent / 'moved'}, which is not there)"),
                         (masks / "basic.png", f"{masks / 'basic.png'}: a picture, not a folder: livecut eval reads "
-                                              "a folder of photos and a folder of their masks, of the same names "
-                                              "(for one photo, put it and its mask in two folders)")):
+                                              "a folder of photos and a folder of their masks, of the same names, "
+                                              "or one folder of both (a.jpg beside a_mask.png); for one photo, put "
+                                              "it and its mask in a folder: livecut eval FOLDER")):
         r = invoke("eval", images, given)
         assert r.exit_code == 2, r.output
         assert r.stderr.strip().splitlines() == [f"livecut: error: {said}"], r.stderr
@@ -1925,10 +1926,11 @@ def test_a_photo_or_a_video_given_for_a_folder_says_what_eval_reads(photos, tmp_
     for given, other, said in (
             (images / "basic.png", masks / "basic.png",
              f"{images / 'basic.png'}: a picture, not a folder: livecut eval reads a folder of photos and a "
-             "folder of their masks, of the same names (for one photo, put it and its mask in two folders)"),
+             "folder of their masks, of the same names, or one folder of both (a.jpg beside a_mask.png); for one "
+             "photo, put it and its mask in a folder: livecut eval FOLDER"),
             (tmp_path / "clip.mp4", masks,
              f"{tmp_path / 'clip.mp4'}: a video, not a folder: livecut eval reads a folder of photos and a folder "
-             "of their masks, of the same names; save the frames the masks are of as pictures first"),
+             "of their masks, of the same names, or one folder of both (a.jpg beside a_mask.png); save the frames the masks are of as pictures first"),
             (tmp_path / "names.txt", masks, f"{tmp_path / 'names.txt'}: not a folder")):
         r = invoke("eval", given, other)
         assert r.exit_code == 2, r.output
