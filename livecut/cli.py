@@ -780,6 +780,8 @@ def eval_(
         typer.echo(_one_line(f"livecut: note: IMAGES and MASKS are one folder ({images_dir}): "
                    f"{sum(ways.values())} photo(s) paired with their masks by name: "
                    + ", ".join(f"{n} of the photo's name, a {w[1:].upper()} beside its JPEG" if w.lower() in ONE_FOLDER_MASK_EXTS else
+                               f"{n} named as the photo whole plus {w[w.rindex('.'):]!r}" if w.count(".") == 2
+                               and w.startswith(".") else
                                f"{n} named as the photo after {w!r}" if w[0] not in "_-. " else
                                f"{n} named as the photo plus {w!r}" for w, n in sorted(ways.items()))), err=True)
     if result.get("mask_ending"):  # (basic_mask.png for basic.jpg: "no image has a mask of the same name")

@@ -662,7 +662,8 @@ def split_folder(files: list, d) -> tuple[dict, list, list, list]:
     ``files`` told apart: ``({photo: (its mask, how it was paired: the ending or prefix as
     written, or the mask's extension where it has the photo's name)}, photos without a mask, masks
     without a photo, doubts)``.  A file named as another one of its
-    subfolder plus an ending or after a prefix (:func:`_names_a_mask`) is a mask; two files of
+    subfolder plus an ending or after a prefix (:func:`_names_a_mask`), or as one whole
+    (``a.jpg.png``, how ``.jpg.png``), is a mask; two files of
     one name are a photo and its mask where one is a JPEG and the other lossless
     (:data:`ONE_FOLDER_MASK_EXTS`), else a doubt; so are a photo with two masks and a mask named
     for two files or for a mask (each said in a line of ``doubts``: nothing is guessed)."""
@@ -679,6 +680,11 @@ def split_folder(files: list, d) -> tuple[dict, list, list, list]:
             key = _fold(parent.joinpath(stem).as_posix())
             if key in by_key:
                 names_of.setdefault(p, []).append((kind, affix, key))
+        # (a mask named as its photo whole, a.jpg.png for a.jpg, as some tools save it)
+        whole = Path(p.stem)
+        key = _fold(parent.joinpath(whole.stem).as_posix())
+        if whole.suffix and any(_fold(q.suffix) == _fold(whole.suffix) for q in by_key.get(key, [])):
+            names_of.setdefault(p, []).append(("whole", whole.suffix + p.suffix, key))
     doubts: list[str] = []
 
     def rel(p) -> str:

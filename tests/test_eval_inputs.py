@@ -824,6 +824,23 @@ def test_a_subset_listing_one_folder_of_photos_and_masks_does_not_say_its_masks_
     data = _scores(one, one, "--subset", listed, "--set", "segment.method=canny")
     assert data["count"] == 2 and data["subset_missing"] == ["nowhere"], data["subset_missing"]
 
+
+def test_a_mask_named_as_its_photo_whole_is_paired_in_one_folder(photos, tmp_path):
+    """In one folder, a mask named as its photo whole (basic.JPG.png for basic.JPG, as some tools
+    save them; two folders pair it) was taken for a photo without a mask; it is the photo's mask."""
+    images, _, truths = photos
+    one = tmp_path / "one"
+    one.mkdir()
+    for name, gt in truths.items():
+        cv2.imwrite(str(one / f"{name}.JPG"), cv2.imread(str(images / f"{name}.png")))
+        cv2.imwrite(str(one / f"{name}.JPG.png"), gt)
+    r = invoke("eval", one, "--json", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [row["name"] for row in data["images"]] == ["basic.JPG", "several.JPG"]
+    assert data["one_folder"] == {".JPG.png": 2} and not data["without_mask"] and not data["without_image"]
+    assert "2 named as the photo whole plus '.png'" in r.stderr
+
 def test_photos_and_masks_in_one_folder_in_doubt_are_refused_in_one_line(photos, tmp_path):
     """In one folder, a photo with two masks (a_mask.png and a_gt.png; a.png beside a.jpg and
     a_mask.png) or two files of one name that are not a JPEG and a lossless mask (a.png and
