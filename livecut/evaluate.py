@@ -980,6 +980,12 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                              f"photo is in doubt: {doubts[0]}"
                              + (f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else "")
                              + "; put the masks in a folder of their own, named as their photos")
+        # (a.png beside a camera raw a.dng: the mask of a photo livecut does not read, said as such, not
+        # a photo without a mask)
+        raw_keys = {_fold(_key(p, images_dir)) for p in raw_files}
+        lone_masks += [p for p in alone if p.suffix.lower() in ONE_FOLDER_MASK_EXTS
+                       and _fold(_key(p, images_dir)) in raw_keys]
+        alone = [p for p in alone if p not in lone_masks]
         photos = sorted(list(in_one) + alone, key=lambda p: p.relative_to(images_dir).as_posix())
         # (a GIF is a mask here, not a photo: livecut image cuts none that a folder gives)
         gif_files += [p for p in photos if p.suffix.lower() in MASK_ONLY_EXTS]

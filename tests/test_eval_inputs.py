@@ -841,6 +841,27 @@ def test_a_mask_named_as_its_photo_whole_is_paired_in_one_folder(photos, tmp_pat
     assert data["one_folder"] == {".JPG.png": 2} and not data["without_mask"] and not data["without_image"]
     assert "2 named as the photo whole plus '.png'" in r.stderr
 
+
+def test_a_mask_beside_its_camera_raw_photo_in_one_folder_is_said_as_such(photos, tmp_path):
+    """In one folder, r1.png beside the camera raw r1.dng (which livecut does not read) was 'an
+    image without a mask'; it is the mask of a raw photo, said so as two folders say it. A JPEG
+    beside a raw file (a camera's RAW+JPEG) is still a photo."""
+    images, _, truths = photos
+    one = tmp_path / "one"
+    one.mkdir()
+    cv2.imwrite(str(one / "basic.jpg"), cv2.imread(str(images / "basic.png")))
+    cv2.imwrite(str(one / "basic_mask.png"), truths["basic"])
+    cv2.imwrite(str(one / "r1.png"), truths["several"])
+    (one / "r1.dng").write_bytes(b"II*\0" + bytes(60))
+    cv2.imwrite(str(one / "r2.jpg"), cv2.imread(str(images / "several.png")))
+    (one / "r2.CR2").write_bytes(b"II*\0" + bytes(60))
+    r = invoke("eval", one, "--json", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["without_image"] == ["r1.png"] and data["raw_photos"] == ["r1.dng"]
+    assert data["without_mask"] == ["r2.jpg"]
+    assert "camera raw files, which livecut does not read" in r.stderr
+
 def test_photos_and_masks_in_one_folder_in_doubt_are_refused_in_one_line(photos, tmp_path):
     """In one folder, a photo with two masks (a_mask.png and a_gt.png; a.png beside a.jpg and
     a_mask.png) or two files of one name that are not a JPEG and a lossless mask (a.png and
