@@ -754,3 +754,18 @@ def test_the_batch_retry_example_run_after_the_line_above_it_redoes_nothing(tmp_
     assert r.returncode == 0 and "1 done, 0 failed" in r.stderr, r.stderr
     r = run_cli(*shlex.split(lines[retry])[1:], cwd=tmp_path, timeout=120)
     assert r.returncode == 0 and "0 done, 0 failed, 1 already done" in r.stderr, (lines[retry], r.stderr)
+
+
+def test_the_virtual_camera_guide_says_a_lost_camera_is_opened_again_as_the_readme_does():
+    """docs/virtual-camera.md said a camera unplugged mid-run ends the run, exit 3, once its reads
+    failed for video.read_timeout: what it did before a lost camera was opened again (the README and
+    video.reconnect's help say so; a call reading the virtual camera keeps it meanwhile).  The guide's
+    account of an unplugged camera names the keys that rule it, as the README's does."""
+    guide = (REPO / "docs/virtual-camera.md").read_text()
+    said = " ".join(p for p in re.split(r"\n\s*\n", guide) if "unplugged" in p)
+    assert said, "the guide no longer says what an unplugged camera does"
+    readme = " ".join(p for p in re.split(r"\n\s*\n", README) if "unplugged" in p)
+    for key in ("video.read_timeout", "video.reconnect", "video.reconnect_limit"):
+        assert f"`{key}`" in readme, key  # (the README's account, which the guide follows)
+        assert f"`{key}`" in said, f"docs/virtual-camera.md's unplugged camera does not name {key}"
+    assert "reopening" in said and "back after" in said
