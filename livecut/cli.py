@@ -437,7 +437,7 @@ def image(
                                             "depth) or pictures' http(s):// addresses."),
     outdir: str = typer.Option(..., "--output", "-o", metavar="OUTDIR", rich_help_panel=P_OUTPUT,
                                help="Folder for the results (created if missing), or, for one input, "
-                                    "the output file (cut.png; .jpg for composite or mask)."),
+                                    "the output file (cut.png; .jpg for composite, side-by-side or mask)."),
     mode: Optional[str] = mode_opt("cutout, or composite with --background",
                                    "cutout (RGBA PNG), mask (gray PNG), composite (the subject over "
                                    "--background) or side-by-side (the photo | its composite). Unset: "

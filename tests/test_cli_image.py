@@ -7373,3 +7373,20 @@ def test_a_background_colour_is_written_as_the_photos_profile_shows_it(tmp_path,
                "-b", "color:#ff0000")
     assert r.exit_code == 0 and "background colour is written as its sRGB values" in r.stderr, r.stderr
     assert np.abs(np.median(cv2.imread(str(tmp_path / "o.png"))[behind].astype(int), axis=0) - (0, 0, 255)).max() <= 1
+
+
+def test_the_modes_that_one_jpeg_output_takes_are_the_ones_the_help_and_readme_name(tmp_path, good):
+    """`livecut image PHOTO -o cut.jpg --mode side-by-side` writes the photo beside its composite as
+    a JPEG (composite.jpeg_quality names it), but -o's help said '.jpg for composite or mask' and the
+    README '`-o cut.jpg` for a composite or a mask': a user with a side-by-side to send thought it
+    refused.  Each mode that a JPEG takes is named in both, and the one it refuses (cutout) is not."""
+    help_text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", invoke("image", "--help").output).split())
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert ".jpg for composite, side-by-side or mask" in help_text, help_text
+    assert "`-o cut.jpg` for a composite, a side-by-side or a mask" in readme
+    for mode in ("composite", "side-by-side", "mask"):
+        out = tmp_path / f"{mode}.jpg"
+        r = invoke("image", good["a.jpg"], "-o", out, "-q", "--mode", mode)
+        assert r.exit_code == 0 and cv2.imread(str(out)) is not None, (mode, r.output)
+    r = invoke("image", good["a.jpg"], "-o", tmp_path / "cutout.jpg", "-q", "--mode", "cutout")
+    assert r.exit_code == 2 and "cannot hold transparency" in r.stderr
