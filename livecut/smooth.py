@@ -22,8 +22,9 @@ Per frame:
 3. *Hysteresis* on the binary decision (alpha >= 128): a pixel switches on above
    ``128 + hysteresis*255`` and off below ``128 - hysteresis*255``; between the two
    it keeps its previous state (the soft value is clamped to that side of 128) -- but where
-   the incoming mask is 0 (or 255), the state follows the soft value across 128 itself (a fade
-   shows no steps where some pixels were held at 128 while their neighbours had left the band).
+   the incoming mask has been 0 (or 255) for ``PLAIN_RUN`` judged frames in a row, the state
+   follows the soft value across 128 itself (a fade shows no steps where some pixels were held at
+   128 while their neighbours had left the band; a mask flickering between 0 and 255 is still held).
 4. *Settling*: where the incoming mask has disagreed with the smoothed decision (or
    stayed more than ``SETTLE_LEVELS`` from the smoothed value: a ghost half faded, a
    new subject at 80 %) over a thick region for ``smooth.settle`` judged frames in a row
@@ -75,6 +76,11 @@ SETTLE_WIDTH = 0.02
 #: one on the same side of the decision: a ghost fading at the still-scene rate, a subject
 #: that stays at 80 % (32: an eighth of full opacity, plainly visible over a blurred background)
 SETTLE_LEVELS = 32
+#: judged frames in a row the incoming mask must have been the same plain value (0, or 255) before
+#: the decision follows the smoothed value across 128 itself (see MaskSmoother._follow_evidence):
+#: a judgement said three times in a row, which a mask flickering at random between 0 and 255 says
+#: on a quarter of its frames (twice: on half of them, and the band held little)
+PLAIN_RUN = 3
 #: long side of the image motion is measured on
 MOTION_SIZE = 160
 #: gray-level change (at the reduced size) below which nothing counts as moving
@@ -424,6 +430,8 @@ class MaskSmoother:
         self._count = np.zeros((h, w), np.uint8)  # consecutive frames of disagreement (thick regions)
         self._runs = np.zeros((h, w), np.uint8)  # ... of each pixel's own disagreement
         self._zeros = np.zeros((h, w), np.uint8)  # consecutive frames of incoming 0
+        self._plain0 = np.zeros((h, w), np.uint8)  # consecutive judged frames of incoming 0
+        self._plain255 = np.zeros((h, w), np.uint8)  # ... of incoming 255
         self._faint = np.empty((h, w), np.uint8)
         self._shifted = np.empty((h, w), np.uint8)  # (the judgement where the smoothed mask is, see __call__)
         ks = max(3, int(round(SETTLE_WIDTH * max(h, w))) | 1)
@@ -735,7 +743,8 @@ class MaskSmoother:
         # (through a free buffer of the same type -- _rate and _hi are written afresh after the
         # move -- as a copy of the overlapping window was a new full-size array each frame)
         for a, tmp in ((self._acc, self._rate), (self._state, self._hi), (self._count, self._hi),
-                       (self._runs, self._hi), (self._zeros, self._hi)):
+                       (self._runs, self._hi), (self._zeros, self._hi), (self._plain0, self._hi),
+                       (self._plain255, self._hi)):
             tmp[dst] = a[src]
             a[dst] = tmp[dst]
         for r in new:
@@ -747,7 +756,7 @@ class MaskSmoother:
         decision its own, no run of disagreement or of zeros counted."""
         self._acc[r] = alpha[r]
         cv2.threshold(alpha[r], 127, 255, cv2.THRESH_BINARY, dst=self._state[r])
-        for a in (self._count, self._runs, self._zeros):
+        for a in (self._count, self._runs, self._zeros, self._plain0, self._plain255):
             a[r] = 0
 
     def _settle(self, alpha: np.ndarray) -> None:
@@ -1035,33 +1044,44 @@ class MaskSmoother:
             if judged:  # (a judgement served again is the same evidence: not counted again)
                 self._settle(alpha)
             self._clear_residue(alpha)
-        self._follow_evidence(alpha)
+        self._follow_evidence(alpha, judged)
         out = self._show()
         self._note_depths()
         return out
 
-    def _follow_evidence(self, alpha: np.ndarray) -> None:
+    def _follow_evidence(self, alpha: np.ndarray, judged: bool = True) -> None:
         """The decision follows the smoothed value across the cut (128) itself, not only past the
-        hysteresis band, where the incoming mask is plain about it: off where it is 0 and the
-        smoothed value under 128, on where it is 255 and the smoothed value 128 or more (as
-        :meth:`_clear_residue` takes those values).  The band still keeps a decision the incoming
-        mask does not plainly contradict (a soft value that wavers about the cut).  A subject that
-        leaves focus (judged 0) or comes in (255) faded or grew through the band with each pixel
-        held at 128 (or 127) until its own value left the band, while the pixel beside it, past
-        the band's edge already, showed its own: steps of up to the band's 26 levels along the
-        curves the fade had reached, wedges and facets across the ghost and the subject coming in
-        for the frames of a rack focus (make_samples' rack_focus, frames 44-48).  Crossing at 128,
-        the value shown is the smoothed one, continuous."""
+        hysteresis band, where the incoming mask is plain about it: off where it has been 0 for
+        PLAIN_RUN judged frames in a row and the smoothed value is under 128, on where it has been
+        255 as long and the smoothed value is 128 or more (as :meth:`_clear_residue` takes those
+        values).  The band still keeps a decision the incoming mask does not plainly contradict (a
+        soft value that wavers about the cut).  A subject that leaves focus (judged 0) or comes in
+        (255) faded or grew through the band with each pixel held at 128 (or 127) until its own
+        value left the band, while the pixel beside it, past the band's edge already, showed its
+        own: steps of up to the band's 26 levels along the curves the fade had reached, wedges and
+        facets across the ghost and the subject coming in for the frames of a rack focus
+        (make_samples' rack_focus, frames 44-48).  Crossing at 128, the value shown is the smoothed
+        one, continuous.  (Following a single frame's 0 or 255 undid the hysteresis where the mask
+        is only ever 0 or 255 -- the canny method, a pixel of the focus engine flickering between
+        the two: each frame's value pulled the decision across 128 as a mask with no band would --
+        a strip flickering at random on a still picture flipped 515 times in 250 frames, 571 with no
+        band, 111 before that following.)"""
+        if judged:  # (a judgement served again is the same evidence: not counted again)
+            cv2.compare(alpha, 0, cv2.CMP_EQ, dst=self._lo)
+            _extend_runs(self._plain0, self._lo)
+            cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self._lo)
+            _extend_runs(self._plain255, self._lo)
         if self.cfg.hysteresis <= 0:
             return
         tmp, keep, acc = self._faint, self._lo, self._acc
-        # off where alpha is 0 and acc under the cut: state &= (alpha > 0) | (acc >= 127.5)
-        cv2.threshold(alpha, 0, 255, cv2.THRESH_BINARY, dst=keep)
         cv2.compare(acc, 127.5, cv2.CMP_GE, dst=tmp)
+        # off where alpha has been 0 long enough and acc under the cut:
+        # state &= ~(plain0 >= PLAIN_RUN) | (acc >= 127.5)
+        cv2.compare(self._plain0, PLAIN_RUN, cv2.CMP_LT, dst=keep)
         cv2.bitwise_or(keep, tmp, dst=keep)
         cv2.bitwise_and(self._state, keep, dst=self._state)
-        # on where alpha is 255 and acc at the cut or more
-        cv2.compare(alpha, 255, cv2.CMP_EQ, dst=keep)
+        # on where alpha has been 255 long enough and acc at the cut or more
+        cv2.compare(self._plain255, PLAIN_RUN, cv2.CMP_GE, dst=keep)
         cv2.bitwise_and(keep, tmp, dst=keep)
         cv2.bitwise_or(self._state, keep, dst=self._state)
 

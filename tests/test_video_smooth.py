@@ -254,6 +254,36 @@ def test_a_fading_subject_crosses_the_cut_at_128_with_no_step_where_the_judgemen
     assert not steps, f"steps inside the fading subjects (frame: pixels): {steps}"
 
 
+@pytest.mark.parametrize("hysteresis", [0.1, 0.3])
+def test_a_strip_flickering_between_0_and_255_keeps_the_hysteresis(hysteresis):
+    """A mask that is only ever 0 or 255 (the canny method; a pixel of the focus engine that
+    flickers between the two) on a still picture: a 6-pixel-wide strip flickering at random.  The
+    decision followed the smoothed value across 128 wherever the incoming mask was 0 or 255 (the
+    fade above), so the band held nothing there: as many flips as with no hysteresis (515 against
+    571).  It follows only a value said PLAIN_RUN judged frames in a row now: the flips at most half
+    those with no band."""
+    def flips(h):
+        sm = MaskSmoother(load_config(None, [f"smooth.hysteresis={h}"]))
+        rng = np.random.default_rng(0)
+        frame = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+        mask = np.zeros((120, 160), np.uint8)
+        mask[20:100, 20:70] = 255
+        strip = np.s_[40:70, 100:106]
+        prev, n = None, 0
+        for i in range(250):
+            m = mask.copy()
+            m[strip] = 128 if i == 0 else rng.choice(np.array([0, 255], np.uint8), (30, 6))
+            on = sm(m, frame)[strip] >= 128
+            if prev is not None:
+                n += int(np.count_nonzero(on != prev))
+            prev = on
+        return n
+
+    free, held = flips(0.0), flips(hysteresis)
+    assert free > 300, free  # (the strip does flicker about the cut)
+    assert held < free / 2, (held, free)
+
+
 def test_a_rack_focus_s_flat_patches_judged_unsure_follow_the_judgement_within_half_a_second():
     """A rack focus (make_samples' clip) whose subjects have flat interiors: no texture, so the
     engine cannot tell them sharp or soft, and judges them unsure -- the old subject's 110 (below
