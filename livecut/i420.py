@@ -145,6 +145,40 @@ def _plane(plane, h: int, w: int) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(np.frombuffer(plane, np.uint8, count=ls * (h - 1) + w), (h, w), (ls, 1))
 
 
+def undithered_planes(f, dst: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Y, U, V) of a 10- or 12-bit 4:2:0 PyAV frame ``f`` (:data:`HIGH_BIT_420`) brought to
+    8 bits by a rounded shift (its value / 4 or / 16, rounded, 255 at most), no dither; into
+    ``dst`` (a contiguous I420 buffer of the frame's even sides) when given, else new arrays.
+    (The planes :meth:`BgrReader.undithered` and the engine's I420 take.)"""
+    name = f.format.name
+    h, w = f.height, f.width
+    ch, cw = (h + 1) // 2, (w + 1) // 2
+    scale = 1 / 4 if "p10" in name else 1 / 16
+    dtype = np.dtype(">u2" if name.endswith("be") else "<u2")
+    outs = planes(dst, h, w) if dst is not None else (None, None, None)
+    res = []
+    for p, (ph, pw), out in zip(f.planes, ((h, w), (ch, cw), (ch, cw)), outs):
+        ls = p.line_size
+        a = np.lib.stride_tricks.as_strided(np.frombuffer(p, dtype, count=(ls * (ph - 1)) // 2 + pw), (ph, pw),
+                                            (ls, 2))
+        if not dtype.isnative:  # (OpenCV reads the machine's byte order only)
+            a = a.astype(np.uint16)
+        if out is None:
+            out = np.empty((ph, pw), np.uint8)
+        res.append(cv2.convertScaleAbs(a, out, alpha=scale))
+    return tuple(res)
+
+
+def _merged_420(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Y, U, V (4:2:0, the chroma's sides half the luma's rounded up) as one H x W x 3 image,
+    each chroma sample on the 2 x 2 pixels it covers (a new array)."""
+    h, w = y.shape
+    ch, cw = u.shape
+    uu = cv2.resize(u, (2 * cw, 2 * ch), interpolation=cv2.INTER_NEAREST)[:h, :w]
+    vv = cv2.resize(v, (2 * cw, 2 * ch), interpolation=cv2.INTER_NEAREST)[:h, :w]
+    return cv2.merge((y, uu, vv))
+
+
 def yuv_to_bgr_matrix(kr: float, kb: float, full: bool) -> np.ndarray:
     """Y'CbCr -> BGR of the matrix of ``kr`` and ``kb`` (see :data:`KR_KB`), full range (0-255)
     or limited (Y 16-235, U and V 16-240), as a 3 x 4 float32 matrix for ``cv2.transform``
@@ -207,6 +241,7 @@ class BgrReader:
     def __init__(self):
         self._bufs: dict = {}  # the frame's Y'CbCr as one image, for one size
         self._i420_buf: np.ndarray | None = None  # (see _i420)
+        self._undithered_buf: np.ndarray | None = None  # (see undithered)
         self._matrices: dict = {}
         self._flags = None
 
@@ -238,6 +273,28 @@ class BgrReader:
         if space in AS_BT601 and not full and h % 2 == 0 and w % 2 == 0:
             return cv2.cvtColor(self._i420(f, h, w), cv2.COLOR_YUV2BGR_I420, dst=dst)
         return self.from_planes(*frame_planes(f, h, w), space, full, dst=dst)
+
+    def undithered(self, f) -> np.ndarray | None:
+        """The BGR the engine judges for a 10- or 12-bit 4:2:0 frame ``f`` (H x W x 3 uint8, a
+        new array each) of the matrices converted here: its planes brought to 8 bits by a
+        rounded shift (:func:`undithered_planes`), without the ordered dither of
+        :meth:`__call__`'s (FFmpeg's, right for an encoder), then converted as an 8-bit frame
+        is; None for any other frame (judged as :meth:`__call__` reads it).  The dither's fine
+        pattern read as detail to the focus engine over a flat background."""
+        if f.format.name not in HIGH_BIT_420:
+            return None
+        space, _ = self._read_as(f)
+        if space not in OWN_MATRICES:
+            return None
+        full = int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
+        h, w = f.height, f.width
+        if space in AS_BT601 and not full and h % 2 == 0 and w % 2 == 0:
+            buf = self._undithered_buf
+            if buf is None or buf.shape != (h * 3 // 2, w):
+                buf = self._undithered_buf = np.empty((h * 3 // 2, w), np.uint8)
+            undithered_planes(f, buf)
+            return cv2.cvtColor(buf, cv2.COLOR_YUV2BGR_I420)
+        return cv2.transform(_merged_420(*undithered_planes(f)), self._matrix(space, full))
 
     def bgra(self, f) -> np.ndarray:
         """A frame of a video with an alpha of its own as BGRA (H x W x 4 uint8, a new array

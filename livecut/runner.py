@@ -569,6 +569,10 @@ class Processor:
     #: bars) is taken by :meth:`__call__` and :meth:`segment`; the :class:`Pipeline` gives it where
     #: a process says so
     takes_fit = True
+    #: ``engine_image=`` (:attr:`livecut.sources.base.Frame.engine_image`: the frame as the engine
+    #: judges it, a 10- or 12-bit video's undithered) is taken by :meth:`__call__` and :meth:`segment`; the
+    #: :class:`Pipeline` gives it where a process says so and a frame has one
+    takes_engine_image = True
 
     def __init__(self, cfg: Config | None, mode: str | None = None, background: str | None = None):
         cfg = self.cfg = whole_config(cfg, "Processor")
@@ -702,7 +706,7 @@ class Processor:
         return self._bg_now
 
     def segment(self, image: np.ndarray, out: np.ndarray | None = None, pts: float | None = None,
-                fit: tuple[int, int, int, int] | None = None) -> tuple:
+                fit: tuple[int, int, int, int] | None = None, engine_image: np.ndarray | None = None) -> tuple:
         """The alpha of ``image`` (smoothed over time: frames in order) and what the segmenter
         said of the frame: ``(alpha, state, judged, box, counts, pending)`` (``box``: the picture inside black
         bars, or None; ``counts``: the engine's diagnostic counts once this frame was segmented,
@@ -719,7 +723,13 @@ class Processor:
         transparent stays so in the output, as the Compositor keeps a BGRA frame's alpha: the
         alpha returned is the cut's alone.  ``pts``: the frame's time in seconds (None: not known), for
         the smoothing (see :meth:`MaskSmoother.at`).  ``fit``: where the source fitted the picture
-        onto black bars (:attr:`~livecut.sources.base.Frame.fit`), for the engine's bars."""
+        onto black bars (:attr:`~livecut.sources.base.Frame.fit`), for the engine's bars.
+        ``engine_image``: the frame as the engine judges it where that is not ``image``, of its
+        shape and layout (:attr:`~livecut.sources.base.Frame.engine_image`: a 10- or 12-bit
+        video's undithered)."""
+        if (engine_image is not None and engine_image.shape == image.shape
+                and engine_image.dtype == image.dtype):
+            image = engine_image
         if self.smoother is not None:
             self.smoother.at(pts)
         if hasattr(self.seg, "fit"):
@@ -774,14 +784,16 @@ class Processor:
 
     def __call__(self, image: np.ndarray, need_output: bool = True,
                  pre: tuple | None = None, pts: float | None = None,
-                 fit: tuple[int, int, int, int] | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+                 fit: tuple[int, int, int, int] | None = None,
+                 engine_image: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(output for the sinks, output for the preview); internal buffers.  ``pre``: the
         frame's :meth:`segment` result, when it was segmented ahead; ``pts``: the frame's time
-        (seconds, None: not known) and ``fit`` (where the source fitted it onto bars), see
-        :meth:`segment`."""
+        (seconds, None: not known), ``fit`` (where the source fitted it onto bars) and
+        ``engine_image`` (the frame as the engine judges it), see :meth:`segment`."""
         i420 = self.pixel_format == "yuv420p"
         alpha, state, judged, box, self._counted, pending = (pre if pre is not None
-                                                             else self.segment(image, pts=pts, fit=fit))
+                                                             else self.segment(image, pts=pts, fit=fit,
+                                                                               engine_image=engine_image))
         self._bg_now = None  # (a new frame: the video background's next frame)
         clock = self.clock
         if pending is not None:  # (segmented ahead: its refinement is done here)
@@ -1016,6 +1028,9 @@ class Pipeline:
         self._timed = getattr(process, "takes_pts", False) is True
         #: ``ahead`` takes ``fit=`` too (Processor.takes_fit), given where a frame has one
         self._fits = getattr(process, "takes_fit", False) is True
+        #: ``ahead`` takes ``engine_image=`` too (Processor.takes_engine_image), given where a
+        #: frame has one
+        self._engine_images = getattr(process, "takes_engine_image", False) is True
         self._ahead_ring: list[np.ndarray] = []
         self._ahead_i = 0
         self.queue_size = max(1, queue_size)
@@ -1132,6 +1147,8 @@ class Pipeline:
                     try:
                         buf = self._ahead_buffer(frame.image)
                         fitted = {"fit": frame.fit} if self._fits and getattr(frame, "fit", None) is not None else {}
+                        if self._engine_images and getattr(frame, "engine_image", None) is not None:
+                            fitted["engine_image"] = frame.engine_image
                         frame.pre = (self.ahead(frame.image, buf, pts=frame.pts, **fitted) if self._timed
                                      else self.ahead(frame.image, buf, **fitted))
                     except BaseException as exc:  # noqa: BLE001 -- handed to the main thread
@@ -1462,6 +1479,9 @@ class Pipeline:
                     timed = {"pts": frame.pts} if getattr(self.process, "takes_pts", False) is True else {}
                     if getattr(frame, "fit", None) is not None and getattr(self.process, "takes_fit", False) is True:
                         timed["fit"] = frame.fit
+                    if (pre is None and getattr(frame, "engine_image", None) is not None
+                            and getattr(self.process, "takes_engine_image", False) is True):
+                        timed["engine_image"] = frame.engine_image
                     out, view = (self.process(frame.image, bool(self.thread_sinks), pre=pre, **timed) if pre is not None
                                  else self.process(frame.image, bool(self.thread_sinks), **timed))
                 except LivecutError:

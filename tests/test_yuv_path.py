@@ -1093,3 +1093,127 @@ def test_a_video_that_states_its_primaries_but_no_matrix_is_written_stating_none
             assert (cc.color_primaries, cc.color_trc, cc.colorspace) == (*want, 2), ext  # (it said 6, BT.601)
         if transfer == "smpte2084":
             assert "(with no matrix, as the video states none); a mask" in r.stderr, r.stderr
+
+
+def _flat_clip(path: Path, fmt: str, w: int = 640, h: int = 360, n: int = 4) -> Path:
+    """A textured square (blurred noise, moving) over a perfectly flat grey whose 10-bit level,
+    403 (100.75 in 8 bits), lies between two 8-bit ones, FFV1 (lossless) in ``fmt``: the 10- and
+    12-bit picture is the same, the 8-bit one rounded."""
+    import av
+    import cv2
+
+    rng = np.random.default_rng(0)
+    tex = cv2.GaussianBlur(rng.integers(0, 1024, (h, w)).astype(np.float64), (0, 0), 3) * 7
+    tex -= tex.mean()
+    yy, xx = np.mgrid[0:h, 0:w]
+    shift = {"yuv420p": 0.25, "yuv420p10le": 1, "yuv420p12le": 4}[fmt]
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("ffv1", rate=25)
+        s.width, s.height, s.pix_fmt = w, h, fmt
+        for i in range(n):
+            inside = (np.abs(xx - w / 2 - 2 * i) < w / 6) & (np.abs(yy - h / 2) < h / 4)
+            y10 = np.where(inside, 403 + tex, 403.0)
+            f = av.VideoFrame(w, h, fmt)
+            for p, a in zip(f.planes, (y10, np.full((h // 2, w // 2), 520.0), np.full((h // 2, w // 2), 506.0))):
+                a = np.clip(np.round(a * shift), 0, 1023 * shift).astype(np.uint8 if fmt == "yuv420p" else "<u2")
+                row = np.zeros((a.shape[0], p.line_size // a.itemsize), a.dtype)
+                row[:, :a.shape[1]] = a
+                p.update(row.tobytes())
+            for pk in s.encode(f):
+                c.mux(pk)
+        for pk in s.encode():
+            c.mux(pk)
+    return path
+
+
+@pytest.mark.parametrize("yuv", ["auto", "off"])
+@pytest.mark.parametrize("fmt", ["yuv420p10le", "yuv420p12le"])
+def test_high_bit_video_over_a_flat_background_is_cut_as_its_8_bit_version(tmp_path, fmt, yuv):
+    """A 10- or 12-bit video is brought to 8 bits with FFmpeg's ordered dither (right for the
+    encoder), whose fine pattern over a flat background read as detail to the focus engine:
+    the mask of a textured square over flat grey was empty (0 % of the frame against 17 % for
+    the same clip in 8 bits).  The engine judges the planes shifted to 8 bits without the dither
+    now, on the YUV path (auto) and through BGR (off); the output's pixels are as before."""
+    import av
+
+    def coverage(src):
+        out = tmp_path / f"{src.stem}-{yuv}.mkv"
+        cfg = _cfg(yuv)
+        cfg = dataclasses.replace(cfg, composite=dataclasses.replace(cfg.composite, mode="mask"),
+                                  video=dataclasses.replace(cfg.video, codec="ffv1"))
+        st = run_video(str(src), str(out), cfg, progress=False)
+        assert st.pixel_format == ("yuv420p" if yuv == "auto" else "bgr24")
+        with av.open(str(out)) as c:
+            return [float((f.to_ndarray(format="gray") > 127).mean()) for f in c.decode(video=0)]
+
+    eight = coverage(_flat_clip(tmp_path / "8.mkv", "yuv420p"))
+    high = coverage(_flat_clip(tmp_path / "high.mkv", fmt))
+    assert len(eight) == len(high) == 4
+    for a, b in zip(eight, high):
+        assert 0.1 < a < 0.25, a  # (the square: a sixth of the frame)
+        assert abs(a - b) < 0.02, (a, b)
+
+
+def test_a_high_bit_frame_is_judged_undithered_from_a_file_and_a_stream(tmp_path):
+    """The frames of a 10-bit video carry what the engine judges (Frame.engine_image): the planes
+    shifted to 8 bits without the dither, through BGR (a file's, a stream's, whose reader is
+    the same) and as I420; the frames delivered keep FFmpeg's dither.  An 8-bit video's carry
+    none (judged as delivered)."""
+    import av
+
+    from livecut.config import VideoConfig
+    from livecut.sources.file import FileSource
+    from livecut.sources.stream import StreamSource
+
+    high = _flat_clip(tmp_path / "high.mkv", "yuv420p10le")
+    flat = np.zeros((360, 640), bool)
+    flat[:60] = True  # (above the square: grey at 100.75 in 8 bits, 101 undithered)
+    sources = {"file": lambda p: FileSource(p),
+               "stream": lambda p: StreamSource("http://127.0.0.1:9/clip.mkv", VideoConfig(),
+                                                opener=lambda url, **kw: av.open(str(p)))}
+    for how, make in sources.items():
+        with make(high) as src:
+            frame = src.read()
+        assert frame.engine_image is not None and frame.engine_image.shape == frame.image.shape, how
+        assert len(np.unique(frame.image[flat][:, 1])) > 1, how  # (the dither: levels mixed)
+        assert len(np.unique(frame.engine_image[flat], axis=0)) == 1, how  # (one colour, as 8-bit's)
+    with FileSource(high) as src:
+        src.use_pixel_format("yuv420p")
+        frame = src.read()
+    assert frame.engine_image.shape == frame.image.shape == (540, 640)
+    assert len(np.unique(frame.image[:60])) == 2 and np.unique(frame.engine_image[:60]).tolist() == [101]
+    for how, make in sources.items():
+        with make(_flat_clip(tmp_path / "8.mkv", "yuv420p")) as src:
+            assert src.read().engine_image is None, how
+
+
+@pytest.mark.parametrize("kind", ["bt601", "bt709", "full", "odd", "12-bit", "big-endian"])
+def test_an_undithered_frame_reads_as_its_rounded_8_bit_planes(kind):
+    """BgrReader.undithered: a 10- or 12-bit 4:2:0 frame's BGR is that of its planes divided by 4
+    (16), rounded, read as an 8-bit frame is: its matrix, range, and an odd size's chroma."""
+    import av
+
+    from livecut.i420 import BgrReader
+
+    w, h = (321, 181) if kind == "odd" else (320, 180)
+    bits = 12 if kind == "12-bit" else 10
+    fmt = f"yuv420p{bits}{'be' if kind == 'big-endian' else 'le'}"
+    rng = np.random.default_rng(1)
+    sides = ((h, w), ((h + 1) // 2, (w + 1) // 2), ((h + 1) // 2, (w + 1) // 2))
+    values = [rng.integers(64 << (bits - 8), 940 << (bits - 8), s) for s in sides]
+    f, f8 = av.VideoFrame(w, h, fmt), av.VideoFrame(w, h, "yuv420p")
+    for p, p8, v in zip(f.planes, f8.planes, values):
+        a = np.zeros((v.shape[0], p.line_size // 2), ">u2" if kind == "big-endian" else "<u2")
+        a[:, :v.shape[1]] = v
+        p.update(a.tobytes())
+        a8 = np.zeros((v.shape[0], p8.line_size), np.uint8)
+        a8[:, :v.shape[1]] = np.clip(np.round(v / (1 << (bits - 8))), 0, 255)
+        p8.update(a8.tobytes())
+    for g in (f, f8):
+        g.colorspace = 1 if kind == "bt709" else 6
+        g.color_range = 2 if kind == "full" else 1
+    r = BgrReader()
+    got = r.undithered(f)
+    assert got.shape == (h, w, 3)
+    assert np.array_equal(got, r(f8))
+    assert not np.array_equal(r(f), got)  # (delivered dithered, as before)

@@ -33,6 +33,11 @@ class Frame:
     #: where the source fitted the picture onto black bars (a change of size or pixel shape
     #: mid-run), ``(y0, y1, x0, x1)``, else None: the segmenter takes a new fit's bars at once
     fit: tuple[int, int, int, int] | None = None
+    #: the frame as the engine judges it where that is not ``image`` (None: ``image``), of its
+    #: shape and layout: a 10- or 12-bit video's planes brought to 8 bits by a rounded shift,
+    #: without the ordered dither of ``image`` (right for the encoder, but its fine pattern read
+    #: as detail to the focus engine over a flat background)
+    engine_image: np.ndarray | None = None
 
 
 @check_arguments  # (SourceInfo(widht=1): a ConfigTypeError with a hint, not a bare TypeError)

@@ -44,7 +44,7 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
-                          UNSPECIFIED, frame_planes, has_alpha, planes, read_description)
+                          UNSPECIFIED, frame_planes, has_alpha, planes, read_description, undithered_planes)
 from livecut.pacing import Pacer
 from livecut.progress import clock as run_clock
 from livecut.resize import fitted_size
@@ -3206,6 +3206,13 @@ class FileSource(ClosesWhileReading):
             return self._fit_i420(f, buf, w, h, shape)
         if f.format.name in YUV_444 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
             f = self._444_to_420(f)
+        elif f.format.name in HIGH_BIT_420 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
+            # (the engine judges its planes shifted to 8 bits, rounded, without the dither of
+            # those delivered: its fine pattern read as detail over a flat background)
+            self._engine_image = np.empty((h * 3 // 2, w), np.uint8)
+            undithered_planes(f, self._engine_image)
+            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space(),
+                           interpolation=self._bicubic())
         elif f.format.name != "yuv420p" or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE:
             # (limited range, as I420 frames are read: a frame that came full range mid-stream,
             # yuvj420p or one that says so, was copied with its 0-255 levels, its contrast stretched.
@@ -3261,6 +3268,8 @@ class FileSource(ClosesWhileReading):
             return f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space(),
                               interpolation=self._bicubic())
 
+    #: the frame's image for the engine where it is not the one delivered (see Frame.engine_image)
+    _engine_image: np.ndarray | None = None
     #: the scale filter graph of :meth:`_444_to_420` and what it was made for
     _scale = _scale_key = None
     #: where the frame being read was fitted onto bars, ``(y0, y1, x0, x1)`` (its Frame's ``fit``)
@@ -3299,6 +3308,8 @@ class FileSource(ClosesWhileReading):
             return self._fit_bgr(f, shape)
         if self.alpha:  # (the video's own alpha kept, as BGRA)
             return self._bgr.bgra(f)
+        # (a 10- or 12-bit frame: the engine judges it undithered, see Frame.engine_image)
+        self._engine_image = self._bgr.undithered(f)
         return self._bgr(f, self._pool.take((f.height, f.width, 3)))
 
     def _fit_bgr(self, f, shape: Fraction) -> np.ndarray:
@@ -3392,11 +3403,12 @@ class FileSource(ClosesWhileReading):
         if clock is not None:
             t = clock.now()  # (the pacer sleeps: no CPU, but keep the stages apart)
         self._fit = None  # (set where the frame is fitted onto bars)
+        self._engine_image = None  # (set where the engine judges another image, see Frame.engine_image)
         img = self._to_i420(f) if self.pixel_format == "yuv420p" else self._to_bgr(f)
         if clock is not None:
             clock.add("convert_in", t)
         frame = Frame(image=img, index=self._index, pts=None if pts is None else pts - self.info.start,
-                      captured_at=run_clock(), fit=self._fit)
+                      captured_at=run_clock(), fit=self._fit, engine_image=self._engine_image)
         self._index += 1
         return frame
 

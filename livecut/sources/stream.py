@@ -2211,6 +2211,8 @@ class StreamSource:
         if self._out_size is None:
             self._out_size = (image.shape[1], image.shape[0])
         fit = None  # (where the picture was fitted onto bars, see Frame.fit)
+        # (a 10- or 12-bit frame: the engine judges it undithered, see Frame.engine_image)
+        engine_image = self._to_bgr.undithered(frame) if shape == 1 else None
         if shape != 1:
             image, fit = self._as_shown(image, shape)
         now = time.monotonic()
@@ -2246,7 +2248,7 @@ class StreamSource:
             self.info.width, self.info.height = image.shape[1], image.shape[0]
         self._last_frame_at = now
         self._dry_since, self._dry_attempts, self._quiet_since = None, 0, None
-        out = Frame(image=image, index=self._index, pts=pts, captured_at=clock(), fit=fit)
+        out = Frame(image=image, index=self._index, pts=pts, captured_at=clock(), fit=fit, engine_image=engine_image)
         self._index += 1
         return out
 
