@@ -53,6 +53,8 @@ YUV_444 = frozenset(f"yuv444p{d}" for d in ("", "10le", "10be", "12le", "12be"))
 #: 4:4:4, FFV1), 8 to 12 bits: read as their 8-bit 4:4:4 (see BgrReader)
 YUV_422_444 = frozenset(f"yuv{s}p{d}" for s in ("422", "444", "440") for d in ("", "10le", "10be", "12le", "12be")
                         ) | {"yuvj422p", "yuvj444p", "yuvj440p"}
+#: those of 10 and 12 bits, brought to 8 with FFmpeg's dither (see BgrReader.undithered)
+HIGH_BIT_422_444 = frozenset(n for n in YUV_422_444 if n[-4:-2] in ("10", "12"))
 
 
 def read_description(info, described) -> None:
@@ -146,37 +148,51 @@ def _plane(plane, h: int, w: int) -> np.ndarray:
 
 
 def undithered_planes(f, dst: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(Y, U, V) of a 10- or 12-bit 4:2:0 PyAV frame ``f`` (:data:`HIGH_BIT_420`) brought to
-    8 bits by a rounded shift (its value / 4 or / 16, rounded, 255 at most), no dither; into
-    ``dst`` (a contiguous I420 buffer of the frame's even sides) when given, else new arrays.
+    """(Y, U, V) of a 10- or 12-bit planar YUV PyAV frame ``f`` (:data:`HIGH_BIT_420`,
+    :data:`HIGH_BIT_422_444`) brought to 8 bits by a rounded shift (its value / 4 or / 16,
+    rounded, 255 at most), no dither; into ``dst`` (a contiguous I420 buffer of the frame's even
+    sides: 4:2:2 and 4:4:4 chroma averaged to 4:2:0) when given, else new arrays of its own sizes.
     (The planes :meth:`BgrReader.undithered` and the engine's I420 take.)"""
-    name = f.format.name
     h, w = f.height, f.width
-    ch, cw = (h + 1) // 2, (w + 1) // 2
-    scale = 1 / 4 if "p10" in name else 1 / 16
-    dtype = np.dtype(">u2" if name.endswith("be") else "<u2")
+    name = f.format.name
+    ch = h if name.startswith(("yuv422", "yuv444")) else (h + 1) // 2
+    cw = w if name.startswith(("yuv444", "yuv440")) else (w + 1) // 2
+    if dst is not None and (ch, cw) != ((h + 1) // 2, (w + 1) // 2):  # (4:2:2, 4:4:4 into I420)
+        y, u, v = planes(dst, h, w)
+        _shifted(f.planes[0], name, h, w, y)
+        for p, out in zip(f.planes[1:3], (u, v)):
+            a = _plane16(p, name, ch, cw)
+            if cw == w:  # (4:4:4: each 2 x 2 averaged)
+                cv2.convertScaleAbs(cv2.resize(a, (w // 2, h // 2), interpolation=cv2.INTER_AREA), out,
+                                   alpha=_scale(name))
+            else:  # (4:2:2: each pair of rows summed, halved with the shift)
+                cv2.convertScaleAbs(cv2.add(a[0::2], a[1::2]), out, alpha=_scale(name) / 2)
+        return y, u, v
     outs = planes(dst, h, w) if dst is not None else (None, None, None)
-    res = []
-    for p, (ph, pw), out in zip(f.planes, ((h, w), (ch, cw), (ch, cw)), outs):
-        ls = p.line_size
-        a = np.lib.stride_tricks.as_strided(np.frombuffer(p, dtype, count=(ls * (ph - 1)) // 2 + pw), (ph, pw),
-                                            (ls, 2))
-        if not dtype.isnative:  # (OpenCV reads the machine's byte order only)
-            a = a.astype(np.uint16)
-        if out is None:
-            out = np.empty((ph, pw), np.uint8)
-        res.append(cv2.convertScaleAbs(a, out, alpha=scale))
-    return tuple(res)
+    return tuple(_shifted(p, name, ph, pw, out)
+                 for p, (ph, pw), out in zip(f.planes, ((h, w), (ch, cw), (ch, cw)), outs))
 
 
-def _merged_420(y: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Y, U, V (4:2:0, the chroma's sides half the luma's rounded up) as one H x W x 3 image,
-    each chroma sample on the 2 x 2 pixels it covers (a new array)."""
-    h, w = y.shape
-    ch, cw = u.shape
-    uu = cv2.resize(u, (2 * cw, 2 * ch), interpolation=cv2.INTER_NEAREST)[:h, :w]
-    vv = cv2.resize(v, (2 * cw, 2 * ch), interpolation=cv2.INTER_NEAREST)[:h, :w]
-    return cv2.merge((y, uu, vv))
+def _shifted(plane, name: str, h: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+    """An h x w PyAV plane of 10 or 12 bits (pixel format ``name``) brought to 8 bits by a
+    rounded shift, into ``out`` when given (see :func:`undithered_planes`)."""
+    if out is None:
+        out = np.empty((h, w), np.uint8)
+    return cv2.convertScaleAbs(_plane16(plane, name, h, w), out, alpha=_scale(name))
+
+
+def _scale(name: str) -> float:
+    """What a 10- or 12-bit pixel format's values are multiplied by to be 8-bit."""
+    return 1 / 4 if "p10" in name else 1 / 16
+
+
+def _plane16(plane, name: str, h: int, w: int) -> np.ndarray:
+    """An h x w uint16 view of a PyAV 10- or 12-bit plane (a copy where big-endian: OpenCV
+    reads the machine's byte order only), line padding skipped."""
+    dtype = np.dtype(">u2" if name.endswith("be") else "<u2")
+    ls = plane.line_size
+    a = np.lib.stride_tricks.as_strided(np.frombuffer(plane, dtype, count=(ls * (h - 1)) // 2 + w), (h, w), (ls, 2))
+    return a if dtype.isnative else a.astype(np.uint16)
 
 
 def yuv_to_bgr_matrix(kr: float, kb: float, full: bool) -> np.ndarray:
@@ -275,26 +291,37 @@ class BgrReader:
         return self.from_planes(*frame_planes(f, h, w), space, full, dst=dst)
 
     def undithered(self, f) -> np.ndarray | None:
-        """The BGR the engine judges for a 10- or 12-bit 4:2:0 frame ``f`` (H x W x 3 uint8, a
-        new array each) of the matrices converted here: its planes brought to 8 bits by a
-        rounded shift (:func:`undithered_planes`), without the ordered dither of
+        """The BGR the engine judges for a 10- or 12-bit frame ``f`` (H x W x 3 uint8, a new
+        array each) of the matrices converted here: its planes brought to 8 bits by a rounded
+        shift (:func:`undithered_planes`; 4:2:2 and 4:4:4 chroma averaged to 4:2:0 where the
+        sides are even: the engine reduces it further), without the ordered dither of
         :meth:`__call__`'s (FFmpeg's, right for an encoder), then converted as an 8-bit frame
         is; None for any other frame (judged as :meth:`__call__` reads it).  The dither's fine
         pattern read as detail to the focus engine over a flat background."""
-        if f.format.name not in HIGH_BIT_420:
+        name = f.format.name
+        if name not in HIGH_BIT_420 and name not in HIGH_BIT_422_444:
             return None
         space, _ = self._read_as(f)
         if space not in OWN_MATRICES:
             return None
         full = int(getattr(f, "color_range", 0) or 0) == FULL_RANGE
         h, w = f.height, f.width
-        if space in AS_BT601 and not full and h % 2 == 0 and w % 2 == 0:
+        if h % 2 == 0 and w % 2 == 0:  # (as I420: 4:2:2 and 4:4:4 chroma averaged to 4:2:0)
             buf = self._undithered_buf
             if buf is None or buf.shape != (h * 3 // 2, w):
                 buf = self._undithered_buf = np.empty((h * 3 // 2, w), np.uint8)
             undithered_planes(f, buf)
-            return cv2.cvtColor(buf, cv2.COLOR_YUV2BGR_I420)
-        return cv2.transform(_merged_420(*undithered_planes(f)), self._matrix(space, full))
+            if space in AS_BT601 and not full:
+                return cv2.cvtColor(buf, cv2.COLOR_YUV2BGR_I420)
+            return cv2.transform(self._yuv(*planes(buf, h, w)), self._matrix(space, full))
+        y, u, v = undithered_planes(f)
+        if name in HIGH_BIT_420:
+            return cv2.transform(self._yuv(y, u, v), self._matrix(space, full))
+        # (an odd side's 4:2:2 or 4:4:4: each chroma sample on the pixels it covers)
+        fy, fx = -(-h // u.shape[0]), -(-w // u.shape[1])
+        u, v = (cv2.resize(c, (c.shape[1] * fx, c.shape[0] * fy), interpolation=cv2.INTER_NEAREST)[:h, :w]
+                for c in (u, v))
+        return cv2.transform(cv2.merge((y, u, v)), self._matrix(space, full))
 
     def bgra(self, f) -> np.ndarray:
         """A frame of a video with an alpha of its own as BGRA (H x W x 4 uint8, a new array

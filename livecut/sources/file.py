@@ -43,8 +43,9 @@ from livecut.deinterlace import (FIELD_ORDERS, bwdif_options, deinterlaced, dein
                                  said_once_flagged)
 from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
-from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, LIMITED_RANGE, YUV_422, YUV_444, BgrReader,
-                          UNSPECIFIED, frame_planes, has_alpha, planes, read_description, undithered_planes)
+from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, HIGH_BIT_422_444, LIMITED_RANGE, YUV_422, YUV_444,
+                          BgrReader, UNSPECIFIED, frame_planes, has_alpha, planes, read_description,
+                          undithered_planes)
 from livecut.pacing import Pacer
 from livecut.progress import clock as run_clock
 from livecut.resize import fitted_size
@@ -3204,6 +3205,11 @@ class FileSource(ClosesWhileReading):
         f = self._of_output_matrix(f)
         if f.width != w or f.height != h or shape != 1:  # a change mid-stream
             return self._fit_i420(f, buf, w, h, shape)
+        if f.format.name in HIGH_BIT_422_444 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
+            # (the engine judges its planes shifted to 8 bits, rounded, without the dither of those
+            # delivered, its chroma averaged to 4:2:0)
+            self._engine_image = np.empty((h * 3 // 2, w), np.uint8)
+            undithered_planes(f, self._engine_image)
         if f.format.name in YUV_444 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
             f = self._444_to_420(f)
         elif f.format.name in HIGH_BIT_420 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
