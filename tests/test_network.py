@@ -2424,6 +2424,121 @@ def test_a_tcp_viewer_that_stops_reading_ends_the_run_after_read_timeout(tmp_pat
     assert lines[0] == f"livecut: error: {url}: writing failed: the viewer took no data for 1 s", err
 
 
+def _viewer_that_leaves(port: int) -> None:
+    """A viewer of tcp://127.0.0.1:``port`` that connects, reads a little and closes its player
+    (its unread bytes make the kernel reset the connection)."""
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        c.connect(("127.0.0.1", port))
+        got = 0
+        while got < 65536:
+            data = c.recv(65536)
+            assert data, "the stream ended before the viewer left"
+            got += len(data)
+    finally:
+        c.close()
+
+
+def _watch(url: str, frames: int | None = None) -> tuple[bool | None, int]:
+    """A player (PyAV) of ``url``: whether its first video packet is a key frame, and how many
+    frames it decoded (up to ``frames``, else to the stream's end)."""
+    import av
+
+    first, n = None, 0
+    with av.open(url, timeout=(60, 60)) as inp:
+        for pkt in inp.demux(inp.streams.video[0]):
+            if pkt.size == 0:
+                continue
+            if first is None:
+                first = pkt.is_keyframe
+            n += len(pkt.decode())
+            if frames is not None and n >= frames:
+                break
+    return first, n
+
+
+def test_a_tcp_listen_outputs_viewer_that_leaves_is_followed_by_the_next(tmp_path):
+    """-o tcp://HOST:PORT?listen=1 served one viewer: when it left (closed its player) the run
+    ended, "writing failed: the connection was closed", exit 1, and no viewer could connect
+    again.  It says once that its viewer left, waits for the next one and sends it a stream of
+    its own -- headers first, then a key frame -- which a player decodes to the end; exit 0."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    require_ffmpeg()
+    noisy = tmp_path / "noise.mp4"  # (noise: megabytes of H.264, more than the sockets hold)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    "nullsrc=s=320x240:r=25,geq=random(1)*255:128:128", "-frames:v", "150",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", str(noisy)],
+                   check=True, timeout=60)
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1"
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(noisy), "-o", url, "--no-pace",
+                          "--set", "video.stream_bitrate=50000", "--set", "video.open_timeout=120"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        _wait_listening(port, p)
+        _viewer_that_leaves(port)
+        first, frames = _watch(f"tcp://127.0.0.1:{port}")
+        _, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    assert first is True and frames > 0, (first, frames)
+    assert err.splitlines().count(f"livecut: {url}: viewer left; waiting for a new one") == 1, err
+    assert "error" not in err, err
+
+
+def test_a_live_tcp_listen_outputs_next_viewer_is_waited_for_as_long_as_it_takes(caplog):
+    """A live source's tcp://...?listen=1 output whose viewer left waits for the next one with
+    no time limit (the URL's listen_timeout is for the first): a player closed and opened again
+    later gets the stream, its headers and a key frame first."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1&listen_timeout=60000"
+    sink = open_sink(url, SinkInfo(160, 120, 25.0), VideoConfig(), pace=False)
+    limits: list = []  # (each wait's time limit, s: the first the URL's, the next none)
+    wait = getattr(sink, "_await_viewer", None)
+    if wait is not None:
+        sink._await_viewer = lambda limit: limits.append(limit) or wait(limit)
+    stop = threading.Event()
+    failed: list[BaseException] = []
+    rng = np.random.default_rng(1)
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                sink.write(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8))
+        except Exception as exc:  # noqa: BLE001 -- said below (the end's cancel() fails the write)
+            if not stop.is_set():
+                failed.append(exc)
+
+    writer = threading.Thread(target=write, daemon=True)
+    with caplog.at_level(logging.INFO, logger="livecut"):
+        writer.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not _listening(port):
+                assert writer.is_alive() and time.monotonic() < deadline, failed
+                time.sleep(0.01)
+            _viewer_that_leaves(port)
+            deadline = time.monotonic() + 60
+            while "viewer left" not in caplog.text:
+                assert writer.is_alive() and time.monotonic() < deadline, failed
+                time.sleep(0.01)
+            first, frames = _watch(f"tcp://127.0.0.1:{port}", 5)
+            assert writer.is_alive(), failed
+        finally:
+            stop.set()
+            sink.cancel()
+            writer.join(30)
+            sink.abort()
+    assert first is True and frames == 5, (first, frames)
+    assert limits[:2] == [60.0, None], limits
+    assert not failed, failed
+
+
 @pytest.mark.parametrize("query, limit", [("listen_timeout=2500", "2.5"), ("listen_timeout=500", "0.5")])
 def test_a_tcp_listen_output_says_the_urls_own_listen_timeout(clip, query, limit):
     """-o "tcp://...?listen=1&listen_timeout=MS": FFmpeg waits the URL's time, not

@@ -252,28 +252,7 @@ class StreamSink:
             self._stop_tcp()
             raise
         try:
-            if self.raw:
-                stream = container.add_stream("rawvideo", rate=self.fps)
-                stream.pix_fmt = PACKED_FORMATS[self.channels]
-            else:
-                stream = container.add_stream("libx264", rate=self.fps)
-                stream.pix_fmt = "yuv420p"
-                kbps = self.cfg.stream_bitrate
-                stream.bit_rate = kbps * 1000
-                gop = max(1, round(float(self.fps)))   # a key frame every second: fast joins
-                stream.gop_size = gop
-                stream.codec_context.max_b_frames = 0
-                if self._sar:
-                    stream.codec_context.sample_aspect_ratio = self._sar
-                if self.info.matrix == "bt709" or (self.info.color_tags and self.channels != 1):  # as the source said (see VideoFileSink)
-                    _describe(stream.codec_context, self.info.color_tags, self.info.matrix)
-                stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
-                                  "tune": "zerolatency", "maxrate": f"{kbps}k",
-                                  "bufsize": f"{kbps}k", "x264-params": "repeat-headers=1"}
-            stream.width, stream.height = w, h
-            stream.time_base = TIME_BASE
-            stream.codec_context.time_base = TIME_BASE
-            stream.codec_context.framerate = self.fps
+            stream = self._add_video(container, w, h)
             self._add_audio(container)
             if self.spec != "-":
                 # connect now (header), so a refused/unknown URL fails here, not at the first frame
@@ -338,6 +317,33 @@ class StreamSink:
         # start the stream: no SRT peer answered")
         self._say_streaming()
         return self
+
+    def _add_video(self, container: Any, w: int, h: int) -> Any:
+        """The output's video stream in ``container`` (a fresh encoder: its first frame a key
+        frame with the stream's headers; see _rejoin)."""
+        if self.raw:
+            stream = container.add_stream("rawvideo", rate=self.fps)
+            stream.pix_fmt = PACKED_FORMATS[self.channels]
+        else:
+            stream = container.add_stream("libx264", rate=self.fps)
+            stream.pix_fmt = "yuv420p"
+            kbps = self.cfg.stream_bitrate
+            stream.bit_rate = kbps * 1000
+            gop = max(1, round(float(self.fps)))   # a key frame every second: fast joins
+            stream.gop_size = gop
+            stream.codec_context.max_b_frames = 0
+            if self._sar:
+                stream.codec_context.sample_aspect_ratio = self._sar
+            if self.info.matrix == "bt709" or (self.info.color_tags and self.channels != 1):  # as the source said (see VideoFileSink)
+                _describe(stream.codec_context, self.info.color_tags, self.info.matrix)
+            stream.options = {"preset": "ultrafast" if w * h > 1280 * 720 else "veryfast",
+                              "tune": "zerolatency", "maxrate": f"{kbps}k",
+                              "bufsize": f"{kbps}k", "x264-params": "repeat-headers=1"}
+        stream.width, stream.height = w, h
+        stream.time_base = TIME_BASE
+        stream.codec_context.time_base = TIME_BASE
+        stream.codec_context.framerate = self.fps
+        return stream
 
     #: "streaming to ...", until said (see _say_streaming)
     _streaming: tuple | None = None
@@ -550,29 +556,42 @@ class StreamSink:
 
     def _accept_viewer(self) -> socket.socket:
         """The first viewer to connect to tcp://HOST:PORT?listen=1, within the URL's
-        ``listen_timeout`` (ms; -1: no limit), else video.open_timeout."""
+        ``listen_timeout`` (ms; -1: no limit), else video.open_timeout.  The listening socket is
+        kept: a viewer that leaves is followed by the next one to connect (see _rejoin)."""
         parts = urlsplit(self.spec)
-        limit: float | None = self._listen_limit()
-        try:
-            if float(self._query().get("listen_timeout", "1")) <= 0:
-                limit = None   # (FFmpeg's -1: wait for a viewer as long as it takes)
-        except ValueError:
-            pass
         family, kind, proto, _, addr = socket.getaddrinfo(parts.hostname or None, parts.port,
                                                           type=socket.SOCK_STREAM,
                                                           flags=socket.AI_PASSIVE)[0]
         listener = socket.socket(family, kind, proto)
         self._tcp.sockets.append(listener)
+        self._tcp.listener = listener
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # (as FFmpeg does)
         listener.bind(addr)
         listener.listen(1)
         listener.settimeout(POLL)
+        return self._await_viewer(self._viewer_limit())
+
+    def _viewer_limit(self) -> float | None:
+        """Seconds a tcp://...?listen=1 output waits for a viewer: the URL's ``listen_timeout``
+        (ms; -1: None, no limit), else video.open_timeout."""
+        try:
+            if float(self._query().get("listen_timeout", "1")) <= 0:
+                return None   # (FFmpeg's -1: wait for a viewer as long as it takes)
+        except ValueError:
+            pass
+        return self._listen_limit()
+
+    def _await_viewer(self, limit: float | None) -> socket.socket:
+        """The next viewer to connect to the listening socket, within ``limit`` seconds (None:
+        no limit); a cancel() ends the wait."""
+        viewer = self._tcp
+        assert viewer is not None and viewer.listener is not None
         start = time.monotonic()
         while True:
             try:
-                return listener.accept()[0]
+                return viewer.listener.accept()[0]
             except socket.timeout:
-                if self._tcp.cancelled:
+                if viewer.cancelled:
                     raise VideoWriteError(f"{self.safe}: cancelled while waiting for a viewer") from None
                 if limit is not None and time.monotonic() - start >= limit:
                     raise VideoWriteError(f"{self.safe}: no viewer connected within {limit:g} s") from None
@@ -672,8 +691,8 @@ class StreamSink:
         gave up on it 5 s after the input was read, "cancelled: no viewer connected", where
         video.open_timeout was 30 s)."""
         bridge = self._bridge
-        return self._pacing or bool(bridge is not None and self._srt_listener() and bridge.alive()
-                                    and not bridge.sent())
+        return self._pacing or self._awaiting or bool(bridge is not None and self._srt_listener()
+                                                      and bridge.alive() and not bridge.sent())
 
     #: a write waits for its frame's time (a file's frame held for seconds: see holding)
     _pacing = False
@@ -1035,15 +1054,7 @@ class StreamSink:
         frame.time_base = TIME_BASE
         self._last_frame = frame
         try:
-            packets = self._stream.encode(frame)
-            if self._udp_ip is not None:  # (how long the writes waited: see _look_udp)
-                t0 = time.monotonic()
-                self._mux(packets)
-                self._udp_waited += time.monotonic() - t0
-            else:
-                self._mux(packets)
-            if self._audio is not None:
-                self._audio.mux(float(frame.pts * TIME_BASE))
+            self._send(frame)
         except (av.error.FFmpegError, OSError) as exc:
             reason = self._reason(exc)
             self.abort()
@@ -1058,6 +1069,70 @@ class StreamSink:
             self._say_streaming()
         if self._udp_ip is not None:
             self._look_udp()
+
+    def _send(self, frame: Any) -> None:
+        """Encode and mux ``frame`` (and the audio it covers); a tcp://...?listen=1 output whose
+        viewer left waits for the next one and sends it the frame (see _rejoin)."""
+        while True:
+            try:
+                packets = self._stream.encode(frame)
+                if self._udp_ip is not None:  # (how long the writes waited: see _look_udp)
+                    t0 = time.monotonic()
+                    self._mux(packets)
+                    self._udp_waited += time.monotonic() - t0
+                else:
+                    self._mux(packets)
+                if self._audio is not None:
+                    self._audio.mux(float(frame.pts * TIME_BASE))
+                return
+            except (av.error.FFmpegError, OSError) as exc:
+                if not self._viewer_left(exc):
+                    raise
+            self._rejoin()
+
+    def _viewer_left(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says that a tcp://...?listen=1 output's viewer left (closed its
+        player), not that the run cancelled the write or the viewer stopped reading."""
+        viewer = self._tcp
+        if not self._listens or viewer is None or viewer.cancelled or self._woken.is_set():
+            return False
+        return getattr(exc, "errno", None) in (errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED)
+
+    #: tcp://...?listen=1: waiting, within a time limit, for a viewer after one left (see holding)
+    _awaiting = False
+
+    def _rejoin(self) -> None:
+        """A tcp://...?listen=1 output whose viewer left (closed its player): it ended the run,
+        "writing failed: the connection was closed", exit 1, and nobody could connect again.
+        It says so once, waits for the next viewer and sends it a stream of its own: a new muxer
+        and encoder, so its headers come first and its first frame is a key frame.  A live
+        source's frames are dropped meanwhile (as for a slow output), for as long as it takes;
+        a file's wait, as for its first viewer, up to the URL's ``listen_timeout`` (-1: no limit)
+        else video.open_timeout, then "no viewer connected within N s"."""
+        viewer = self._tcp
+        assert viewer is not None
+        old, self._container = self._container, None
+        viewer.left()   # (the old muxer's last bytes fail at once: nobody reads them)
+        if self._audio is not None:  # (a file's audio is not carried on to the next viewer)
+            self._close_audio()
+            self.warnings.append("audio: not sent to the viewers that connected after the first left")
+        try:
+            old.close()
+        except (av.error.FFmpegError, OSError):
+            pass
+        log.info("%s: viewer left; waiting for a new one", self.safe)
+        limit = self._viewer_limit() if self.info.source_file is not None else None
+        self._awaiting = limit is not None
+        try:
+            conn = self._await_viewer(limit)
+        finally:
+            self._awaiting = False
+        viewer.connected(conn, self._query())
+        container = av.open(viewer, mode="w", format="mpegts",
+                            options={"flush_packets": "1", **self.container_options})
+        self._container = container
+        self._stream = self._add_video(container, self.width, self.height)
+        container.start_encoding()
 
     def _mux(self, packets: list) -> None:
         for packet in packets:
@@ -1170,6 +1245,9 @@ class _TcpViewer:
     (ETIMEDOUT), one to a viewer that left the error of its socket; :meth:`cancel` (any
     thread) makes a waiting connect, accept or write end at once."""
 
+    #: ?listen=1: the listening socket, kept open for the next viewer (see StreamSink._rejoin)
+    listener: socket.socket | None = None
+
     def __init__(self, timeout: float) -> None:
         #: the sockets to close: the connection's, and a listening one
         self.sockets: list[socket.socket] = []
@@ -1193,9 +1271,19 @@ class _TcpViewer:
         except OSError:
             pass
         for sock in self.sockets:
-            if sock is not conn:
-                sock.close()   # (one viewer, as FFmpeg's listen=1; an address tried before)
-        self.sockets = [conn]
+            if sock is not conn and sock is not self.listener:
+                sock.close()   # (one viewer at a time, as FFmpeg's listen=1; an address tried before)
+        self.sockets = [conn] + ([self.listener] if self.listener is not None else [])
+
+    def left(self) -> None:
+        """Let the viewer's connection go (it left): writes fail at once until the next one."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            self.sockets = [s for s in self.sockets if s is not conn]
+            try:
+                conn.close()
+            except OSError:
+                pass
 
     def writable(self) -> bool:
         return True
