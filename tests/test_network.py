@@ -2395,7 +2395,9 @@ def test_a_tcp_viewer_that_stops_reading_ends_the_run_after_read_timeout(tmp_pat
                               "--set", "video.read_timeout=1", "--set", "video.stream_bitrate=50000"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
         try:
-            if listen:  # (a viewer that reads nothing)
+            if listen:  # (a viewer that reads nothing; once livecut listens: its start, on a loaded
+                # machine, outran a fixed 10 s)
+                _wait_listening(port, p)
                 deadline = time.monotonic() + 10
                 while not held:
                     c = socket.socket()
