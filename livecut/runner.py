@@ -82,8 +82,17 @@ class Interrupted(LivecutError):
         self.exit_code = exit_code
 
 
+#: the signals that came once the outputs of the run being ended were finalized or in place,
+#: and did nothing there (see :func:`finalize_on_signals`), each with whether that run reached
+#: its end (not stopped by a signal): a source's close still running then is left (see
+#: :class:`_ClosedLeftOnASignal`)
+_LATE: list[tuple[int, bool]] = []
+
+
 def _on_its_way_out(signum, frame) -> None:
-    """The handler of a signal once a run was stopped by one (:func:`finalize_on_signals`): none."""
+    """The handler of a signal once a run was stopped by one (:func:`finalize_on_signals`): none
+    but noting it (a source's close that hangs is left: see :class:`_ClosedLeftOnASignal`)."""
+    _LATE.append((signum, False))
 
 
 def ignore_signals_on_the_way_out() -> None:
@@ -200,7 +209,8 @@ def finalize_on_signals(ends_command: bool = False):
                 if not fired:
                     fired.append(signum)
                 raise Terminated(fired[0])
-            if over and not fired:  # (its summary and its exit code stand)
+            if over and not fired:  # (its summary and its exit code stand; a source's close left)
+                _LATE.append((signum, True))
                 return
             fired.append(signum)
             if finishing and len(fired) == 1:  # (its outputs finalized all the same: said after)
@@ -247,6 +257,7 @@ def finalize_on_signals(ends_command: bool = False):
 
         _FINISH.append(finish)
         _FINISHED_BY.append(finished_by)
+        _LATE.clear()
         unraisable = sys.unraisablehook
         if not getattr(unraisable, "redelivers", False):  # (the command's entry point set it already)
             sys.unraisablehook = stops_redelivered(unraisable)
@@ -258,6 +269,7 @@ def finalize_on_signals(ends_command: bool = False):
             _IN_PLACE.remove(in_place)
             _FINISH.remove(finish)
             _FINISHED_BY.remove(finished_by)
+            _LATE.clear()
             if fired:
                 settle()
             elif not _OVER:  # (the command over: its signals do nothing from then on, see command_over)
@@ -340,6 +352,66 @@ def _lock_safe_ctrl_c():
                 signal.signal(signal.SIGINT, signal.default_int_handler)
 
     return cm()
+
+
+class _ClosedLeftOnASignal:
+    """A run's source, entered as itself; closed (its ``__exit__``) in a helper thread, waited
+    for as long as it takes -- unless a signal comes once the run's outputs are finalized or in
+    place (:data:`_LATE`): the close is then given JOIN_TIMEOUT to end, and left.  Its close, in
+    the main thread, was the run's last step, after its outputs were put in place, where the
+    signals do nothing (the summary and the exit code stand; a run stopped by a signal is on its
+    way out): a close that hung (an RTSP server that does not answer TEARDOWN, a camera's
+    driver) made the run unkillable, Ctrl-C and SIGTERM ignored, the output whole at its name,
+    until a ``kill -9``.  Left, a close that ends a run that reached its end is said in a
+    warning (the run's summary and exit code stand, 0); one that ends a run stopped by a signal
+    leaves its line and code as they were.  Outside the command line (no :func:`finalize_on_signals`),
+    a Ctrl-C while the close waits raises in the main thread, as it did inside the close."""
+
+    def __init__(self, source, spec, kind: str, warnings: list[str]):
+        self.source, self.spec, self.kind, self.warnings = source, spec, kind, warnings
+
+    def __enter__(self):
+        return type(self.source).__enter__(self.source)
+
+    def __exit__(self, *exc):
+        result: list = []
+
+        def close() -> None:
+            try:
+                result.append((True, type(self.source).__exit__(self.source, *exc)))
+            except BaseException as e:  # noqa: BLE001 -- raised in the main thread
+                result.append((False, e))
+
+        t = Worker(target=close, name="livecut-close", daemon=True)
+        t.start()
+        left = None
+        while not t.done():
+            if _LATE and threading.current_thread() is threading.main_thread():
+                if left is None:
+                    left = time.perf_counter() + JOIN_TIMEOUT
+                elif time.perf_counter() >= left:
+                    break
+            t.join(POLL)
+        if not t.done():  # (left running: a daemon thread, which the command line does not wait for)
+            if exc[0] is None and _LATE[0][1]:  # (a run stopped by a signal: its line says it)
+                import signal
+
+                from livecut.urls import redact_url
+
+                src = self.source
+                where = (getattr(src, "path", None) or getattr(src, "safe_url", None)
+                         or (f"camera {self.spec}" if self.kind == "camera" else redact_url(str(self.spec))))
+                try:
+                    name = signal.Signals(_LATE[0][0]).name
+                except ValueError:
+                    name = "a signal"
+                self.warnings.append(f"{where}: did not close; stopped waiting for it at {name} "
+                                     f"(the outputs were complete)")
+            return False
+        ok, value = result[0]
+        if not ok:
+            raise value
+        return value
 
 
 @dataclass
@@ -2318,6 +2390,8 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
                 o.setdefault("pace", False)
     processor = Processor(cfg, mode=mode, background=background)
     stats = Stats()
+    if threading.current_thread() is threading.main_thread():
+        _LATE.clear()  # (one of an earlier run in this process: not this run's)
     inputs = (spec,) + ((processor.comp.background.path,) if processor.comp.background.path else ())
     with ExitStack() as stack:
         stack.callback(outputs_finishing, False)  # (the last: once the run is over, see below)
@@ -2360,7 +2434,8 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
         if early:
             _check_devices(preview, preview_options, extra_sinks)
         try:
-            source = stack.enter_context(open_source(spec, cfg.video, **opts))
+            source = stack.enter_context(_ClosedLeftOnASignal(open_source(spec, cfg.video, **opts), spec, kind,
+                                                              stats.warnings))
         except KeyboardInterrupt as exc:
             # (a signal while a stream opened, which may wait video.open_timeout, or a camera:
             # from Python a bare KeyboardInterrupt, where one later is Interrupted)

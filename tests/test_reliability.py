@@ -1532,3 +1532,118 @@ def test_a_ctrl_c_while_frames_go_into_place_leaves_the_whole_new_run(tmp_path, 
         atomic.commit_dir(tmp, final, True, "frame_*.png")
     assert sorted(p.name for p in final.iterdir()) == [f"frame_{i:06d}.png" for i in range(8)]
     assert {p.read_bytes() for p in final.iterdir()} == {b"new"}
+
+
+_HANGING_CLOSE = """
+import os, sys, threading, time
+import numpy as np
+from livecut.sources import register_source
+from livecut.sources.base import Frame, SourceInfo
+
+CLOSING, LIVE = os.environ["CLOSING"], os.environ["LIVE"] == "1"
+STARTED = os.environ["STARTED"]
+never = threading.Event()
+
+class Hanging:  # (a stream whose server does not answer its TEARDOWN, a camera's driver)
+    live = LIVE
+    lost = ""
+
+    def __init__(self):
+        self.i, self.info = 0, SourceInfo(64, 48, 25.0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        open(CLOSING, "w").close()
+        never.wait()  # (for good)
+
+    def read(self):
+        if self.i == 3:
+            open(STARTED, "w").close()
+        if not LIVE and self.i >= 5:
+            return None
+        self.i += 1
+        time.sleep(0.02)
+        return Frame(np.full((48, 64, 3), 80, np.uint8), self.i - 1, pts=self.i / 25,
+                     captured_at=time.perf_counter())
+
+register_source("hanging", lambda spec: spec.startswith("hanging:"))(lambda spec, cfg, **o: Hanging())
+"""
+
+
+def _wait_for(path: Path, p: subprocess.Popen) -> None:
+    deadline = time.time() + 120
+    while not path.exists() and p.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    assert path.exists(), p.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_a_signal_ends_a_run_whose_source_hangs_as_it_closes_after_its_output_is_in_place(tmp_path, sig):
+    """A run that reached its end, its output renamed into place, then its source's close that
+    never ends (an RTSP server that does not answer TEARDOWN, a camera's driver): Ctrl-C and
+    SIGTERM did nothing there (the command is over once its outputs are in place), and only
+    ``kill -9`` ended it.  The signal now leaves the close: the output is whole at its name, the
+    run says so in a warning and its summary, exit 0 (its work done).  The close here waits on
+    an event that is never set."""
+    script = tmp_path / "hanging.py"
+    script.write_text(_HANGING_CLOSE + _MAIN)
+    out, closing = tmp_path / "o.mp4", tmp_path / "closing"
+    env = dict(os.environ, CLOSING=str(closing), LIVE="0", STARTED=str(tmp_path / "started"))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    p = subprocess.Popen([sys.executable, str(script), "run", "hanging:x", "-o", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        _wait_for(closing, p)  # (the source's close, which hangs: the output is in place by then)
+        assert _playable(out) == 5
+        p.send_signal(sig)
+        _, err = p.communicate(timeout=60)  # (without the fix: for good)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    lines = err.splitlines()
+    assert p.returncode == 0, err
+    assert [line for line in lines if "error" in line] == [], err
+    assert lines[-2] == f"livecut: warning: hanging:x: did not close; stopped waiting for it at {sig.name} " \
+                        "(the outputs were complete)", err
+    assert re.search(r"hanging:x -> .*o\.mp4: 5 frames in ", lines[-1]), err
+    assert _playable(out) == 5
+    assert _leftovers(tmp_path, {"hanging.py", "o.mp4", "closing", "started"}) == []
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"])
+def test_a_signal_ends_a_run_stopped_by_one_whose_source_then_hangs_as_it_closes(tmp_path, sig, code):
+    """The other way round: a signal stops a live run mid-way; its output is finalized and put
+    in place, then its source's close never ends.  The run was on its way out, its signals doing
+    nothing, and only ``kill -9`` ended it.  A second signal now leaves the close: its line and
+    its code are the first's, the output whole at its name and no temporary file left."""
+    script = tmp_path / "hanging.py"
+    script.write_text(_HANGING_CLOSE + _MAIN)
+    out, closing, started = tmp_path / "o.mp4", tmp_path / "closing", tmp_path / "started"
+    env = dict(os.environ, CLOSING=str(closing), LIVE="1", STARTED=str(started))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    p = subprocess.Popen([sys.executable, str(script), "run", "hanging:x", "-o", str(out), "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        _wait_for(started, p)
+        p.send_signal(sig)  # (mid-way: the run stops, its output finalized)
+        _wait_for(closing, p)
+        p.send_signal(sig)
+        _, err = p.communicate(timeout=60)  # (without the fix: for good)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == code, err
+    frames = _playable(out)
+    assert frames > 0
+    said = [line for line in err.splitlines() if "error" in line or "close" in line]
+    stop = "interrupted" if sig == signal.SIGINT else "stopped by SIGTERM"
+    # (a live source's frames the processing did not keep up with, on a busy machine: counted)
+    assert len(said) == 1 and re.fullmatch(rf"livecut: error: {stop} \({re.escape(str(out))} finalized with "
+                                           rf"{frames} frames?(; \d+ frames? dropped)?\)", said[0]), err
+    assert _leftovers(tmp_path, {"hanging.py", "o.mp4", "closing", "started"}) == []
