@@ -354,6 +354,15 @@ def _lock_safe_ctrl_c():
     return cm()
 
 
+def _source_name(source, spec, kind: str) -> str:
+    """How a message names a run's source: its file's path, its URL with any secret left out,
+    or its camera's index (``spec``, as given, for a registered source that says none)."""
+    from livecut.urls import redact_url
+
+    return (getattr(source, "path", None) or getattr(source, "safe_url", None)
+            or (f"camera {spec}" if kind == "camera" else redact_url(str(spec))))
+
+
 class _ClosedLeftOnASignal:
     """A run's source, entered as itself; closed (its ``__exit__``) in a helper thread, waited
     for as long as it takes -- unless a signal comes once the run's outputs are finalized or in
@@ -393,14 +402,10 @@ class _ClosedLeftOnASignal:
                     break
             t.join(POLL)
         if not t.done():  # (left running: a daemon thread, which the command line does not wait for)
-            if exc[0] is None and _LATE[0][1]:  # (a run stopped by a signal: its line says it)
+            if exc[0] is None and _LATE[0][1]:  # (reached its end; stopped by a signal: its line says it)
                 import signal
 
-                from livecut.urls import redact_url
-
-                src = self.source
-                where = (getattr(src, "path", None) or getattr(src, "safe_url", None)
-                         or (f"camera {self.spec}" if self.kind == "camera" else redact_url(str(self.spec))))
+                where = _source_name(self.source, self.spec, self.kind)
                 try:
                     name = signal.Signals(_LATE[0][0]).name
                 except ValueError:
@@ -2465,7 +2470,7 @@ def run_video(spec: str | Path | int, output: str | Path | None, cfg: Config | N
             try:
                 check(int(info.height), int(info.width))
             except ImageSizeError as exc:
-                where = getattr(source, "path", None) or getattr(source, "safe_url", None) or f"camera {spec}"
+                where = _source_name(source, spec, kind)
                 raise ImageSizeError(f"{where}: {str(exc).replace('image is', 'video is', 1)}") from None
         for note in (getattr(source, "size_note", ""), getattr(source, "note", "")):
             if note:
