@@ -1066,13 +1066,13 @@ class MaskSmoother:
         the two: each frame's value pulled the decision across 128 as a mask with no band would --
         a strip flickering at random on a still picture flipped 515 times in 250 frames, 571 with no
         band, 111 before that following.)"""
+        if self.cfg.hysteresis <= 0:  # (no band: the runs are not needed, not counted)
+            return
         if judged:  # (a judgement served again is the same evidence: not counted again)
             cv2.compare(alpha, 0, cv2.CMP_EQ, dst=self._lo)
             _extend_runs(self._plain0, self._lo)
             cv2.compare(alpha, 255, cv2.CMP_EQ, dst=self._lo)
             _extend_runs(self._plain255, self._lo)
-        if self.cfg.hysteresis <= 0:
-            return
         tmp, keep, acc = self._faint, self._lo, self._acc
         cv2.compare(acc, 127.5, cv2.CMP_GE, dst=tmp)
         # off where alpha has been 0 long enough and acc under the cut:
