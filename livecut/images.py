@@ -906,6 +906,7 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     bg_icc = (colour_profile(bg_path) if compositor.background.kind == "image" and mode in ("composite", "side-by-side")
               else False)
     given_bg = compositor.background  # (a colour's: converted to each photo's colour profile, see below)
+    unconverted_too: list[Path] = []  # (the photos whose profile it could not be converted to)
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
@@ -1126,10 +1127,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     report.notes.append(remark)
                 if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
                     report.warnings.append(left)
-                if unconverted:
+                if unconverted and not unconverted_too:
                     report.warnings.append(f"{src}: the background colour is written as its sRGB values in the "
                                            "photo's colour profile, which livecut cannot convert it to: "
                                            "colour-managed viewers may show it shifted")
+                if unconverted:  # (said of the first photo; of the others, their count at the end: a
+                    unconverted_too.append(src)  # batch of 500 such photos said it 500 times)
                 if cmyk:
                     report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
                                            "colour profile, which livecut does not apply, and may differ from what "
@@ -1197,4 +1200,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 report.exceptions.append(exc)
             said_at_once(errors, remarks)
             bar.update(1)
+        if len(unconverted_too) > 1:
+            more = [str(p) for p in unconverted_too[1:]]
+            names = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
+            report.warnings.append(f"{len(more)} more photo{'s' * (len(more) > 1)} ({names}): the background colour "
+                                   "is written as its sRGB values in their colour profiles too, which livecut cannot "
+                                   "convert it to")
+            if noted is not None:
+                noted(report)
     return report

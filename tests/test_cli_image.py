@@ -7375,6 +7375,31 @@ def test_a_background_colour_is_written_as_the_photos_profile_shows_it(tmp_path,
     assert np.abs(np.median(cv2.imread(str(tmp_path / "o.png"))[behind].astype(int), axis=0) - (0, 0, 255)).max() <= 1
 
 
+def test_a_background_colour_not_converted_is_said_once_for_a_run_of_such_photos(tmp_path, scene):
+    """Photos whose colour profile livecut cannot convert -b color: to (tables, not a matrix):
+    the warning was said once per photo, a batch of 500 such photos 500 identical lines.  It is
+    said of the first, then the others' count and names once at the end; one alone is said alone."""
+    from livecut.imageio import write_image
+
+    for name in ("p0.png", "p1.png", "p2.png", "p3.png", "p4.png"):
+        write_image(tmp_path / "in" / name, scene[0], icc=_rgb_profile(3000))
+    write_image(tmp_path / "in" / "plain.png", scene[0])
+    r = invoke("image", *sorted(map(str, (tmp_path / "in").iterdir())), "-o", str(tmp_path / "o") + "/", "-q",
+               "--mode", "composite", "-b", "color:#ff0000")
+    assert r.exit_code == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if "sRGB values" in line]
+    assert lines == [
+        f"livecut: warning: {tmp_path / 'in' / 'p0.png'}: the background colour is written as its sRGB values in the "
+        "photo's colour profile, which livecut cannot convert it to: colour-managed viewers may show it shifted",
+        f"livecut: warning: 4 more photos ({', '.join(str(tmp_path / 'in' / f'p{i}.png') for i in (1, 2, 3))} and 1 "
+        "more): the background colour is written as its sRGB values in their colour profiles too, which livecut "
+        "cannot convert it to"], r.stderr
+    assert len(r.stderr.splitlines()) == 2, r.stderr
+    r = invoke("image", str(tmp_path / "in" / "p0.png"), str(tmp_path / "in" / "plain.png"), "-o",
+               str(tmp_path / "one") + "/", "-q", "--mode", "composite", "-b", "color:#ff0000")
+    assert r.exit_code == 0 and len(r.stderr.splitlines()) == 1 and "p0.png: the background colour" in r.stderr, r.stderr
+
+
 def test_the_modes_that_one_jpeg_output_takes_are_the_ones_the_help_and_readme_name(tmp_path, good):
     """`livecut image PHOTO -o cut.jpg --mode side-by-side` writes the photo beside its composite as
     a JPEG (composite.jpeg_quality names it), but -o's help said '.jpg for composite or mask' and the
