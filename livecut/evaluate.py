@@ -572,7 +572,7 @@ def _key(p, d) -> str:
 
 #: the words a mask's name may add to its photo's (``basic_mask.png``, ``basic-GT.png`` for
 #: ``basic.jpg``), after one of :data:`MASK_SEPARATORS`
-MASK_WORDS = ("mask", "gt", "groundtruth", "truth", "matte", "alpha", "label", "seg", "segmentation")
+MASK_WORDS = ("mask", "gt", "groundtruth", "truth", "matte", "alpha", "trimap", "label", "seg", "segmentation")
 MASK_SEPARATORS = "_-. "
 
 

@@ -809,6 +809,31 @@ def test_photos_and_masks_in_one_folder_are_paired_by_name_and_said(photos, tmp_
 
 
 
+def test_a_trimap_named_as_its_photo_plus_trimap_is_its_mask(photos, tmp_path):
+    """cat.jpg + cat_trimap.png (the matting sets' own naming) in one folder: the trimap was taken
+    for a photo without a mask ('trimap' was not one of the mask words, where matte and alpha
+    were), and cat.jpg for one without its mask. It is the photo's mask, and read as a trimap;
+    a folder of them, MASKS, pairs by 'trimap' too."""
+    images, _, truths = photos
+    one, two_m = tmp_path / "one", tmp_path / "two_m"
+    one.mkdir()
+    two_m.mkdir()
+    for name, gt in truths.items():
+        cv2.imwrite(str(one / f"{name}.jpg"), cv2.imread(str(images / f"{name}.png")))
+        tri = gt.copy()
+        tri[_band(gt)] = 128
+        cv2.imwrite(str(one / f"{name}_trimap.png"), tri)
+        cv2.imwrite(str(two_m / f"{name}-Trimap.png"), tri)
+    r = invoke("eval", one, "--json", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [row["name"] for row in data["images"]] == ["basic.jpg", "several.jpg"]
+    assert data["one_folder"] == {"_trimap": 2} and not data["without_mask"] and not data["without_image"]
+    assert data["trimaps"] == ["basic.jpg", "several.jpg"]
+    data = _scores(images, two_m, "--set", "segment.method=canny")
+    assert data["mask_ending"] == "-Trimap" and data["count"] == 2 and not data["without_image"]
+
+
 def test_a_subset_listing_one_folder_of_photos_and_masks_does_not_say_its_masks_are_missing(photos, tmp_path):
     """`ls DIR | livecut eval DIR --subset -` of one folder of photos and masks said its masks'
     names were 'name(s) of --subset not in DIR'; a name of the subset that names one of its
