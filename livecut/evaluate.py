@@ -383,8 +383,10 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta:
       top of its range (255 of 8 bits) and one between them, from a quarter to three quarters
       of it (0/128/255, 0/127/255: the matting sets' unknown band) --, its grey pixels
       (``"unknown"``, HxW bool), which :func:`score` leaves out (the truth: the top level; a
-      trimap was in focus from 128, its unknown band counted in focus).  Without ``trimap``,
-      such a mask is read as before, in focus from half its range.
+      trimap was in focus from 128, its unknown band counted in focus); and so for one whose
+      levels are blurred by noise, a trimap saved as JPEG (:func:`_noisy_trimap`: each pixel the
+      nearest of the three).  Without ``trimap``, such a mask is read as before, in focus from
+      half its range.
 
     A file that is not a mask (half its pixels neither dark nor bright: a photo) is an
     :class:`~livecut.errors.ImageReadError`.
@@ -429,6 +431,10 @@ def read_truth(mask_path, invert: bool = False, depth: list | None = None, meta:
     elif trimap is not None and _trimap_band(v, lo, hi, top) is not None:
         trimap["unknown"] = _trimap_band(v, lo, hi, top)
         truth = v == hi
+    elif trimap is not None and _noisy_trimap(v, top) is not None:
+        # (a trimap saved as JPEG, its three levels blurred by noise: 0-7, 120-136, 248-255 at
+        # quality 95; it was read in focus from 128, its unknown band cut in two at random)
+        truth, trimap["unknown"] = _noisy_trimap(v, top)
     else:
         if _photo_like(v, top):
             raise ImageReadError(f"{mask_path}: not a mask (most of its pixels are neither dark nor "
@@ -453,6 +459,33 @@ def _trimap_band(v: np.ndarray, lo, hi, top: float) -> np.ndarray | None:
     if grey.min() != grey.max() or not (0.25 * top <= float(grey[0]) <= 0.75 * top):
         return None
     return band
+
+
+def _noisy_trimap(v: np.ndarray, top: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(truth, unknown band) of ``v`` where it is a trimap whose levels are blurred by noise (a
+    JPEG's: 0/128/255 saved at any quality comes back as values near them, and a few between
+    where its levels meet), else None. Each pixel takes the nearest of its three levels: black,
+    white and its grey, the median of the values from a quarter to three quarters of ``top``. It is
+    one where it has black and white, most of its pixels near them (not a photo), at least 16
+    pixels within a tenth of ``top`` of its grey, most of them within 3.5 % of it (a peak, not a
+    slope), and at most half as many neither near it nor near black or white: a soft mask's
+    edges spread evenly from black to white (three times as many away from its median as near
+    it), and a two-level mask saved as JPEG has a few values between, but no grey level."""
+    v = v.astype(np.float32, copy=False)
+    if float(v.min()) > 0.1 * top or float(v.max()) < 0.9 * top or _photo_like(v, top):
+        return None  # (a photo is said to be one, below)
+    middle = v[(v >= 0.25 * top) & (v <= 0.75 * top)]
+    if middle.size < 16:
+        return None
+    grey = float(np.median(middle))
+    near = np.abs(v - grey) <= 0.1 * top
+    n_near = int(np.count_nonzero(near))
+    n_peak = int(np.count_nonzero(np.abs(middle - grey) <= 0.035 * top))
+    n_other = int(np.count_nonzero(~near & (v > 0.1 * top) & (v < 0.9 * top)))
+    if n_near < 16 or n_peak * 2 < n_near or n_other * 2 > n_near:
+        return None
+    bright = v >= (grey + top) / 2
+    return bright, ~bright & (v > grey / 2)
 
 
 def truth_at(gt: np.ndarray, w: int, h: int, soft: dict | None = None, invert: bool = False) -> np.ndarray:

@@ -289,6 +289,56 @@ def test_read_truth_takes_three_levels_for_a_trimap_only_when_they_are_one(tmp_p
     assert score(alpha, gt, ignore=band) == score(gt, gt)
     assert score(alpha, gt).iou < 1
 
+
+def test_a_trimap_saved_as_jpeg_is_read_as_a_trimap(photos, tmp_path):
+    """A trimap saved as JPEG (0/128/255 comes back as values near them at any quality, 0-7,
+    120-136, 248-255 at 95, a few between where its levels meet) was read as a soft mask, in
+    focus from 128: its unknown band cut in two at random, half of it scored as subject. Its
+    levels are taken to the nearest of the three now, the grey band left out and said; a soft
+    mask, a two-level one and a soft one saved as JPEG are read as before, and a photo given
+    as a mask is still refused."""
+    from livecut.errors import ImageReadError
+    from livecut.evaluate import read_truth
+
+    images, masks, truths = photos
+    gt = truths["basic"]
+    band = _band(gt)
+    for grey in (128, 100):
+        tri = gt.copy()
+        tri[band] = grey
+        for q in (75, 90, 100):
+            path = tmp_path / f"t{grey}_{q}.jpg"
+            cv2.imwrite(str(path), tri, [cv2.IMWRITE_JPEG_QUALITY, q])
+            assert len(np.unique(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))) > 3  # (not three levels)
+            got: dict = {}
+            truth = read_truth(path, trimap=got)
+            assert np.array_equal(got.get("unknown"), band), (grey, q)
+            assert np.array_equal(truth[~band], gt[~band]), (grey, q)
+    soft = cv2.GaussianBlur(gt, (0, 0), 2)
+    for name, m in (("soft.png", soft), ("soft.jpg", soft), ("two.jpg", gt)):
+        cv2.imwrite(str(tmp_path / name), m, [cv2.IMWRITE_JPEG_QUALITY, 75])
+        got = {}
+        assert np.array_equal(read_truth(tmp_path / name, trimap=got), read_truth(tmp_path / name)), name
+        assert "unknown" not in got, name
+    cv2.imwrite(str(tmp_path / "photo.jpg"), cv2.imread(str(images / "basic.png")))
+    with pytest.raises(ImageReadError, match="not a mask"):
+        read_truth(tmp_path / "photo.jpg", trimap={})
+    # scored as the trimap saved losslessly is, and said
+    tri = gt.copy()
+    tri[band] = 128
+    (masks / "several.png").unlink()
+    (images / "several.png").unlink()
+    cv2.imwrite(str(masks / "basic.png"), tri)
+    exact = _scores(images, masks, "--set", "segment.method=canny")
+    (masks / "basic.png").unlink()
+    cv2.imwrite(str(masks / "basic.jpg"), tri, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    r = invoke("eval", images, masks, "--json", "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["trimaps"] == ["basic.png"] and "1 mask(s) are trimaps" in r.stderr
+    assert {k: v for k, v in data["images"][0].items() if k != "ms"} == \
+        {k: v for k, v in exact["images"][0].items() if k != "ms"}
+
 def test_a_mask_with_nothing_in_focus_is_said(photos, tmp_path):
     """A mask with nothing in focus (all black; all white with --invert) scored IoU 0 and F 0
     whatever the cut, and nothing said why: a note names it, --json lists it."""
