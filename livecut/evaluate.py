@@ -689,6 +689,16 @@ def _split_hint(d, files: list) -> str:
     return f": livecut eval {shlex.quote(str(photos))} {shlex.quote(str(d / masky[0]))}"
 
 
+def _in_doubt(d, doubts: list[str], which: str = ""):
+    """The error of one folder ``d`` of photos and masks whose ``doubts`` (:func:`split_folder`'s
+    lines) concern the photos of the run (``which``: of which run)."""
+    from livecut.errors import UsageError
+
+    return UsageError(f"{d}: IMAGES and MASKS are one folder, and which file is the mask of which photo is in doubt"
+                      f"{which}: {doubts[0]}" + (f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else "")
+                      + "; put the masks in a folder of their own, named as their photos")
+
+
 def split_folder(files: list, d) -> tuple[dict, list, list, list]:
     """One folder ``d`` holding photos and their masks (``0001.jpg`` + ``0001_mask.png``,
     ``img.png`` + ``img_gt.png``, ``GT_1.png`` for ``1.jpg``, or ``0001.jpg`` + ``0001.png``), its
@@ -699,7 +709,9 @@ def split_folder(files: list, d) -> tuple[dict, list, list, list]:
     (``a.jpg.png``, how ``.jpg.png``), is a mask; two files of
     one name are a photo and its mask where one is a JPEG and the other lossless
     (:data:`ONE_FOLDER_MASK_EXTS`), else a doubt; so are a photo with two masks and a mask named
-    for two files or for a mask (each said in a line of ``doubts``: nothing is guessed)."""
+    for two files or for a mask (each said in a line of ``doubts``: nothing is guessed). A doubt
+    is ``(its line, the names of the photos it concerns)``, their paths without the extension,
+    folded (:func:`_fold`): a ``--subset`` that names none of them is not in doubt."""
     from pathlib import Path
 
     d = Path(d)
@@ -718,7 +730,7 @@ def split_folder(files: list, d) -> tuple[dict, list, list, list]:
         key = _fold(parent.joinpath(whole.stem).as_posix())
         if whole.suffix and any(_fold(q.suffix) == _fold(whole.suffix) for q in by_key.get(key, [])):
             names_of.setdefault(p, []).append(("whole", whole.suffix + p.suffix, key))
-    doubts: list[str] = []
+    doubts: list[tuple[str, set[str]]] = []
 
     def rel(p) -> str:
         return p.relative_to(d).as_posix()
@@ -735,18 +747,18 @@ def split_folder(files: list, d) -> tuple[dict, list, list, list]:
             photos.append(photo)
             masks_of.setdefault(photo, []).append((mask, mask.suffix.lower()))
         elif len(rest) > 1:
-            doubts.append(f"{', '.join(sorted(rel(p) for p in rest))}: files of one name, which is the photo "
-                          "and which its mask?")
+            doubts.append((f"{', '.join(sorted(rel(p) for p in rest))}: files of one name, which is the photo "
+                           "and which its mask?", {key}))
     for m, named in names_of.items():
         targets = {key for _, _, key in named}
         if len(targets) > 1:
-            doubts.append(f"{rel(m)}: named as the mask of {' and of '.join(sorted(targets))}")
+            doubts.append((f"{rel(m)}: named as the mask of {' and of '.join(sorted(targets))}", targets))
             continue
         kind, affix, key = named[0]
         theirs = [p for p in by_key[key] if p not in names_of]
         if not theirs:
-            doubts.append(f"{rel(m)}: named as the mask of {', '.join(rel(p) for p in by_key[key])}, "
-                          "itself named as a mask")
+            doubts.append((f"{rel(m)}: named as the mask of {', '.join(rel(p) for p in by_key[key])}, "
+                           "itself named as a mask", {key}))
             continue
         if len(theirs) > 1 and not any(p in masks_of for p in theirs):
             continue  # (said as files of one name)
@@ -757,7 +769,8 @@ def split_folder(files: list, d) -> tuple[dict, list, list, list]:
     photos = [p for p in photos if p not in lone]
     for photo, ms in masks_of.items():
         if len(ms) > 1:
-            doubts.append(f"{rel(photo)}: more than one mask: {', '.join(sorted(rel(m) for m, _ in ms))}")
+            doubts.append((f"{rel(photo)}: more than one mask: {', '.join(sorted(rel(m) for m, _ in ms))}",
+                           {_fold(_key(photo, d))}))
     paired = {p: ms[0] for p, ms in masks_of.items() if len(ms) == 1}
     without_mask = sorted((p for p in photos if p not in masks_of), key=rel)
     return paired, without_mask, sorted(lone, key=rel), sorted(doubts)
@@ -916,8 +929,9 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
     and MAE: :func:`read_truth`, :func:`score`; shown grey in the sheet's truth)
     (``mask_ending``: ``_mask``, ``-gt``, ... where masks named so were paired, else ""; ``mask_prefix``
     likewise, ``mask_``, ``GT-``, ...; ``one_folder``: where ``images_dir`` and ``masks_dir`` are one folder
-    of photos and masks, told apart by :func:`split_folder` -- its doubts a :class:`~livecut.errors.UsageError`
-    --, how many photos were paired each way, ``{"_mask": 10, ".png": 2}``, else None;
+    of photos and masks, told apart by :func:`split_folder` -- its doubts a :class:`~livecut.errors.UsageError`,
+    those of the photos ``subset`` names alone where it is given --, how many photos were paired each way,
+    ``{"_mask": 10, ".png": 2}``, else None;
     ``resized_masks``, ``deep_masks``, ``empty_masks`` and ``clear_photos`` name photos scored, as ``images`` does);
     ``images`` and ``mean`` at the top are those of the first scale.  ``sheet``: a picture path that gets one row
     per photo (label: its number, name and scores | image | truth | mask | cutout on grey) at
@@ -1008,11 +1022,8 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
                             gifs=gif_files)
         read["MASKS"] = read["IMAGES"]
         in_one, alone, lone_masks, doubts = split_folder(files, images_dir)
-        if doubts:
-            raise UsageError(f"{images_dir}: IMAGES and MASKS are one folder, and which file is the mask of which "
-                             f"photo is in doubt: {doubts[0]}"
-                             + (f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else "")
-                             + "; put the masks in a folder of their own, named as their photos")
+        if doubts and subset is None:  # (with --subset, those of its photos alone: below)
+            raise _in_doubt(images_dir, [line for line, _ in doubts])
         # (a.png beside a camera raw a.dng: the mask of a photo livecut does not read, said as such, not
         # a photo without a mask)
         raw_keys = {_fold(_key(p, images_dir)) for p in raw_files}
@@ -1077,18 +1088,27 @@ def evaluate_folder(images_dir, masks_dir, cfg, scales=(1.0,), subset: set[str] 
         for p in images:
             by_stem.setdefault(_fold(p.stem), []).append(p)
         named: set = set()
+        doubted: list[str] = []  # (one folder: the doubts of the photos it names)
         for n in subset:
             found = [p for p in by_stem.get(_fold(n.rsplit("/", 1)[-1]), [])
                      if subset_names(n, _key(p, images_dir))]
+            # (one folder: a photo whose mask is in doubt, or a file that may be a photo, is none of
+            # `images`; it is named as they are, and a name of it refuses the run as without --subset)
+            found += [(line, key) for line, keys in (doubts if one else []) for key in sorted(keys)
+                      if subset_names(n, key)]
             # (x/a names the photo at x/a, not a top-level a whose path it also ends with:
             # the photos that share the longest end of the name's path)
             if len(found) > 1:
-                depth = {p: min(len(_fold(n).split("/")), len(_fold(_key(p, images_dir)).split("/")))
-                         for p in found}
-                found = [p for p in found if depth[p] == max(depth.values())]
-            named.update(found)
+                depth = {i: min(len(_fold(n).split("/")),
+                                len((p[1] if isinstance(p, tuple) else _fold(_key(p, images_dir))).split("/")))
+                         for i, p in enumerate(found)}
+                found = [p for i, p in enumerate(found) if depth[i] == max(depth.values())]
+            doubted += [p[0] for p in found if isinstance(p, tuple) and p[0] not in doubted]
+            named.update(p for p in found if not isinstance(p, tuple))
             if not found:
                 subset_missing.append(n)
+        if doubted:  # (one ambiguous pairing refused the run of a --subset that names other photos alone)
+            raise _in_doubt(images_dir, sorted(doubted), " for a photo of --subset")
         if one:  # (`ls DIR | livecut eval DIR --subset -`: its masks' names were 'not in DIR')
             subset_missing = [n for n in subset_missing
                               if not any(subset_names(n, _key(m, images_dir)) for m in masks)]

@@ -961,6 +961,47 @@ def test_photos_and_masks_in_one_folder_in_doubt_are_refused_in_one_line(photos,
     assert "b.png, b.tif: files of one name, which is the photo and which its mask?" in r.stderr
 
 
+def test_photos_in_doubt_in_one_folder_refuse_only_a_subset_that_names_them(photos, tmp_path):
+    """One photo with two masks (a_mask.png and a_gt.png), or two files of one name (b.png, b.tif),
+    refused the whole run of its folder even with --subset naming only photos whose masks are
+    not in doubt. A subset of those is scored as a folder without the doubtful files is; one
+    that names a photo in doubt (or a file that may be one) is refused as before, in one line
+    naming that doubt alone; sub/c names sub/c.jpg, not a top-level c in doubt."""
+    images, _, truths = photos
+    one, clean = tmp_path / "one", tmp_path / "clean"
+    for d in (one, clean, one / "sub", clean / "sub"):
+        d.mkdir()
+    for d in (one, clean):
+        for name, gt in truths.items():
+            cv2.imwrite(str(d / f"{name}.jpg"), cv2.imread(str(images / f"{name}.png")))
+            cv2.imwrite(str(d / f"{name}_mask.png"), gt)
+        cv2.imwrite(str(d / "sub" / "c.jpg"), cv2.imread(str(images / "basic.png")))
+        cv2.imwrite(str(d / "sub" / "c_mask.png"), truths["basic"])
+    cv2.imwrite(str(one / "a.jpg"), cv2.imread(str(images / "basic.png")))
+    cv2.imwrite(str(one / "a_mask.png"), truths["basic"])
+    cv2.imwrite(str(one / "a_gt.png"), truths["basic"])
+    cv2.imwrite(str(one / "c.png"), truths["basic"])
+    cv2.imwrite(str(one / "c.tif"), truths["basic"])
+    listed = tmp_path / "list.txt"
+    listed.write_text("basic.jpg\nseveral\nsub/c\n")
+    r = invoke("eval", one, "--json", "--subset", listed, "--set", "segment.method=canny")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    want = _scores(clean, clean, "--subset", listed, "--set", "segment.method=canny")
+    assert [{k: v for k, v in row.items() if k != "ms"} for row in data["images"]] == \
+        [{k: v for k, v in row.items() if k != "ms"} for row in want["images"]]
+    assert data["count"] == 3 and not data["subset_missing"] and "is in doubt" not in r.stderr, r.stderr
+    for names, said in (("a.jpg\nbasic\n", "a.jpg: more than one mask: a_gt.png, a_mask.png"),
+                        ("C\n", "c.png, c.tif: files of one name, which is the photo and which its mask?")):
+        listed.write_text(names)
+        r = invoke("eval", one, "--subset", listed, "--set", "segment.method=canny")
+        assert r.exit_code == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1, r.output
+        assert "is in doubt for a photo of --subset: " + said + ";" in r.stderr, r.stderr
+        assert "(and 1 more)" not in r.stderr
+    r = invoke("eval", one, "--set", "segment.method=canny")  # (without --subset: every doubt)
+    assert r.exit_code == 2 and "is in doubt: a.jpg: more than one mask" in r.stderr and "(and 1 more)" in r.stderr
+
+
 @pytest.mark.parametrize("layout", [("images", "masks"), ("DUTS-TR-Image", "DUTS-TR-Mask"), ("", "gt")])
 def test_one_folder_holding_a_folder_of_photos_and_one_of_masks_says_the_command(photos, tmp_path, layout):
     """`livecut eval DATA` of DATA/images and DATA/masks (a set as it is unpacked) said 'no masks in
