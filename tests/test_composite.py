@@ -722,6 +722,72 @@ def test_bgr_bands_agree_with_the_whole_frame_blend(background, tmp_path):
     assert np.array_equal(got[alpha == 255], frame[alpha == 255])
 
 
+def _tiled_alpha(h: int, w: int, rng: np.random.Generator, tile: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """(alpha, where a lone soft pixel is) of tiles of ``tile`` pixels: all 0, all 255, soft
+    all over (1-254), or 0 or 255 with one soft pixel (64-191) somewhere in it; lone soft pixels
+    also at the frame's corners and edges and on each side of the bands' borders (64 rows), in
+    rows of flat tiles."""
+    gh, gw = -(-h // tile), -(-w // tile)
+    kind = rng.choice(4, (gh, gw), p=[0.45, 0.3, 0.1, 0.15])
+    # (the first two bands and the last tile rows flat but for the lone pixels put there below)
+    kind[:128 // tile] %= 2
+    kind[-64 // tile:] %= 2
+    base = np.where(kind == 1, 255, 0).astype(np.uint8)
+    alpha = np.kron(base, np.ones((tile, tile), np.uint8))[:h, :w].copy()
+    soft = np.kron(kind == 2, np.ones((tile, tile), bool))[:h, :w]
+    alpha[soft] = rng.integers(1, 255, int(soft.sum()), dtype=np.uint8)
+    lone = np.zeros((h, w), bool)
+    ty, tx = np.nonzero(kind == 3)
+    ys = np.minimum(h - 1, ty * tile + rng.integers(0, tile, ty.size))
+    xs = np.minimum(w - 1, tx * tile + rng.integers(0, tile, tx.size))
+    lone[ys, xs] = True
+    for i, y in enumerate((0, 63, 64, 127, 128, h - 2, h - 1)):  # (in columns of their own)
+        x = 160 * i
+        lone[y, [x % w, w - 1 - x % w, (w // 3 + x) % w]] = True
+    alpha[lone] = rng.integers(64, 192, int(lone.sum()), dtype=np.uint8)
+    return alpha, lone
+
+
+@pytest.mark.parametrize("i420", [False, True])
+@pytest.mark.parametrize("h, w", [(1080, 1920), (1088, 1000)])
+def test_the_band_path_blends_every_soft_pixel_of_a_tiled_alpha(h, w, i420, tmp_path):
+    """Frames of a megapixel or more are composited band by band, the work skipped in the tiles
+    where alpha is 0 (background) or 255 (the frame copied): on an alpha of such tiles, soft
+    ones, and lone soft pixels in flat ones (at the frame's edges and the bands' borders too),
+    where the frame is white and the background black, every pixel is within 2 levels of the
+    float blend (1 of the chroma, blended with the alpha averaged 2x2), and exactly the frame
+    or the background where alpha is 255 or 0: a soft pixel left out of the blends is off by 64
+    or more."""
+    from livecut.composite import BANDS_MIN_PIXELS, bgr_to_i420
+
+    assert h * w >= BANDS_MIN_PIXELS
+    rng = np.random.default_rng(h + w)
+    alpha, lone = _tiled_alpha(h, w, rng)
+    frame = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    bg = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    frame[lone], bg[lone] = 255, 0
+    path = tmp_path / "bg.mp4"
+    path.write_bytes(b"\0")
+    comp = Compositor(background=f"video:{path}", mode="composite")
+    a = alpha.astype(np.float64) / 255.0
+    if not i420:
+        got = comp.apply(frame, alpha, bg)
+        assert comp._half_tiles is not None  # (the bands' path)
+        exact = frame * a[:, :, None] + bg * (1.0 - a[:, :, None])
+        assert np.abs(got - exact).max() <= 2.5
+        assert np.array_equal(got[alpha == 255], frame[alpha == 255])
+        assert np.array_equal(got[alpha == 0], bg[alpha == 0])
+        return
+    src = bgr_to_i420(frame)
+    got = _planes(comp.apply_i420(src, alpha, bg), h, w)
+    fp, bp = _planes(src, h, w), _planes(bgr_to_i420(bg), h, w)
+    ac = cv2.resize(alpha, (w // 2, h // 2), interpolation=cv2.INTER_AREA).astype(np.float64) / 255.0
+    for name, g, f, b, x, tol in zip("YUV", got, fp, bp, (a, ac, ac), (2.5, 1.0, 1.0)):
+        assert np.abs(g - (f * x + b * (1.0 - x))).max() <= tol, name
+    assert np.array_equal(got[0][alpha == 255], fp[0][alpha == 255])
+    assert np.array_equal(got[0][alpha == 0], bp[0][alpha == 0])
+
+
 @pytest.mark.parametrize("strength,steps", [(0.045, (3, 3, 1)), (0.09, (4, 4, 3))])  # (BGR, Y, chroma)
 def test_blur_background_written_by_bands_is_the_whole_frame_one(strength, steps):
     """The bands (32 rows of the half-size plan: 64 of a BGR frame; 64 of the chroma, 128 of the
