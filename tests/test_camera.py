@@ -1498,6 +1498,56 @@ def test_a_cameras_frames_are_read_into_buffers_given_back(fake_camera, tmp_path
     assert fake_camera.instances[-1].into >= 6  # (the first few before any is given back)
 
 
+@pytest.mark.parametrize("channels, size", [(4, None), (4, (320, 180)), (3, (320, 180)), (4, (100, 80))])
+def test_a_bgrx_or_other_size_cameras_frames_are_made_in_buffers_given_back(fake_camera, monkeypatch,
+                                                                          channels, size):
+    """A camera delivering BGRX (4 channels) or a picture of another size than it opened at (fitted
+    onto bars): each frame was a new array -- a BGRX one two (the read's, OpenCV not filling the
+    BGR buffer given back, and cvtColor's), and one of another size BGRX three (the pool's BGR
+    buffers let go for a BGRX one to fit it into).  Now the camera is read into one buffer of the
+    source's own and the frame delivered is made in the buffers given back (release_frame), as a
+    BGR camera's frames are: the same pictures, the bars black."""
+    real = fake_camera.read
+    made = []   # (the pictures the camera took)
+
+    def read(self, image=None):
+        ok, img = real(self, None)
+        made.append(img.copy())
+        if ok and self.n > 2:
+            img = cv2.resize(img, size, interpolation=cv2.INTER_NEAREST) if size else img
+            img = np.dstack([img, np.zeros(img.shape[:2], np.uint8)]) if channels == 4 else img
+            if isinstance(image, np.ndarray) and image.shape == img.shape:
+                self.into += 1
+                image[...] = img
+                return ok, image
+        return ok, img
+
+    monkeypatch.setattr(fake_camera, "read", read)
+    with CameraSource(0) as src:
+        images, pictures = [], []
+        for _ in range(16):
+            f = src.read()
+            images.append(f.image)   # (kept: a new array each time has an address of its own)
+            pictures.append((f.image.copy(), f.fit))
+            src.release_frame(f.image)
+    assert all(img.shape == (120, 160, 3) for img, _ in pictures)
+    later = images[4:]   # (from the second frame of the new kind on)
+    buffers = {img.__array_interface__["data"][0] for img in later}
+    assert len(buffers) <= 2, len(buffers)   # (12 frames, each a new array: 12)
+    assert fake_camera.instances[0].into >= len(later)   # (read into the source's own buffer)
+    for (img, fit), took in zip(pictures, made):
+        if fit is None:
+            assert np.array_equal(img, took)
+        else:   # (the picture between black bars; its top, the camera's grey 40 above its square, not black)
+            y0, y1, x0, x1 = fit
+            assert size is not None and (y1 - y0, x1 - x0) != (120, 160)
+            inside = np.zeros(img.shape[:2], bool)
+            inside[y0:y1, x0:x1] = True
+            assert img[~inside].max() == 0 and img[y0:y0 + (y1 - y0) // 8, x0:x1].min() == 40
+    assert (size is None) == all(fit is None for _, fit in pictures)
+    assert len({img.tobytes() for img, _ in pictures}) == 16   # (each its own picture)
+
+
 @pytest.mark.parametrize("output", [None, "rec.mkv"])
 def test_ctrl_c_as_the_virtual_camera_opens_says_what_a_run_stopped_says(fake_camera, fake_vcam, tmp_path, capsys,
                                                                           monkeypatch, output):

@@ -302,7 +302,8 @@ class CameraSource(ClosesWhileReading):
         #: without being lost (fitted as one that came back so, see _fitted)
         self.warnings: list[str] = []
         self._noted: list[tuple[int, int]] = []  # (the sizes said in warnings)
-        self._raw = None  # (a frame of another size is read into this, then fitted)
+        self._raw = None  # (a frame of another size or BGRX is read into this, then fitted or made BGR)
+        self._bgr: np.ndarray | None = None  # (a BGRX frame of another size made BGR, see _own_bgr)
         try:
             self._ask(cap)
             try:
@@ -512,15 +513,23 @@ class CameraSource(ClosesWhileReading):
             self.lost = f"it delivered {fault}"
             return None
         fit = None  # (where a picture of another size was fitted onto bars, see Frame.fit)
-        if (w, h) != (self.info.width, self.info.height):
-            self._raw = img  # (the next frame read into it: it is fitted into another buffer)
-            img, fit = self._fitted(img)
+        other = (w, h) != (self.info.width, self.info.height)
+        # (BGRX: a camera's 4th channel is padding, 0 from some backends, not an alpha; taken
+        # as one, the picture was cut out as transparent: black in the recording)
+        bgrx = img.ndim == 3 and img.shape[2] == 4
+        if other or bgrx:
+            # (the next frame read into it, the source's own: the frame delivered is made of it
+            # in a buffer given back.  Each BGRX frame was two new arrays -- the read's, OpenCV not
+            # filling the BGR buffer given back, and the conversion's -- and one of another size
+            # BGRX a third, the pool's BGR buffers let go for a BGRX one to fit it into)
+            self._raw = img
+            if bgrx:  # (of another size: into the source's own buffer, then fitted)
+                img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR,
+                                   dst=self._own_bgr(h, w) if other else self._take((h, w, 3)))
+            if other:
+                img, fit = self._fitted(img)
         else:
             self._raw = None
-        if img.ndim == 3 and img.shape[2] == 4:
-            # (BGRX: a camera's 4th channel is padding, 0 from some backends, not an alpha; taken
-            # as one, the picture was cut out as transparent: black in the recording)
-            img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
         now = time.perf_counter()
         self._last_frame_at = time.monotonic()
         frame = Frame(image=img, index=self._i, pts=now - self._t0, captured_at=clock(), fit=fit)
@@ -540,15 +549,28 @@ class CameraSource(ClosesWhileReading):
             self._noted.append((w, h))
             note_size_change(self.warnings, self._noted, f"{SIZE_CHANGED}{w}x{h}: fitted into the output's "
                              f"{ow}x{oh} with its shape kept (black bars)")
-        shape = (oh, ow) + img.shape[2:]
-        out = self._pool.take(shape)
-        if out is None:
-            out = np.empty(shape, np.uint8)
-        out[...] = 0
+        out = self._take((oh, ow) + img.shape[2:])
         x, y, fw, fh = fitted_size(w, h, ow, oh)
+        # (the bars black: the picture's part is written over whole)
+        out[:y] = 0
+        out[y + fh:] = 0
+        out[y:y + fh, :x] = 0
+        out[y:y + fh, x + fw:] = 0
         cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
         return out, (y, y + fh, x, x + fw)
+
+    def _take(self, shape: tuple[int, ...]) -> np.ndarray:
+        """A buffer given back of ``shape`` for the frame to deliver, else a new one."""
+        out = self._pool.take(shape)
+        return np.empty(shape, np.uint8) if out is None else out
+
+    def _own_bgr(self, h: int, w: int) -> np.ndarray:
+        """The source's own BGR buffer of ``h`` x ``w`` (a BGRX frame of another size is made BGR
+        in it, then fitted into a buffer given back): kept from frame to frame."""
+        if self._bgr is None or self._bgr.shape != (h, w, 3):
+            self._bgr = np.empty((h, w, 3), np.uint8)
+        return self._bgr
 
     def release_frame(self, image: np.ndarray) -> None:
         """Give back a frame the caller is done with: the next is read into its buffer (each was
