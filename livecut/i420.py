@@ -173,6 +173,29 @@ def undithered_planes(f, dst: np.ndarray | None = None) -> tuple[np.ndarray, np.
                  for p, (ph, pw), out in zip(f.planes, ((h, w), (ch, cw), (ch, cw)), outs))
 
 
+def undithered_frame(f):
+    """The 8-bit twin of a 10- or 12-bit planar YUV PyAV frame ``f`` (:data:`HIGH_BIT_420`,
+    :data:`HIGH_BIT_422_444`): a new PyAV frame of its 8-bit format (yuv420p, yuv422p ...),
+    its planes those of :func:`undithered_planes` (no dither), its matrix and range said as
+    ``f`` says them; None for any other frame.  Converted (scaled, made limited range, read with
+    another matrix) as an 8-bit frame is, it is what the engine judges where ``f`` is converted
+    so: swscale dithers any frame of more than 8 bits it brings to 8."""
+    name = f.format.name
+    if name not in HIGH_BIT_420 and name not in HIGH_BIT_422_444:
+        return None
+    import av
+
+    g = av.VideoFrame(f.width, f.height, name[:7])
+    for p, a in zip(g.planes, undithered_planes(f)):
+        _plane(p, *a.shape)[...] = a
+    for k in ("colorspace", "color_range"):
+        try:
+            setattr(g, k, getattr(f, k))
+        except (AttributeError, TypeError, ValueError):
+            pass
+    return g
+
+
 def _shifted(plane, name: str, h: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
     """An h x w PyAV plane of 10 or 12 bits (pixel format ``name``) brought to 8 bits by a
     rounded shift, into ``out`` when given (see :func:`undithered_planes`)."""

@@ -1196,6 +1196,95 @@ def test_a_high_bit_frame_is_judged_undithered_from_a_file_and_a_stream(tmp_path
             assert src.read().engine_image is None, how
 
 
+def _flat_spliced(folder: Path, later: tuple, fmt: str = "yuv420p10le") -> Path:
+    """25 frames of :func:`_flat_clip` in ``fmt``, then 6 more converted by ffmpeg with ``later``
+    (its options: another size, pixel shape, range or matrix), lossless H.264 in one MPEG-TS
+    file, as a splice gives it."""
+    parts = []
+    for i, opts in enumerate((("-vf", "setsar=1/1"), later)):
+        src = _flat_clip(folder / f"flat{i}.mkv", fmt, n=(25, 6)[i])
+        p = folder / f"{i}.ts"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), *opts, "-c:v", "libx264", "-qp", "0",
+                        "-pix_fmt", fmt, "-output_ts_offset", str(i), "-f", "mpegts", str(p)], check=True, timeout=60)
+        parts.append(p.read_bytes())
+    out = folder / f"spliced-{fmt}.ts"
+    out.write_bytes(b"".join(parts))
+    return out
+
+
+#: what the later part of :func:`_flat_spliced` is made with, for each way its frames are converted
+_LATER = {"letterboxed": ("-vf", "scale=640:480,setsar=1/1"), "pixel-shape": ("-vf", "setsar=4/3"),
+          "full-range": ("-vf", "setsar=1/1", "-color_range", "pc"),
+          "bt709": ("-vf", "setsar=1/1", "-colorspace", "bt709")}
+
+
+@pytest.mark.parametrize("later, how", [("letterboxed", "i420"), ("pixel-shape", "i420"), ("full-range", "i420"),
+                                        ("bt709", "i420"), ("pixel-shape", "bgr"), ("pixel-shape", "stream")])
+def test_a_high_bit_frame_fitted_onto_bars_or_converted_mid_stream_is_judged_undithered(tmp_path, later, how):
+    """The engine judged a 10-bit frame undithered (Frame.engine_image) only where it is brought
+    to 8 bits as it is: one that changed size or pixel shape mid-stream, fitted onto bars (as
+    I420, through BGR, from a stream), or came full range or of BT.709 after a BT.601 start (on
+    the YUV path: made limited range, read with its matrix), was judged as delivered, dithered
+    by swscale's scaling or conversion: over a flat background its fine pattern read as detail
+    (see the next test).  Its engine_image is now its 8-bit twin (planes shifted, rounded)
+    converted so: the flat grey of one level, where the frame delivered mixes two."""
+    import av
+
+    from livecut.config import VideoConfig
+    from livecut.sources.file import FileSource
+    from livecut.sources.stream import StreamSource
+
+    clip = _flat_spliced(tmp_path, _LATER[later])
+    if how == "stream":
+        src = StreamSource("http://127.0.0.1:9/clip.ts", VideoConfig(), opener=lambda url, **kw: av.open(str(clip)))
+    else:
+        src = FileSource(clip)
+        src.use_pixel_format("yuv420p" if how == "i420" else "bgr24")
+    with src:
+        frames = [src.read() for _ in range(31)]
+    assert all(f is not None for f in frames)
+    for f in frames[26:]:   # (the later part's)
+        assert (f.fit is not None) == (later in ("letterboxed", "pixel-shape")), (later, f.fit)
+        y0, y1, x0, x1 = f.fit or (0, 360, 0, 640)
+        assert f.engine_image is not None and f.engine_image.shape == f.image.shape, (later, how, f.index)
+        # (the flat grey above the square: its picture's top fifth, away from its edges)
+        area = np.s_[y0 + 4:y0 + (y1 - y0) // 5, x0 + 4:x1 - 4]
+        shown, judged = f.image[area], f.engine_image[area]
+        assert len(np.unique(shown.reshape(-1, shown.shape[-1] if shown.ndim == 3 else 1), axis=0)) > 1
+        assert len(np.unique(judged.reshape(-1, judged.shape[-1] if judged.ndim == 3 else 1), axis=0)) == 1
+        if f.fit is not None:   # (the bars black)
+            bars = np.ones((360, 640), bool)
+            bars[y0:y1, x0:x1] = False
+            luma = f.engine_image[:360] if how == "i420" else f.engine_image
+            assert luma[bars].max() == (16 if how == "i420" else 0) and luma[bars].min() == luma[bars].max()
+
+
+def test_a_high_bit_video_letterboxed_mid_stream_is_cut_as_its_8_bit_version(tmp_path):
+    """`livecut file` of a 10-bit video whose picture changes size mid-stream (fitted onto bars
+    on the YUV path): the frames after the change were judged dithered, the textured square over
+    flat grey cut to 6-8 % of the frame against 10-12 % for the same video in 8 bits; now as the
+    8-bit one's."""
+    import av
+
+    def coverage(fmt):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        out = folder / "mask.mkv"
+        cfg = _cfg("auto")
+        cfg = dataclasses.replace(cfg, composite=dataclasses.replace(cfg.composite, mode="mask"),
+                                  video=dataclasses.replace(cfg.video, codec="ffv1"))
+        st = run_video(str(_flat_spliced(folder, _LATER["letterboxed"], fmt)), str(out), cfg, progress=False)
+        assert st.pixel_format == "yuv420p"
+        with av.open(str(out)) as c:
+            return [float((f.to_ndarray(format="gray") > 127).mean()) for f in c.decode(video=0)]
+
+    eight, high = coverage("yuv420p"), coverage("yuv420p10le")
+    assert len(eight) == len(high) == 31
+    for a, b in zip(eight[26:], high[26:]):
+        assert 0.08 < a < 0.15, a
+        assert abs(a - b) < 0.02, (a, b)
+
+
 @pytest.mark.parametrize("kind", ["bt601", "bt709", "full", "odd", "12-bit", "big-endian", "422", "444-bt709",
                                   "422-odd"])
 def test_an_undithered_frame_reads_as_its_rounded_8_bit_planes(kind):

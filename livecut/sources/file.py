@@ -45,7 +45,7 @@ from livecut.errors import UsageError, VideoOpenFailure
 from livecut.frames import check_flag
 from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, HIGH_BIT_422_444, LIMITED_RANGE, YUV_422, YUV_444,
                           BgrReader, UNSPECIFIED, frame_planes, has_alpha, planes, read_description,
-                          undithered_planes)
+                          undithered_frame, undithered_planes)
 from livecut.pacing import Pacer
 from livecut.progress import clock as run_clock
 from livecut.resize import fitted_size
@@ -3202,9 +3202,16 @@ class FileSource(ClosesWhileReading):
         if buf is None:
             buf = np.empty((h * 3 // 2, w), np.uint8)
         shape = self._shape(f)
+        # (a 10- or 12-bit frame converted otherwise than below -- fitted, read with another
+        # matrix, brought to limited range -- is judged as its 8-bit twin converted so: swscale
+        # dithers what it brings to 8 bits, and the dither's fine pattern read as detail)
+        own = f
+        high = f.format.name in HIGH_BIT_420 or f.format.name in HIGH_BIT_422_444
         f = self._of_output_matrix(f)
         if f.width != w or f.height != h or shape != 1:  # a change mid-stream
-            return self._fit_i420(f, buf, w, h, shape)
+            return self._fit_i420(f, buf, w, h, shape, undithered_frame(own) if high else None)
+        if high and (f is not own or int(getattr(f, "color_range", 0) or 0) == FULL_RANGE):
+            self._engine_image = self._reformatted_i420(self._of_output_matrix(undithered_frame(own)), h, w)
         if f.format.name in HIGH_BIT_422_444 and int(getattr(f, "color_range", 0) or 0) != FULL_RANGE:
             # (the engine judges its planes shifted to 8 bits, rounded, without the dither of those
             # delivered, its chroma averaged to 4:2:0)
@@ -3224,16 +3231,35 @@ class FileSource(ClosesWhileReading):
             # yuvj420p or one that says so, was copied with its 0-255 levels, its contrast stretched.
             # 4:2:2 (10 and 12 bits dithered to 8) as ``ffmpeg -pix_fmt yuv420p`` makes it, its
             # chroma rows scaled bicubic: through BGR it was ~0.5 of a level off FFmpeg's, softer)
-            f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space(),
-                           interpolation=self._bicubic())
+            return self._reformatted_i420(f, h, w, buf)
         for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
             dst[...] = src
         return buf
 
-    def _fit_i420(self, f, buf: np.ndarray, w: int, h: int, shape: Fraction = Fraction(1)) -> np.ndarray:
+    def _reformatted_i420(self, f, h: int, w: int, buf: np.ndarray | None = None) -> np.ndarray:
+        """Frame ``f`` (of the output's size) made limited-range I420 of the output's matrix by
+        swscale (bicubic), into ``buf`` (else a new buffer)."""
+        f = f.reformat(format="yuv420p", dst_color_range=LIMITED_RANGE, dst_colorspace=self._output_space(),
+                       interpolation=self._bicubic())
+        if buf is None:
+            buf = np.empty((h * 3 // 2, w), np.uint8)
+        for src, dst in zip(frame_planes(f, h, w), planes(buf, h, w)):
+            dst[...] = src
+        return buf
+
+    def _fit_i420(self, f, buf: np.ndarray, w: int, h: int, shape: Fraction = Fraction(1), twin=None) -> np.ndarray:
         x, y, fw, fh = fitted_size(f.width * shape, f.height, w, h, even=True)
         self._note_fitted(f, shape, w, h)
         self._fit = (y, y + fh, x, x + fw)
+        if twin is not None:  # (a 10- or 12-bit frame: the engine judges its 8-bit twin fitted so)
+            self._engine_image = self._fitted_i420(self._of_output_matrix(twin), np.empty_like(buf), w, h,
+                                                   (x, y, fw, fh))
+        return self._fitted_i420(f, buf, w, h, (x, y, fw, fh))
+
+    def _fitted_i420(self, f, buf: np.ndarray, w: int, h: int, where: tuple[int, int, int, int]) -> np.ndarray:
+        """Frame ``f`` scaled to ``fw`` x ``fh`` at ``x``, ``y`` (``where``) of ``buf``, an I420
+        frame of ``w`` x ``h``, on black bars."""
+        x, y, fw, fh = where
         g = f.reformat(width=fw, height=fh, format="yuv420p", dst_color_range=LIMITED_RANGE,
                        dst_colorspace=self._output_space())
         by, bu, bv = planes(buf, h, w)
@@ -3332,8 +3358,12 @@ class FileSource(ClosesWhileReading):
             out = np.empty((h, w) + img.shape[2:], np.uint8)
         out[...] = 0
         x, y, fw, fh = fitted_size(f.width * shape, f.height, w, h)
-        cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
-                   interpolation=cv2.INTER_AREA if fw < f.width else cv2.INTER_LINEAR)
+        how = cv2.INTER_AREA if fw < f.width else cv2.INTER_LINEAR
+        cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw], interpolation=how)
+        undithered = None if self.alpha else self._bgr.undithered(f)
+        if undithered is not None:  # (a 10- or 12-bit frame: the engine judges it undithered, fitted so)
+            self._engine_image = np.zeros_like(out)
+            cv2.resize(undithered, (fw, fh), dst=self._engine_image[y:y + fh, x:x + fw], interpolation=how)
         self._note_fitted(f, shape, w, h, "transparent" if self.alpha else "black")
         self._fit = (y, y + fh, x, x + fw)
         return out

@@ -2179,7 +2179,8 @@ class StreamSource:
 
         return self._shapes.of(frame, decoder_sar)
 
-    def _as_shown(self, image: np.ndarray, shape: Fraction) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    def _as_shown(self, image: np.ndarray, shape: Fraction, *,
+                  engine: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
         """``image``, whose pixels are ``shape`` times as wide as the output's, at the output's
         size (the first frame's), scaled to fit as it is shown, centred on black bars, in a buffer
         of the pool (it was fitted by its pixels: an HD picture after an anamorphic SD one shown
@@ -2187,22 +2188,25 @@ class StreamSource:
         :attr:`warnings` says so once per size and pixel
         shape, the stream's own size named (it was taken across to the output's pixels, a new
         array a frame, and the output said that size, 900x720 for a 1280x720 picture, one the
-        stream never had), as :class:`livecut.sources.file.FileSource` says it."""
+        stream never had), as :class:`livecut.sources.file.FileSource` says it.  (``engine``: a
+        10- or 12-bit frame's undithered picture, which the engine judges, fitted so into a new
+        array, the pool and the warnings left alone.)"""
         import cv2
 
         from livecut.resize import fitted_size
 
         h, w = image.shape[:2]
         ow, oh = self._out_size
-        out = self._pool.take((oh, ow, 3))
+        out = None if engine else self._pool.take((oh, ow, 3))
         if out is None:
             out = np.empty((oh, ow, 3), np.uint8)
         out[...] = 0
         x, y, fw, fh = fitted_size(w * shape, h, ow, oh)
         cv2.resize(image, (fw, fh), dst=out[y:y + fh, x:x + fw],
                    interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
-        self._pool.give(image)
-        self._shapes.note_fitted(self.warnings, w, h, shape, ow, oh)
+        if not engine:
+            self._pool.give(image)
+            self._shapes.note_fitted(self.warnings, w, h, shape, ow, oh)
         return out, (y, y + fh, x, x + fw)
 
     def _deliver(self, frame: Any) -> Frame:
@@ -2212,9 +2216,11 @@ class StreamSource:
             self._out_size = (image.shape[1], image.shape[0])
         fit = None  # (where the picture was fitted onto bars, see Frame.fit)
         # (a 10- or 12-bit frame: the engine judges it undithered, see Frame.engine_image)
-        engine_image = self._to_bgr.undithered(frame) if shape == 1 else None
+        engine_image = self._to_bgr.undithered(frame)
         if shape != 1:
             image, fit = self._as_shown(image, shape)
+            if engine_image is not None:  # (fitted so too: a new array, the engine's)
+                engine_image = self._as_shown(engine_image, shape, engine=True)[0]
         now = time.monotonic()
         if self._catching_up and self._catch_up_until is None:
             self._catch_up_until = now + CATCH_UP
