@@ -1072,7 +1072,8 @@ class Pipeline:
     _finish_writer); at the source's end (or ``max_frames``) ``poll()`` is, then after a quit
     there ``finishing()``.
     A source with ``release_frame(image)`` gets each frame's image back once the output is
-    copied (its buffers are reused), when no main-thread sink still shows it.
+    copied (its buffers are reused), when no main-thread sink still shows it; a live source's
+    frame replaced in the mailbox before it was processed (dropped), at once.
     """
 
     def __init__(self, source, process: Callable, sinks: Sequence = (), *, live: bool | None = None,
@@ -1193,6 +1194,8 @@ class Pipeline:
         return False
 
     def _reader(self) -> None:
+        # (a live source's frames replaced in the mailbox are given back, see below)
+        release = getattr(self.source, "release_frame", None) if self.live else None
         try:
             while not self._stop.is_set():
                 self._in_read = True
@@ -1235,6 +1238,7 @@ class Pipeline:
                     self.stats.segment_ms.append((clock() - t0) * 1e3)
                 if self.live:
                     self._wait_for_room()
+                    gone: list = []  # (the frames replaced, which no stage has seen)
                     with self._mail_lock:
                         if (self._mailbox.maxlen > 1 and getattr(self.source, "live_buffer", 1) == 1
                                 and not self._holding()):
@@ -1242,16 +1246,25 @@ class Pipeline:
                             # but the newest, its latency a live stream's at once)
                             if not self.paused():
                                 self.stats.dropped += max(0, len(self._mailbox) - 1)
+                            gone.extend(list(self._mailbox)[:-1])
                             self._mailbox = collections.deque(self._mailbox, maxlen=1)
                         # (the oldest waiting goes: a drop, unless the run is paused -- passed
                         # over, as asked: a camera paused 10 s in the preview counted 300 drops --
                         # or over: a frame held for room, the run stopped meanwhile (its frames
                         # taken, the writer finishing), was counted)
-                        if (len(self._mailbox) == self._mailbox.maxlen and not self.paused()
-                                and not self._stop.is_set() and not self._ending):
-                            self.stats.dropped += 1
+                        if len(self._mailbox) == self._mailbox.maxlen:
+                            gone.append(self._mailbox[0])
+                            if not self.paused() and not self._stop.is_set() and not self._ending:
+                                self.stats.dropped += 1
                         self._mailbox.append(frame)
                     self._mail_ready.set()
+                    if gone and release is not None:
+                        # (given back to the source, as a frame processed is: the next is read
+                        # into it.  Each frame dropped took its buffer along, and the reads after
+                        # it made new arrays -- two frames in three of a 30 fps camera judged at
+                        # 10 fps, a 1080p frame's 6 MB each)
+                        for old in gone:
+                            release(old.image)
                 elif not self._put(self._inq, frame):
                     return
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread

@@ -1548,6 +1548,37 @@ def test_a_bgrx_or_other_size_cameras_frames_are_made_in_buffers_given_back(fake
     assert len({img.tobytes() for img, _ in pictures}) == 16   # (each its own picture)
 
 
+def test_the_frames_a_camera_gives_faster_than_they_are_judged_are_read_into_buffers_given_back(fake_camera):
+    """A camera faster than the engine (a 30 fps camera judged at 10 fps): the runner keeps the
+    newest frame only, and each frame it dropped took its buffer along, never given back
+    (release_frame), so the reads after it made new arrays -- two frames in three, a 1080p
+    frame's 6 MB each.  The frames dropped are given back too: the camera's reads go on into
+    the same few buffers however many are dropped."""
+    from livecut.runner import Pipeline
+
+    class Sink:
+        main_thread = False
+
+        def __init__(self):
+            self.n = 0
+
+        def write(self, image, pts=None):
+            self.n += 1
+
+    def slow(image, need_output=True):
+        time.sleep(0.02)
+        return image, image
+
+    fake_camera.fps = 250.0
+    sink = Sink()
+    with CameraSource(0) as src:
+        st = Pipeline(src, slow, [sink], max_frames=15).run()
+    cap = fake_camera.instances[0]
+    assert sink.n == 15 and cap.n >= st.processed
+    # (new arrays: the first reads', before any buffer came back; it was one a frame dropped)
+    assert cap.n - cap.into <= 6, (cap.n, cap.into, st.dropped)
+
+
 @pytest.mark.parametrize("output", [None, "rec.mkv"])
 def test_ctrl_c_as_the_virtual_camera_opens_says_what_a_run_stopped_says(fake_camera, fake_vcam, tmp_path, capsys,
                                                                           monkeypatch, output):
