@@ -14,7 +14,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import cv2
 import numpy as np
@@ -197,31 +197,34 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
                 "not alpha: an infrared or a scanner's channel?): that channel is left out and the picture read "
                 "opaque (save it with that channel as alpha to cut it with its transparency)")
     bitfields = _bmp_bitfields(data, p)  # (a BMP of bit masks: decoded here, by them)
-    with _capture_stderr() as said, _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
-        try:
-            if bitfields is not None:
-                img = bitfields
-            elif (isinstance(data, np.memmap) and alpha_kind[0] != 2 and (os.name != "nt" or str(p).isascii())
-                  and _ifd0_numbers(data).get(274, 1) == 1):
-                # a TIFF decoded from its path, its file not held in memory meanwhile: a 48-megapixel
-                # float RGBA one (768 MB) peaked at 2.3 GB decoded from the file's bytes, 1.55 GB so
-                # (OpenCV decodes it through a copy of its own); not one whose ExtraSamples is
-                # changed in data for the decoder (see _unspecified_alpha), nor on Windows a path
-                # OpenCV cannot open there (not ASCII), nor one of an Orientation other than 1,
-                # which OpenCV 5.1's imread turns and then refuses ('Internal imread issue');
-                # what it refuses else is decoded from the bytes, as before, and said as they say
-                with _capture_stderr() as tried:
-                    img = cv2.imread(str(p), flags)
-                if img is None:
-                    img = cv2.imdecode(data, flags)
-                else:  # (what libtiff said of it: see _tiff_damaged)
-                    said.extend(tried)
-            else:
-                img = cv2.imdecode(data, flags)
-        except cv2.error as exc:
-            if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
-                raise _too_large(p, None, None) from None
-            img = None
+    said: list[str] = []
+
+    def decode() -> np.ndarray | None:
+        with _unspecified_alpha(data, alpha_kind[1] if alpha_kind[0] == 2 else None):
+            try:
+                if bitfields is not None:
+                    return bitfields
+                if (isinstance(data, np.memmap) and alpha_kind[0] != 2 and (os.name != "nt" or str(p).isascii())
+                        and _ifd0_numbers(data).get(274, 1) == 1):
+                    # a TIFF decoded from its path, its file not held in memory meanwhile: a 48-megapixel
+                    # float RGBA one (768 MB) peaked at 2.3 GB decoded from the file's bytes, 1.55 GB so
+                    # (OpenCV decodes it through a copy of its own); not one whose ExtraSamples is
+                    # changed in data for the decoder (see _unspecified_alpha), nor on Windows a path
+                    # OpenCV cannot open there (not ASCII), nor one of an Orientation other than 1,
+                    # which OpenCV 5.1's imread turns and then refuses ('Internal imread issue');
+                    # what it refuses else is decoded from the bytes, as before, and said as they say
+                    tried: list[str] = []
+                    img = _stderr_captured(lambda: cv2.imread(str(p), flags), tried)
+                    if img is not None:  # (what libtiff said of it: see _tiff_damaged)
+                        said.extend(tried)
+                        return img
+                return cv2.imdecode(data, flags)
+            except cv2.error as exc:
+                if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):  # refused from the header, before decoding
+                    raise _too_large(p, None, None) from None
+                return None
+
+    img = _stderr_captured(decode, said)
     unsupported = _tiff_unsupported(data, said)
     if unsupported:  # (libtiff left the picture black, 'Compression scheme 9999 strip decoding is not
         # implemented' in OpenCV's log: cut, exit 0, unsaid; or refused it, 'not an image, or truncated/corrupt')
@@ -1592,29 +1595,32 @@ def _decode_flags(data: np.ndarray) -> int:
     return cv2.IMREAD_UNCHANGED
 
 
-@contextlib.contextmanager
-def _capture_stderr():
-    """Collect what C libraries (libpng, libjpeg) print on file descriptor 2 meanwhile.
+def _stderr_captured(call: Callable[[], Any], said: list[str]) -> Any:
+    """``call()``, what C libraries (libpng, libjpeg, libtiff) print on file descriptor 2
+    meanwhile collected: appended to ``said`` (one text) as it returns or raises.  Where file
+    descriptor 2 cannot be redirected, ``call()`` alone.
 
-    Yields a list that receives the captured text.  Falls back to doing nothing
-    when file descriptor 2 cannot be redirected.
-    """
-    said: list[str] = []
+    The redirection and its undoing are in this one frame, the call between them in its ``try``:
+    a Ctrl-C (SIGTERM) can raise only where the ``finally`` undoes it.  It was a context manager,
+    whose generator was left where the signal landed as file descriptor 2 was redirected (as the
+    generator had redirected it, before its ``try``; or as its ``__enter__`` or ``__exit__`` ran,
+    which left it to be undone when the generator was freed): standard error stayed in the
+    temporary file, and `livecut image` stopped by Ctrl-C mid-batch exited 130 without a word,
+    its 'interrupted: N written ...' line written there."""
     try:
         saved = os.dup(2)
     except OSError:
-        yield said
-        return
+        return call()
     try:
         with tempfile.TemporaryFile() as tmp:
             if sys.stderr is not None:  # (None where Python started with it closed: a batch
                 # worker of `livecut batch 2>&-`, whose photos all failed 'NoneType' has no 'flush')
                 sys.stderr.flush()
-            os.dup2(tmp.fileno(), 2)
             try:
-                yield said
+                os.dup2(tmp.fileno(), 2)
+                return call()
             finally:
-                os.dup2(saved, 2)
+                os.dup2(saved, 2)  # (first: no check for signals comes before it)
                 tmp.seek(0)
                 said.append(tmp.read(4096).decode("utf-8", "replace"))
     finally:
@@ -2096,11 +2102,11 @@ def _jpeg_whole_unmarked(data: np.ndarray) -> bool:
     if size is None or size[0] * size[1] > MAX_PIXELS:
         return False
     whole = np.concatenate([data, np.frombuffer(b"\xff\xd9", np.uint8)])
-    with _capture_stderr() as said:  # (libjpeg decodes all its data at 1/8 scale too, and says the same)
-        try:
-            img = cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-        except cv2.error:
-            return False
+    said: list[str] = []  # (libjpeg decodes all its data at 1/8 scale too, and says the same)
+    try:
+        img = _stderr_captured(lambda: cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8), said)
+    except cv2.error:
+        return False
     return img is not None and not _jpeg_cut_short(whole, said) and not any(_jpeg_damaged(whole, said))
 
 
@@ -2127,11 +2133,10 @@ def _png_whole_unended(data: np.ndarray) -> np.ndarray | None:
             or size is None or size[0] * size[1] > MAX_PIXELS:
         return None
     whole = np.concatenate([data[:end], np.frombuffer(_PNG_IEND, np.uint8)])
-    with _capture_stderr():  # (libpng's own complaint, on stderr)
-        try:
-            img = cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-        except cv2.error:
-            return None
+    try:  # (libpng's own complaint, on stderr, collected)
+        img = _stderr_captured(lambda: cv2.imdecode(whole, cv2.IMREAD_REDUCED_GRAYSCALE_8), [])
+    except cv2.error:
+        return None
     return whole if img is not None else None
 
 
@@ -2207,11 +2212,11 @@ def picture_fault(path: str | Path) -> str | None:
     size = _peek_size(data)
     if size is None or size[0] * size[1] > MAX_PIXELS:
         return None
-    with _capture_stderr() as said:  # (libjpeg decodes all its data at 1/8 scale too, and says the same)
-        try:
-            cv2.imdecode(data, cv2.IMREAD_REDUCED_GRAYSCALE_8)
-        except cv2.error:
-            return None
+    said: list[str] = []  # (libjpeg decodes all its data at 1/8 scale too, and says the same)
+    try:
+        _stderr_captured(lambda: cv2.imdecode(data, cv2.IMREAD_REDUCED_GRAYSCALE_8), said)
+    except cv2.error:
+        return None
     cut_short = _jpeg_cut_short(data, said)
     if cut_short:
         return f"image file is truncated (its picture data ends early: {cut_short})"
@@ -2871,7 +2876,8 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
     if pam_rgb:  # (a PAM's samples are R, G, B: OpenCV wrote its B, G, R as they are, and other
         # readers, netpbm, ImageMagick, GIMP, showed the composite's red and blue swapped)
         img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB if img.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
-    with _capture_stderr():  # (OpenCV logs its refusal: the error below says it in one line)
+
+    def encode() -> tuple:
         try:
             params = [_ENCODE_PARAMS[ext]] if ext in _ENCODE_PARAMS else []
             if ext in JPEG_EXTS and jpeg_quality != 95:  # (composite.jpeg_quality)
@@ -2886,9 +2892,11 @@ def write_image(path: str | Path, img: np.ndarray, force: bool = True, icc: byte
             metadata = [] if ext != ".avif" else [
                 *([(cv2.IMAGE_METADATA_ICCP, bytes(icc))] if icc else []),
                 *([(cv2.IMAGE_METADATA_EXIF, _dpi_exif(dpi))] if dpi is not None else [])]
-            ok, buf = _encode(".jpg" if ext in JPEG_EXTS else ext, img, params, metadata)  # (JFIF is JPEG's file format)
+            return _encode(".jpg" if ext in JPEG_EXTS else ext, img, params, metadata)  # (JFIF is JPEG's file format)
         except cv2.error:  # no writer for this extension, or a layout the format cannot hold
-            ok = False
+            return False, None
+
+    ok, buf = _stderr_captured(encode, [])  # (OpenCV logs its refusal: the error below says it in one line)
     if not ok:
         raise UsageError(f"{p}: cannot encode an image as {ext}")
     # the file: the encoder's bytes, with tags or a profile added between parts of them (no

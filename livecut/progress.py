@@ -166,7 +166,7 @@ def _terminal_fd(console) -> int | None:
 def _show_cursor(bar, show: bool) -> None:
     """Show (hide) the cursor on the terminal ``bar`` is drawn on: through its own descriptor of
     it -- file descriptor 2 may be a file meanwhile, where a photo's decoder's words are collected
-    (imageio's _capture_stderr: seconds for a big PNG), and a Ctrl-Z then left the shell without a
+    (imageio's _stderr_captured: seconds for a big PNG), and a Ctrl-Z then left the shell without a
     cursor, its sequence written to that file -- else through its console."""
     try:
         with _TERMINAL_FDS:

@@ -6983,6 +6983,55 @@ def test_a_signal_mid_batch_with_force_leaves_the_earlier_outputs_whole(tmp_path
     assert all(_a_whole_cutout(out / n) for n in new), new
 
 
+_SIGNAL_AS_STDERR_IS_REDIRECTED = r"""
+import os, signal, sys
+import numpy as np
+import livecut.images as images
+
+# (the cut itself is not what is stopped here: quick)
+images.photo_mask = lambda seg, bgr, on_window=None: (np.full(bgr.shape[:2], 255, np.uint8), "subject", None)
+at, sig = int(sys.argv[1]), getattr(signal, sys.argv[2])
+real, seen = os.dup2, [0]
+
+def dup2(fd, fd2, inheritable=True):  # (the signal comes as file descriptor 2 is redirected, the at-th time)
+    done = real(fd, fd2, inheritable)
+    if fd2 == 2 and fd != 2:
+        seen[0] += 1
+        if seen[0] == 2 * at - 1:  # (each redirection is undone by the next dup2 onto 2)
+            signal.raise_signal(sig)  # (handled as this returns: where the dup2 was called)
+    return done
+
+os.dup2 = dup2
+sys.argv = ["livecut", "image", *sys.argv[3:]]
+from livecut._entry import main
+
+main()
+"""
+
+
+@pytest.mark.parametrize("at, sig, written", [(1, "SIGINT", 0), (2, "SIGTERM", 0), (3, "SIGINT", 1)])
+def test_a_signal_as_stderr_is_redirected_for_a_decoder_leaves_the_line(tmp_path, at, sig, written):
+    """`livecut image` collects what the C libraries say on file descriptor 2 as a photo is
+    decoded and its output encoded (2 is a temporary file meanwhile).  A Ctrl-C (SIGTERM) that
+    landed as 2 was redirected -- before the redirection's undoing was armed, or in the context
+    manager's own steps -- left it so: the run exited 130 (143) with nothing on stderr, its
+    'interrupted: N written ...' line written to that file (the CI's fresh clone:
+    test_a_signal_mid_batch_with_force_leaves_the_earlier_outputs_whole, once).  ``at``: the
+    redirection it lands in (the first photo's decoding, its encoding, the second's decoding)."""
+    photos = _batch_of_photos(tmp_path / "in", 3)
+    out = tmp_path / "cut"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    r = subprocess.run([sys.executable, "-c", _SIGNAL_AS_STDERR_IS_REDIRECTED, str(at), sig, str(tmp_path / "in"),
+                        "-o", f"{out}/"], capture_output=True, text=True, env=env, timeout=120)
+    said = "interrupted" if sig == "SIGINT" else "stopped by SIGTERM"
+    assert (r.returncode, r.stderr) == (
+        130 if sig == "SIGINT" else 143,
+        f"livecut: error: {said}: {written} written to {out}/, 0 failed, {len(photos) - written} not cut "
+        "(run it again with --skip-existing to go on)\n")
+    # (each written whole, no temporary file; the folder made for the run removed where it is empty)
+    assert (sorted(q.name for q in out.iterdir()) if out.is_dir() else []) == [f"p{i:02d}.png" for i in range(written)]
+
+
 def test_a_run_with_force_stopped_part_way_says_to_go_on_with_force(tmp_path, good, monkeypatch):
     """`livecut image ... --force` over the outputs of an earlier run, stopped part way, said "run
     it again with --skip-existing to go on": that rerun kept the earlier outputs of the photos not

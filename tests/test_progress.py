@@ -672,17 +672,20 @@ _DECODING = """
 import os, sys, time
 sys.path.insert(0, sys.argv[1])
 import cv2, numpy as np
-from livecut.imageio import _capture_stderr
+from livecut.imageio import _stderr_captured
 from livecut.progress import Progress
 cv2.setNumThreads(1)
 big = np.zeros((3000, 3000), np.float32)
+
+def decoding():
+    cv2.GaussianBlur(big, (401, 401), 0)  # (seconds: a 140-megapixel PNG's)
+    os.write(1, b"DECODED\\n")
+
 with Progress(10, "livecut", unit="photos") as bar:
     bar.update(1)
     time.sleep(0.5)  # (drawn)
     os.write(2, b"BUSY %d\\n" % os.getpid())
-    with _capture_stderr():  # (as a photo is decoded: what libpng says on stderr is collected)
-        cv2.GaussianBlur(big, (401, 401), 0)  # (seconds: a 140-megapixel PNG's)
-        os.write(1, b"DECODED\\n")
+    _stderr_captured(decoding, [])  # (as a photo is decoded: what libpng says on stderr is collected)
     bar.update(1)
 """
 
