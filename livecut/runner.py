@@ -2080,6 +2080,10 @@ def _finalized(output: str | None, sinks: Sequence, written: int, out_sink=None,
         if getattr(out_sink, "abandoned", False):
             why = ": its reader did not take the rest" if getattr(out_sink, "cancel", None) is not None else ""
             parts.insert(0, f"{output} could not be finished{why}")
+        elif isinstance(left := getattr(out_sink, "left_after", None), int) and not isinstance(left, bool):
+            # (a listening output whose viewer left, stopped while it waited for the next: it said
+            # "could not be finished: its viewer did not take the rest", of a stream nobody watched)
+            parts.insert(0, f"{output} was waiting for a new viewer; {_frames(left)} sent before the last one left")
         elif isinstance(getattr(out_sink, "unreached", None), str) and out_sink.unreached:
             # (an srt:// output's frames that never left: no peer came before the signal)
             parts.insert(0, f"nothing reached {output}: {out_sink.unreached}")

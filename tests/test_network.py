@@ -2541,6 +2541,69 @@ def test_a_live_tcp_listen_outputs_next_viewer_is_waited_for_as_long_as_it_takes
     assert not failed, failed
 
 
+@pytest.fixture(scope="module")
+def noise_clip(tmp_path_factory):
+    """150 frames of noise, lossless H.264: megabytes, more than the sockets hold."""
+    require_ffmpeg()
+    noisy = tmp_path_factory.mktemp("noise") / "noise.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                    "nullsrc=s=320x240:r=25,geq=random(1)*255:128:128", "-frames:v", "150",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", str(noisy)],
+                   check=True, timeout=60)
+    return noisy
+
+
+class _Stderr:
+    """The lines of a process's stderr as they come (a thread reads them)."""
+
+    def __init__(self, p: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(p.stderr), daemon=True)
+        self._reader.start()
+
+    def wait_for(self, p: subprocess.Popen, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in ln for ln in list(self.lines)):
+            assert p.poll() is None and time.monotonic() < deadline, f"no {text!r}: {self.lines}"
+            time.sleep(0.02)
+
+    def text(self) -> str:
+        self._reader.join(30)
+        return "".join(self.lines)
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "interrupted"),
+                                             (signal.SIGTERM, 143, "stopped by SIGTERM")])
+def test_a_signal_while_a_tcp_listen_output_waits_for_its_next_viewer_says_so(noise_clip, sig, code, said):
+    """Ctrl-C while a tcp://...?listen=1 output, its viewer gone, waited for the next one said
+    "interrupted (URL could not be finished: its viewer did not take the rest)", of a stream
+    nobody was watching: it says that it was waiting for a new viewer, and the frames sent."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1"
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(noise_clip), "-o", url, "--no-pace",
+                          "--set", "video.stream_bitrate=50000", "--set", "video.open_timeout=120"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    try:
+        err = _Stderr(p)
+        _wait_listening(port, p)
+        _viewer_that_leaves(port)
+        err.wait_for(p, "viewer left; waiting for a new one")
+        p.send_signal(sig)
+        p.wait(timeout=60)
+    finally:
+        p.kill()
+    lines = err.text().splitlines()
+    assert p.returncode == code, lines
+    assert re.fullmatch(rf"livecut: error: {said} \({re.escape(url)} was waiting for a new viewer; "
+                        r"[1-9]\d* frames? sent before the last one left\)", lines[-1]), lines
+    assert [ln for ln in lines[:-1] if not ln.startswith("livecut: warning: ")] == [
+        f"livecut: {url}: waiting for a viewer to connect (a TCP client)",
+        f"livecut: streaming to {url}: mpegts h264 320x240 @ 25 fps",
+        f"livecut: {url}: viewer left; waiting for a new one"], lines   # (the noise: "nothing was out of focus")
+
+
 @pytest.mark.parametrize("query, limit", [("listen_timeout=2500", "2.5"), ("listen_timeout=500", "0.5")])
 def test_a_tcp_listen_output_says_the_urls_own_listen_timeout(clip, query, limit):
     """-o "tcp://...?listen=1&listen_timeout=MS": FFmpeg waits the URL's time, not

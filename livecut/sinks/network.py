@@ -708,6 +708,10 @@ class StreamSink:
     unreached = ""
     #: where the source's last frame ends (s), when the run wrote it to its end (see _hold_last)
     last_end: float | None = None
+    #: a listening output whose viewer left, while it waits for the next (see _rejoin): the frames
+    #: sent until then; None otherwise.  A signal meanwhile is said as such: the stream was not
+    #: left unfinished, nobody was watching
+    left_after: int | None = None
 
     def close(self) -> None:
         if self._closed:
@@ -796,7 +800,8 @@ class StreamSink:
         viewer = self._tcp
         if viewer is not None:
             viewer.cancel()
-            self.unfinished = self.unfinished or "its viewer did not take the rest"
+            if self.left_after is None:  # (waiting for a new viewer: nobody had a stream to finish)
+                self.unfinished = self.unfinished or "its viewer did not take the rest"
 
     @property
     def close_may_block(self) -> bool:
@@ -1123,10 +1128,12 @@ class StreamSink:
         log.info("%s: viewer left; waiting for a new one", self.safe)
         limit = self._viewer_limit() if self.info.source_file is not None else None
         self._awaiting = limit is not None
+        self.left_after = self.frames   # (kept where a signal ends the wait: see cancel())
         try:
             conn = self._await_viewer(limit)
         finally:
             self._awaiting = False
+        self.left_after = None
         viewer.connected(conn, self._query())
         container = av.open(viewer, mode="w", format="mpegts",
                             options={"flush_packets": "1", **self.container_options})
