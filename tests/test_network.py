@@ -2426,9 +2426,10 @@ def test_a_tcp_viewer_that_stops_reading_ends_the_run_after_read_timeout(tmp_pat
     assert lines[0] == f"livecut: error: {url}: writing failed: the viewer took no data for 1 s", err
 
 
-def _viewer_that_leaves(port: int) -> None:
+def _viewer_that_leaves(port: int, meanwhile=None) -> None:
     """A viewer of tcp://127.0.0.1:``port`` that connects, reads a little and closes its player
-    (its unread bytes make the kernel reset the connection)."""
+    (its unread bytes make the kernel reset the connection); ``meanwhile()`` is called once it
+    has read the stream's first bytes."""
     c = socket.socket()
     c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     try:
@@ -2438,6 +2439,9 @@ def _viewer_that_leaves(port: int) -> None:
             data = c.recv(65536)
             assert data, "the stream ended before the viewer left"
             got += len(data)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
     finally:
         c.close()
 
@@ -2570,6 +2574,60 @@ class _Stderr:
     def text(self) -> str:
         self._reader.join(30)
         return "".join(self.lines)
+
+
+def test_a_tcp_listen_outputs_second_viewer_waits_its_turn_and_one_gone_meanwhile_is_not_said(noise_clip):
+    """A second viewer of a tcp://...?listen=1 output that connects while the first watches
+    waits its turn (the system holds its connection); one that gave up meanwhile was taken for
+    the next viewer once the first left, sent the stream's start and said to leave too: "viewer
+    left; waiting for a new one" twice, for a viewer that never watched.  It is let go unsaid,
+    and the viewer after it gets the stream; exit 0."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1"
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(noise_clip), "-o", url, "--no-pace",
+                          "--set", "video.stream_bitrate=50000", "--set", "video.open_timeout=120"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+
+    def one_that_gives_up() -> None:   # (connected: in the listening socket's queue; then gone)
+        socket.create_connection(("127.0.0.1", port), timeout=30).close()
+
+    try:
+        _wait_listening(port, p)
+        _viewer_that_leaves(port, meanwhile=one_that_gives_up)
+        first, frames = _watch(f"tcp://127.0.0.1:{port}")
+        _, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    assert first is True and frames > 0, (first, frames)
+    assert err.splitlines().count(f"livecut: {url}: viewer left; waiting for a new one") == 1, err
+    assert "error" not in err, err
+
+
+def test_a_tcp_listen_outputs_second_viewer_gets_the_stream_when_the_first_leaves(noise_clip):
+    """A second viewer that connects while the first watches gets nothing meanwhile (one viewer at
+    a time), then, once the first left, a stream of its own from its start: headers, a key frame."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1"
+    p = subprocess.Popen([sys.executable, "-m", "livecut", "file", str(noise_clip), "-o", url, "--no-pace",
+                          "--set", "video.stream_bitrate=50000", "--set", "video.open_timeout=120"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+    watched: list = []
+    second = threading.Thread(target=lambda: watched.append(_watch(f"tcp://127.0.0.1:{port}")), daemon=True)
+    try:
+        _wait_listening(port, p)
+        _viewer_that_leaves(port, meanwhile=second.start)
+        second.join(120)
+        _, err = p.communicate(timeout=120)
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    assert watched and watched[0][0] is True and watched[0][1] > 0, watched
+    assert err.splitlines().count(f"livecut: {url}: viewer left; waiting for a new one") == 1, err
 
 
 @pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "interrupted"),

@@ -589,7 +589,14 @@ class StreamSink:
         start = time.monotonic()
         while True:
             try:
-                return viewer.listener.accept()[0]
+                conn = viewer.listener.accept()[0]
+                if not _gone(conn):
+                    return conn
+                # (a viewer that connected while another watched, held in the listening socket's
+                # queue, and gave up before its turn: it was sent the stream's start and said to
+                # leave, "viewer left; waiting for a new one" once more, though it never watched)
+                log.debug("%s: a viewer that had connected left before its turn", self.safe)
+                conn.close()
             except socket.timeout:
                 if viewer.cancelled:
                     raise VideoWriteError(f"{self.safe}: cancelled while waiting for a viewer") from None
@@ -1183,6 +1190,19 @@ class StreamSink:
             self.warnings.append(said)
         else:  # (the longest time said; a host that came back leaves the time it was missing)
             self.warnings[self._udp_said] = said
+
+
+def _gone(conn: socket.socket) -> bool:
+    """Whether the peer of a connection just accepted has closed it already (its end of stream,
+    or a reset, waits to be read): a viewer queued behind another that left before its turn."""
+    try:
+        if not select.select([conn], [], [], 0)[0]:
+            return False
+        return conn.recv(1, socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)) == b""
+    except BlockingIOError:
+        return False
+    except OSError:   # (ECONNRESET: it closed with bytes of ours unread)
+        return True
 
 
 def _ipv4_of(host: str | None) -> str | None:
