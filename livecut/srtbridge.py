@@ -36,6 +36,8 @@ from livecut.urls import hide_secrets, redact_url, srt_options, unknown_host_tex
 
 log = logging.getLogger("livecut")
 
+#: what :meth:`FfmpegBridge.reason` says of a connection that its peer ended or let drop
+LOST = "ffmpeg: the SRT connection was lost (the peer closed it or stopped answering)"
 _PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
 #: ffmpeg's words (5.x; 6.1+) for a write into an SRT connection that broke: libsrt says EIO
 _LOST = re.compile(r"(av_interleaved_write_frame\(\)|Error submitting a packet to the muxer):"
@@ -299,7 +301,7 @@ class FfmpegBridge:
                 return "ffmpeg: no SRT peer answered" + (
                     f" ({detail})" if detail and detail != "Input/output error" else "")
             if _LOST.match(text):  # (its write into a connection the peer ended or let drop)
-                return "ffmpeg: the SRT connection was lost (the peer closed it or stopped answering)"
+                return LOST
             # "srt://host:port?...: Some error" -> "Some error" (our message names the URL), as
             # FFmpeg 9 says it too: "Error opening output srt://host:port?...: Some error"
             text = re.sub(r"^(?:Error opening (?:input|output) )?[a-z]+://\S*?:\s+(?=\S)", "", text)
@@ -311,6 +313,11 @@ class FfmpegBridge:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def lost(self) -> bool:
+        """Whether ffmpeg ended because its SRT connection was lost (the peer closed it or
+        stopped answering) once it had sent: a listener's viewer that left."""
+        return not self.alive() and self.sent() and self.reason() == LOST
 
     def sent(self) -> bool:
         """Whether an output's ffmpeg got to sending: its output opened (a caller connected to
@@ -560,9 +567,14 @@ def hidden_options(url: str) -> tuple[str, dict[str, str]]:
     return head + ("?" + "&".join(kept) if kept else ""), hidden
 
 
-def output_args(url: str, open_timeout: float) -> list[str]:
-    """ffmpeg arguments: copy the MPEG-TS bytes on stdin to ``url`` (SRT)."""
+def output_args(url: str, open_timeout: float, *, limited: bool = True) -> list[str]:
+    """ffmpeg arguments: copy the MPEG-TS bytes on stdin to ``url`` (SRT).  ``limited`` False: a
+    listener waits for its caller with no time limit (the URL's own ``listen_timeout`` left out)."""
+    if not limited:
+        head, sep, query = url.partition("?")
+        kept = [item for item in query.split("&") if item.partition("=")[0] != "listen_timeout"] if sep else []
+        url = head + ("?" + "&".join(kept) if kept else "")
     return ["-f", "data", "-raw_packet_size", str(TS_CHUNK), "-i", "pipe:0",
             "-map", "0", "-c", "copy", "-connect_timeout", str(int(open_timeout * 1000)),  # ms (caller)
-            "-listen_timeout", str(int(open_timeout * 1_000_000)),                      # µs (listener)
+            "-listen_timeout", str(int(open_timeout * 1_000_000) if limited else -1),     # µs (listener)
             "-f", "data", "-flush_packets", "1", url]

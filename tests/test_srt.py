@@ -11,7 +11,9 @@ import errno
 import logging
 import os
 import re
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -529,6 +531,131 @@ def test_an_srt_output_whose_receiver_goes_away_says_the_connection_was_lost(tmp
     msg = str(info.value)
     assert "the SRT connection was lost" in msg and "Input/output" not in msg, msg
     assert SECRET not in msg
+
+
+# ---------------------------------------------------------------- a listener's viewers
+
+def _viewer_that_leaves(port: int) -> None:
+    """An SRT caller of 127.0.0.1:``port`` that takes the stream's first bytes and closes its
+    player (ffmpeg stopped: it closes the connection)."""
+    viewer = subprocess.Popen(["ffmpeg", "-v", "error", "-f", "data",
+                               "-i", f"srt://127.0.0.1:{port}?mode=caller&passphrase={SECRET}",
+                               "-map", "0", "-c", "copy", "-f", "data", "-flush_packets", "1", "pipe:1"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        got, deadline = 0, time.monotonic() + 60
+        while got < 13160:
+            assert time.monotonic() < deadline and viewer.poll() is None, f"the viewer got {got} bytes"
+            if select.select([viewer.stdout], [], [], 0.5)[0]:
+                data = os.read(viewer.stdout.fileno(), 65536)
+                assert data, "the stream ended before the viewer left"
+                got += len(data)
+        viewer.terminate()
+        viewer.wait(timeout=30)
+    finally:
+        _stop(viewer)
+
+
+class _Stderr:
+    """The lines of a process's stderr as they come (a thread reads them)."""
+
+    def __init__(self, p: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(p.stderr), daemon=True)
+        self._reader.start()
+
+    def wait_for(self, p: subprocess.Popen, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in ln for ln in list(self.lines)):
+            assert p.poll() is None and time.monotonic() < deadline, f"no {text!r}: {self.lines}"
+            time.sleep(0.02)
+
+    def text(self) -> str:
+        self._reader.join(30)
+        return "".join(self.lines)
+
+
+@pytest.fixture(scope="module")
+def long_clip(tmp_path_factory):
+    """6 s at 25 fps: played in real time, long enough for a viewer to come and go."""
+    return make_clip(tmp_path_factory.mktemp("srtlong") / "long.mp4", w=320, h=240, n=150, fps=25)
+
+
+def _listening_run(clip, port: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "livecut", "file", str(clip), "-o",
+                             f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}",
+                             "--set", "video.open_timeout=120"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
+
+
+def test_an_srt_listener_outputs_viewer_that_leaves_is_followed_by_the_next(long_clip, tmp_path):
+    """-o "srt://...?mode=listener" whose viewer left (closed its player) ended the run, "writing
+    failed: ffmpeg: the SRT connection was lost (...)", exit 1, and no viewer could call again.
+    As a tcp://...?listen=1 output, it says once that its viewer left, listens again and sends the
+    next caller a stream of its own -- headers first, then a key frame --; exit 0."""
+    import av
+
+    port = _udp_port()
+    shown = f"srt://127.0.0.1:{port}?mode=listener&passphrase=***"
+    p = _listening_run(long_clip, port)
+    out = tmp_path / "next.ts"
+    nxt = None
+    try:
+        err = _Stderr(p)
+        _wait_bound(port, p, timeout=60)
+        _viewer_that_leaves(port)
+        err.wait_for(p, "viewer left; waiting for a new one")
+        _wait_bound(port, p, timeout=60)   # (its new ffmpeg listens)
+        nxt = _receiver(port, out, listener=False)
+        p.wait(timeout=120)
+        nxt.wait(timeout=60)
+    finally:
+        _stop(p, nxt)
+    said = err.text()
+    assert p.returncode == 0, said
+    assert said.splitlines().count(f"livecut: {shown}: viewer left; waiting for a new one") == 1, said
+    assert "error" not in said and SECRET not in said, said
+    first, frames = None, 0
+    with av.open(str(out)) as got:
+        for pkt in got.demux(got.streams.video[0]):
+            if pkt.size:
+                first = pkt.is_keyframe if first is None else first
+                frames += len(pkt.decode())
+    assert first is True and frames > 0, (first, frames)
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "interrupted")])
+def test_a_signal_while_an_srt_listener_output_waits_for_its_next_viewer_says_so(long_clip, sig, code, said):
+    """Ctrl-C while an srt://...?mode=listener output, its viewer gone, waits for the next one:
+    said as for tcp://...?listen=1, "interrupted (URL was waiting for a new viewer; N frames
+    sent before the last one left)", exit 130."""
+    port = _udp_port()
+    shown = f"srt://127.0.0.1:{port}?mode=listener&passphrase=***"
+    p = _listening_run(long_clip, port)
+    try:
+        err = _Stderr(p)
+        _wait_bound(port, p, timeout=60)
+        _viewer_that_leaves(port)
+        err.wait_for(p, "viewer left; waiting for a new one")
+        p.send_signal(sig)
+        p.wait(timeout=60)
+    finally:
+        _stop(p)
+    lines = err.text().splitlines()
+    assert p.returncode == code, lines
+    assert re.fullmatch(rf"livecut: error: {said} \({re.escape(shown)} was waiting for a new viewer; "
+                        r"[1-9]\d* frames? sent before the last one left\)", lines[-1]), lines
+
+
+def test_an_srt_listener_waits_for_a_live_sources_next_viewer_with_no_time_limit():
+    """A live source's listener whose viewer left waits for the next one as long as it takes, as
+    tcp://...?listen=1 does: its ffmpeg's -listen_timeout -1, the URL's own listen_timeout left out."""
+    url = f"srt://127.0.0.1:9?mode=listener&listen_timeout=5000000&passphrase={SECRET}"
+    args = srtbridge.output_args(url, 10, limited=False)
+    assert args[args.index("-listen_timeout") + 1] == "-1", args
+    assert args[-1] == f"srt://127.0.0.1:9?mode=listener&passphrase={SECRET}", args
+    args = srtbridge.output_args(url, 10)
+    assert args[args.index("-listen_timeout") + 1] == "10000000" and args[-1] == url, args
 
 
 # ---------------------------------------------------------------- no ffmpeg

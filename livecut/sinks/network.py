@@ -496,6 +496,7 @@ class StreamSink:
             log.warning("%s: the %s %s on ffmpeg's command line, which other users of this machine can see "
                         "(ps): %s takes no output options from a file", self.safe, said,
                         "is" if " and " not in said else "are", exe)
+        self._srt_args = url, hidden
         self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout), writing=True,
                                     preset=hidden)
         # a listener's ffmpeg waits for its caller up to video.open_timeout (then it ends: see
@@ -505,6 +506,13 @@ class StreamSink:
             log.info("%s: waiting for a viewer to connect (an SRT caller)", self.safe)
         else:  # ("streaming to ..." once it answered: see _say_streaming)
             log.info("%s: connecting to its SRT peer (a listener)", self.safe)
+        return self._srt_container(limit)
+
+    #: srt://: the URL given to ffmpeg and the options hidden from its command line (see _open_srt)
+    _srt_args: tuple[str, dict[str, str]] = ("", {})
+
+    def _srt_container(self, limit: float | None) -> Any:
+        """The MPEG-TS muxer that writes into the bridge's pipe (a write waits up to ``limit``)."""
         # flush_packets: each frame goes to ffmpeg at once, not when a 32 KB buffer fills
         return av.open(PipeWriter(self._bridge, limit), mode="w", format="mpegts",
                        options={"flush_packets": "1", **self.container_options})
@@ -656,7 +664,8 @@ class StreamSink:
         except KeyboardInterrupt:
             # (a signal while the run, its input all written, waited for a peer that never came:
             # the frames never left, and the run's line says so -- it said only "interrupted")
-            if not bridge.sent():
+            self._viewer_came()
+            if not bridge.sent() and self.left_after is None:
                 self.unreached = self._no_peer()
             raise
         finally:
@@ -672,7 +681,10 @@ class StreamSink:
             pass
         # (a run stopped by a signal does not wait for a peer that never came)
         code = bridge.wait(1.0 if self.interrupted else self.cfg.open_timeout + self.cfg.read_timeout)
-        if not bridge.sent():  # (asked before it is closed: see the end of close())
+        self._viewer_came()
+        if self.left_after is not None:   # (asked before it is closed: see the end of close())
+            pass   # (a viewer left, and none called since: see left_after)
+        elif not bridge.sent():
             self.unreached = self._no_peer()
         else:  # (a viewer that came once the frames were all written)
             self._say_streaming()
@@ -796,7 +808,10 @@ class StreamSink:
         self._woken.set()
         bridge = self._bridge or self._finishing  # (or the one close() waits on to send the rest)
         if bridge is not None:
-            if not bridge.sent():  # (a listener nobody called: the frames never left)
+            self._viewer_came()
+            if self.left_after is not None:  # (a viewer that left, none called since: nothing to finish)
+                pass
+            elif not bridge.sent():  # (a listener nobody called: the frames never left)
                 self.unreached = self._no_peer()
             else:
                 self.unfinished = self.unfinished or "its peer did not take the rest"
@@ -1079,6 +1094,8 @@ class StreamSink:
         self.frames += 1
         if self._streaming is not None:
             self._say_streaming()
+        if self.left_after is not None:
+            self._viewer_came()
         if self._udp_ip is not None:
             self._look_udp()
 
@@ -1103,10 +1120,16 @@ class StreamSink:
             self._rejoin()
 
     def _viewer_left(self, exc: BaseException) -> bool:
-        """Whether ``exc`` says that a tcp://...?listen=1 output's viewer left (closed its
-        player), not that the run cancelled the write or the viewer stopped reading."""
+        """Whether ``exc`` says that a tcp://...?listen=1 (srt://...?mode=listener) output's viewer
+        left (closed its player), not that the run cancelled the write or the viewer stopped
+        reading."""
+        if self._woken.is_set():
+            return False
+        if self.srt:  # (srt://...?mode=listener: its ffmpeg ended, the SRT connection lost)
+            bridge = self._bridge
+            return isinstance(exc, OSError) and bridge is not None and self._srt_listener() and bridge.lost()
         viewer = self._tcp
-        if not self._listens or viewer is None or viewer.cancelled or self._woken.is_set():
+        if not self._listens or viewer is None or viewer.cancelled:
             return False
         return getattr(exc, "errno", None) in (errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED)
 
@@ -1121,18 +1144,13 @@ class StreamSink:
         source's frames are dropped meanwhile (as for a slow output), for as long as it takes;
         a file's wait, as for its first viewer, up to the URL's ``listen_timeout`` (-1: no limit)
         else video.open_timeout, then "no viewer connected within N s"."""
+        if self.srt:
+            self._rejoin_srt()
+            return
         viewer = self._tcp
         assert viewer is not None
-        old, self._container = self._container, None
         viewer.left()   # (the old muxer's last bytes fail at once: nobody reads them)
-        if self._audio is not None:  # (a file's audio is not carried on to the next viewer)
-            self._close_audio()
-            self.warnings.append("audio: not sent to the viewers that connected after the first left")
-        try:
-            old.close()
-        except (av.error.FFmpegError, OSError):
-            pass
-        log.info("%s: viewer left; waiting for a new one", self.safe)
+        self._let_go()
         limit = self._viewer_limit() if self.info.source_file is not None else None
         self._awaiting = limit is not None
         self.left_after = self.frames   # (kept where a signal ends the wait: see cancel())
@@ -1147,6 +1165,42 @@ class StreamSink:
         self._container = container
         self._stream = self._add_video(container, self.width, self.height)
         container.start_encoding()
+
+    def _let_go(self) -> None:
+        """The muxer of a viewer that left, and a file's audio, let go; said once."""
+        old, self._container = self._container, None
+        if self._audio is not None:  # (a file's audio is not carried on to the next viewer)
+            self._close_audio()
+            self.warnings.append("audio: not sent to the viewers that connected after the first left")
+        try:
+            old.close()
+        except (av.error.FFmpegError, OSError):
+            pass
+        log.info("%s: viewer left; waiting for a new one", self.safe)
+
+    def _rejoin_srt(self) -> None:
+        """:meth:`_rejoin` for srt://...?mode=listener: its ffmpeg ended with the connection
+        ("writing failed: ffmpeg: the SRT connection was lost", exit 1, as the tcp:// listener
+        did); a new one listens, which holds the new stream in its pipe until a caller comes
+        (see holding), a live source's for as long as it takes, a file's up to the URL's
+        ``listen_timeout`` else video.open_timeout, then "no viewer connected within N s"."""
+        self._let_go()   # (its muxer's last bytes fail at once: its ffmpeg has ended)
+        self._stop_bridge()
+        self.left_after = self.frames   # (until the new ffmpeg sends: see _viewer_came)
+        url, hidden = self._srt_args
+        self._bridge = FfmpegBridge(self.spec, output_args(url, self.cfg.open_timeout,
+                                                           limited=self.info.source_file is not None),
+                                    writing=True, preset=hidden)
+        container = self._srt_container(None)
+        self._container = container
+        self._stream = self._add_video(container, self.width, self.height)
+        container.start_encoding()
+
+    def _viewer_came(self) -> None:
+        """srt://: a new viewer, after one left, was sent the stream (its ffmpeg was called)."""
+        bridge = self._bridge or self._finishing
+        if self.left_after is not None and self.srt and bridge is not None and bridge.sent():
+            self.left_after = None
 
     def _mux(self, packets: list) -> None:
         for packet in packets:
