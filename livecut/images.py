@@ -451,6 +451,24 @@ def single_output(out: str | Path) -> bool:
 
 
 @contextlib.contextmanager
+def _said_at_the_end(report: ImageReport, repeats: Repeats, noted: Callable[[ImageReport], None] | None):
+    """As the run ends, the warnings of ``repeats`` not said yet (of the photos after the first of
+    each kind) go to ``report``'s, and ``noted`` is called; stopped (Ctrl-C, a folder that cannot be
+    made), they are left for the command line to say with what else it says then, before its
+    line (it said them not at all)."""
+    try:
+        yield
+    except BaseException:
+        report.warnings.extend(repeats.summary())
+        raise
+    lines = repeats.summary()
+    if lines:
+        report.warnings.extend(lines)
+        if noted is not None:
+            noted(report)
+
+
+@contextlib.contextmanager
 def _counted_stop(report: ImageReport, total: int | Callable[[], int], outdir: str, earlier=lambda: 0,
                   made: list[Path] = ()):
     """Ctrl-C (SIGTERM, SIGHUP under :func:`~livecut.runner.finalize_on_signals`) in it becomes
@@ -722,13 +740,55 @@ def _as_given(line: str, shown: dict[str, str]) -> str:
     return line
 
 
+class Repeats:
+    """The warnings a run says of many photos alike (a CMYK photo, a gray profile, an HDR one ...):
+    each kind said of the first photo, as it is cut, then once at the end, :meth:`summary`, as
+    'N more photos (a, b, c and K more): ...' -- a batch of 500 CMYK photos said the same line 500
+    times, the photo's name alone changing.  One :class:`Repeats` a run.  ``deferred``: say none,
+    only keep each (``kind``, photo, warning, summary) in :attr:`kept`, for a driver to pass on to
+    its own."""
+
+    def __init__(self, deferred: bool = False) -> None:
+        self.deferred = deferred
+        #: of each kind said of a photo: its summary and the photos after the first (said at the end)
+        self.more: dict[str, tuple[str, list[str]]] = {}
+        #: ``deferred``: the (kind, photo, warning, summary) of each, in order
+        self.kept: list[tuple[str, str, str, str]] = []
+
+    def say(self, kind: str, src: str | Path, warning: str, summary: str) -> str | None:
+        """``warning`` (of the photo ``src``) when it is the first of its ``kind`` this run, else
+        None (the photo is counted for the summary; ``summary``: what it says of them, their
+        names before it, the same for every photo of the kind)."""
+        if self.deferred:
+            self.kept.append((kind, str(src), warning, summary))
+            return None
+        if kind in self.more:
+            self.more[kind][1].append(str(src))
+            return None
+        self.more[kind] = (summary, [])
+        return warning
+
+    def summary(self, shown: Callable[[str], str] = str) -> list[str]:
+        """The lines of the photos after the first of each kind, not said yet (each once: a run
+        stopped as it says them does not say them again); ``shown``: a photo's name as said."""
+        lines = []
+        for kind, (summary, more) in self.more.items():
+            if more:
+                names = [shown(p) for p in more]
+                listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                lines.append(f"{len(names)} more photo{'s' * (len(names) > 1)} ({listed}): {summary}")
+                self.more[kind] = (summary, [])
+        return lines
+
+
 def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode: str = "cutout",
                    progress: bool = False, force: bool = False, one_file: bool | None = None,
                    skip_existing: bool = False, early: Callable[[ImageReport], None] | None = None,
                    failed: Callable[[ImageReport], None] | None = None,
                    windows: Callable[[int, int], None] | None = None,
                    noted: Callable[[ImageReport], None] | None = None, _fetched: list[str] | None = None,
-                   _twice: list[tuple[str, str, bool]] | None = None) -> ImageReport:
+                   _twice: list[tuple[str, str, bool]] | None = None,
+                   repeats: Repeats | None = None) -> ImageReport:
     """Cut out every image of ``inputs`` into ``outdir/<stem>.png``; errors are collected, not raised.
     An input may be a picture's ``http://`` or ``https://`` address (a camera's ``snapshot.jpg``):
     it is fetched first (see :func:`livecut.fetch.fetch_picture`: a time limit, a size cap, a web
@@ -755,6 +815,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     ``outdir`` is created before the first output is written (not at all when every input fails).
     ``one_file``: ``outdir`` is the output file of the one input (None: when
     :func:`single_output` says so, as ``-o cut.png``).
+    ``repeats``: the warnings said of many photos alike, said of the first, then, as the run ends
+    (stopped or not), of the rest at once (see :class:`Repeats`; a new one when None).
 
     Raises :class:`UsageError` only for problems that concern the whole run
     (a bad mode, an output folder that cannot be made), and :class:`livecut.runner.Interrupted`
@@ -906,7 +968,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     bg_icc = (colour_profile(bg_path) if compositor.background.kind == "image" and mode in ("composite", "side-by-side")
               else False)
     given_bg = compositor.background  # (a colour's: converted to each photo's colour profile, see below)
-    unconverted_too: list[Path] = []  # (the photos whose profile it could not be converted to)
+    repeats = Repeats() if repeats is None else repeats  # (said of the first photo, of the rest at the end)
+
+    def once(kind: str, src: Path, warning: str, summary: str) -> None:  # (see Repeats)
+        line = repeats.say(kind, src, warning, summary)
+        if line:
+            report.warnings.append(line)
     segmenter = Segmenter(cfg, still=True)
     stems: dict[Path, Path] = {}
     folded: dict[str, Path] = {}  # (the outputs of stems by folded_name)
@@ -929,7 +996,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     with (_counted_stop(report, len(paths), report.folder or text, earlier, made),  # (-o as given: cut/
           # keeps its slash; cut.webpp, said a new folder, cut.webpp/)
           Progress(total=len(paths), label="images", unit="photo", narrow_extra=True,
-                   enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar):
+                   enabled=progress and (len(paths) > 1 or (len(paths) == 1 and _long_photo(paths[0])))) as bar,
+          _said_at_the_end(report, repeats, noted)):  # (Ctrl-C, a folder that cannot be made too)
         def said_at_once(errors: int, remarks: tuple[int, int, int]) -> None:
             if failed is not None and len(report.errors) > errors:
                 # (a corrupt JPEG among 500 photos was said once they were all cut, minutes later)
@@ -1127,12 +1195,12 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                     report.notes.append(remark)
                 if left:  # (an append-only folder: the temporary name stayed beside it, unsaid)
                     report.warnings.append(left)
-                if unconverted and not unconverted_too:
-                    report.warnings.append(f"{src}: the background colour is written as its sRGB values in the "
-                                           "photo's colour profile, which livecut cannot convert it to: "
-                                           "colour-managed viewers may show it shifted")
                 if unconverted:  # (said of the first photo; of the others, their count at the end: a
-                    unconverted_too.append(src)  # batch of 500 such photos said it 500 times)
+                    once("unconverted", src,  # batch of 500 such photos said it 500 times)
+                         f"{src}: the background colour is written as its sRGB values in the photo's colour "
+                         "profile, which livecut cannot convert it to: colour-managed viewers may show it shifted",
+                         "the background colour is written as its sRGB values in their colour profiles too, which "
+                         "livecut cannot convert it to")
                 if cmyk:
                     report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
                                            "colour profile, which livecut does not apply, and may differ from what "
@@ -1200,12 +1268,4 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 report.exceptions.append(exc)
             said_at_once(errors, remarks)
             bar.update(1)
-        if len(unconverted_too) > 1:
-            more = [str(p) for p in unconverted_too[1:]]
-            names = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
-            report.warnings.append(f"{len(more)} more photo{'s' * (len(more) > 1)} ({names}): the background colour "
-                                   "is written as its sRGB values in their colour profiles too, which livecut cannot "
-                                   "convert it to")
-            if noted is not None:
-                noted(report)
     return report

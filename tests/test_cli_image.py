@@ -7449,6 +7449,37 @@ def test_a_background_colour_not_converted_is_said_once_for_a_run_of_such_photos
     assert r.exit_code == 0 and len(r.stderr.splitlines()) == 1 and "p0.png: the background colour" in r.stderr, r.stderr
 
 
+def test_the_count_of_more_photos_warned_alike_is_said_when_the_run_is_stopped(tmp_path, scene, monkeypatch):
+    """Ctrl-C among photos of a profile -b color: cannot be converted to: the photos after the
+    first, counted for the line said at the end, went unsaid; they are said before the
+    'interrupted' line, once."""
+    from livecut import images
+    from livecut.imageio import write_image
+
+    for name in ("p0.png", "p1.png", "p2.png", "p3.png", "p4.png"):
+        write_image(tmp_path / "in" / name, scene[0], icc=_rgb_profile(3000))
+    real, calls = images.write_image, []
+
+    def stopped_at_the_fourth(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(images, "write_image", stopped_at_the_fourth)
+    r = invoke("image", *sorted(map(str, (tmp_path / "in").iterdir())), "-o", str(tmp_path / "o") + "/", "-q",
+               "--mode", "composite", "-b", "color:#ff0000")
+    assert r.exit_code == 130, r.stderr
+    d = tmp_path / "in"
+    assert _stderr_lines(r) == [
+        f"livecut: warning: {d / 'p0.png'}: the background colour is written as its sRGB values in the photo's "
+        "colour profile, which livecut cannot convert it to: colour-managed viewers may show it shifted",
+        f"livecut: warning: 2 more photos ({d / 'p1.png'}, {d / 'p2.png'}): the background colour is written as its "
+        "sRGB values in their colour profiles too, which livecut cannot convert it to",
+        f"livecut: error: interrupted: 3 written to {tmp_path / 'o'}/, 0 failed, 2 not cut (run it again with "
+        "--skip-existing to go on)"], r.stderr
+
+
 def test_the_modes_that_one_jpeg_output_takes_are_the_ones_the_help_and_readme_name(tmp_path, good):
     """`livecut image PHOTO -o cut.jpg --mode side-by-side` writes the photo beside its composite as
     a JPEG (composite.jpeg_quality names it), but -o's help said '.jpg for composite or mask' and the
