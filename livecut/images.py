@@ -1201,10 +1201,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                          "profile, which livecut cannot convert it to: colour-managed viewers may show it shifted",
                          "the background colour is written as its sRGB values in their colour profiles too, which "
                          "livecut cannot convert it to")
-                if cmyk:
-                    report.warnings.append(f"{src}: a CMYK photo: its colours were converted to RGB without its "
-                                           "colour profile, which livecut does not apply, and may differ from what "
-                                           "colour-managed viewers show (convert it to RGB first)")
+                if cmyk:  # (a print job's 300 CMYK photos: said 300 times)
+                    once("cmyk", src, f"{src}: a CMYK photo: its colours were converted to RGB without its colour "
+                         "profile, which livecut does not apply, and may differ from what colour-managed viewers "
+                         "show (convert it to RGB first)",
+                         "CMYK photos too, their colours converted to RGB without their colour profiles")
                 if gray:
                     report.warnings.append(f"{src}: a gray photo: its {mode} is written in RGB without its gray colour "
                                            "profile, which does not describe RGB, and its tones may differ from what "

@@ -3587,6 +3587,32 @@ def test_a_cmyk_photos_profile_not_applied_is_said(tmp_path, scene, mode, said):
     assert r.exit_code == 0 and not _stderr_lines(r), r.output
 
 
+def test_cmyk_photos_are_said_once_a_run(tmp_path, scene):
+    """`livecut image print/*.jpg -o cut/` of a print job's CMYK photos said the CMYK warning once
+    per photo, the same line but for its name; it is said of the first, then the others' count
+    and names once at the end."""
+    Image = pytest.importorskip("PIL.Image")
+    import io
+
+    img, _ = scene
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"prtrCMYKLab " + bytes(256) * 3
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(img[:, :, ::-1])).convert("CMYK").save(buf, "JPEG", icc_profile=icc)
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        (d / name).write_bytes(buf.getvalue())
+    cv2.imwrite(str(d / "rgb.jpg"), img)
+    r = invoke("image", d / "a.jpg", d / "rgb.jpg", d / "b.jpg", d / "c.jpg", "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: warning: {d / 'a.jpg'}: a CMYK photo: its colours were converted to RGB without its colour "
+        "profile, which livecut does not apply, and may differ from what colour-managed viewers show (convert it "
+        "to RGB first)",
+        f"livecut: warning: 2 more photos ({d / 'b.jpg'}, {d / 'c.jpg'}): CMYK photos too, their colours converted "
+        "to RGB without their colour profiles"], r.output
+
+
 def test_a_background_picture_in_another_colour_space_is_said(tmp_path, scene):
     """The composite carries the photo's colour profile; a -b image: backdrop's pixels are put in
     as they are, so a backdrop in another colour space (an sRGB studio backdrop behind a phone's
