@@ -1206,10 +1206,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                          "profile, which livecut does not apply, and may differ from what colour-managed viewers "
                          "show (convert it to RGB first)",
                          "CMYK photos too, their colours converted to RGB without their colour profiles")
-                if gray:
-                    report.warnings.append(f"{src}: a gray photo: its {mode} is written in RGB without its gray colour "
-                                           "profile, which does not describe RGB, and its tones may differ from what "
-                                           "colour-managed viewers show (convert it to RGB first)")
+                if gray:  # (a black-and-white series: said of each)
+                    once("gray", src, f"{src}: a gray photo: its {mode} is written in RGB without its gray colour "
+                         "profile, which does not describe RGB, and its tones may differ from what colour-managed "
+                         "viewers show (convert it to RGB first)",
+                         "gray photos too, written in RGB without their gray colour profiles")
                 if dst.suffix.lower() == ".pbm" and mode == "mask" and ((out > 0) & (out < 255)).any():
                     report.warnings.append(f"{dst}: .pbm holds black and white only: the mask's soft edges "
                                            "were cut at half (write .pgm or .png to keep them)")

@@ -3559,6 +3559,27 @@ def test_a_gray_photos_profile_left_out_is_said(tmp_path, scene, mode, said):
     assert _stderr_lines(r) == ([warning] if said else []), r.output
 
 
+def test_gray_photos_are_said_once_a_run(tmp_path, scene):
+    """A black-and-white series of gray JPEGs with their gray profile said the gray warning once
+    per photo, the same line but for its name; it is said of the first, then the others' count
+    and names once at the end, the first three named."""
+    img, _ = scene
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"mntrGRAYXYZ " + bytes(256) * 3
+    d = tmp_path / "in"
+    d.mkdir()
+    names = [f"bw{i}.jpg" for i in range(6)]
+    for name in names:
+        (d / name).write_bytes(_jpeg_with_icc(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), icc))
+    r = invoke("image", *(d / name for name in names), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: warning: {d / 'bw0.jpg'}: a gray photo: its cutout is written in RGB without its gray colour "
+        "profile, which does not describe RGB, and its tones may differ from what colour-managed viewers show "
+        "(convert it to RGB first)",
+        f"livecut: warning: 5 more photos ({d / 'bw1.jpg'}, {d / 'bw2.jpg'}, {d / 'bw3.jpg'} and 2 more): gray "
+        "photos too, written in RGB without their gray colour profiles"], r.output
+
+
 @pytest.mark.parametrize("mode,said", [("cutout", True), ("composite", True), ("mask", False)])
 def test_a_cmyk_photos_profile_not_applied_is_said(tmp_path, scene, mode, said):
     """A CMYK JPEG (print work, Photoshop's Adobe JPEG) with its CMYK profile was cut with its
