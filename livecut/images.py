@@ -1232,11 +1232,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if deep:
                     report.warnings.append(f"{src}: {deep}; its {mode} is written at 8 bits a channel (livecut "
                                            "writes 8-bit pictures)")
-                if meta.get("hdr") and mode != "mask":  # (a PQ photo's cutout was shown washed out, unsaid)
-                    report.warnings.append(f"{src}: a high-dynamic-range photo ({meta['hdr']} transfer): its {mode} "
-                                           f"holds its {meta['hdr']} values as they are, without what says they are, "
-                                           "and viewers show them as SDR, flat and dull (livecut does not tone-map: "
-                                           "export the photo as SDR first)")
+                if meta.get("hdr") and mode != "mask":  # (a PQ photo's cutout was shown washed out, unsaid;
+                    hdr = meta["hdr"]                      # a phone's HDR HEIFs: said of each)
+                    once(f"hdr {hdr}", src, f"{src}: a high-dynamic-range photo ({hdr} transfer): its {mode} holds "
+                         f"its {hdr} values as they are, without what says they are, and viewers show them as SDR, "
+                         "flat and dull (livecut does not tone-map: export the photo as SDR first)",
+                         f"high-dynamic-range photos ({hdr} transfer) too, their {hdr} values written as they are, "
+                         "shown as SDR, flat and dull")
                 several = pictures_warning(src, meta.get("pictures"))
                 if several:  # (said of an output written: what it leaves out)
                     report.warnings.append(several)

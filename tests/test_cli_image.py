@@ -3762,6 +3762,32 @@ def test_a_pngs_cicp_colour_description_is_kept(tmp_path, scene):
     assert icc_profile(np.fromfile(tmp_path / "o" / "srgb.png", np.uint8)) is None
 
 
+def test_high_dynamic_range_photos_are_said_once_a_run(tmp_path, scene):
+    """A phone's HDR photos (PQ, HLG) said the HDR warning once per photo, the same line but for
+    its name; each transfer is said of its first photo, then the others' count and names once
+    at the end."""
+    img, _ = scene
+    ok, png = cv2.imencode(".png", img.astype(np.uint16) * 257)
+    end = 8 + 25  # (the signature, IHDR)
+    d = tmp_path / "in"
+    d.mkdir()
+    for name, transfer in (("pq0.png", 16), ("hlg0.png", 18), ("pq1.png", 16), ("pq2.png", 16), ("hlg1.png", 18)):
+        (d / name).write_bytes(png.tobytes()[:end] + _chunk(b"cICP", bytes((9, transfer, 0, 1)))
+                               + png.tobytes()[end:])
+    r = invoke("image", *(d / n for n in ("pq0.png", "hlg0.png", "pq1.png", "pq2.png", "hlg1.png")),
+               "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    said = [line for line in _stderr_lines(r) if "high-dynamic-range" in line]
+    assert said == [f"livecut: warning: {d / f'{hdr.lower()}0.png'}: a high-dynamic-range photo ({hdr} transfer): "
+                    f"its cutout holds its {hdr} values as they are, without what says they are, and viewers show "
+                    "them as SDR, flat and dull (livecut does not tone-map: export the photo as SDR first)"
+                    for hdr in ("PQ", "HLG")] + [
+        f"livecut: warning: 2 more photos ({d / 'pq1.png'}, {d / 'pq2.png'}): high-dynamic-range photos (PQ "
+        "transfer) too, their PQ values written as they are, shown as SDR, flat and dull",
+        f"livecut: warning: 1 more photo ({d / 'hlg1.png'}): high-dynamic-range photos (HLG transfer) too, their "
+        "HLG values written as they are, shown as SDR, flat and dull"], r.output
+
+
 def test_a_high_dynamic_range_photo_is_said_to_be_written_as_its_values(tmp_path, scene):
     """An AVIF whose nclx says its values are PQ or HLG (BT.2020: a Lightroom HDR export), or a
     16-bit PNG whose cICP says so, was cut and written as if SDR, without that description: its
