@@ -1223,10 +1223,13 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                 if bg_icc is not False and other_colour_space(meta.get("icc"), bg_icc):
                     # (the output carries the photo's profile: a backdrop in another colour space
                     # was shown with its colours shifted, without a word)
-                    report.warnings.append(f"{src}: the background {bg_path} is in another colour space (colour "
-                                           "profile): its colours are written as the photo's and shown shifted by "
-                                           "colour-managed viewers (livecut converts no colours: convert the "
-                                           "background to the photo's profile first)")
+                    # (a phone's Display P3 photos behind an sRGB backdrop: said of each)
+                    once("background space", src, f"{src}: the background {bg_path} is in another colour space "
+                         "(colour profile): its colours are written as the photo's and shown shifted by "
+                         "colour-managed viewers (livecut converts no colours: convert the background to the photo's "
+                         "profile first)",
+                         f"the background {bg_path} is in another colour space than theirs too, its colours shown "
+                         "shifted")
                 if meta.get("lost"):
                     report.warnings.append(f"{src}: {meta['lost']}")
                 if deep:

@@ -3676,6 +3676,31 @@ def test_a_background_picture_in_another_colour_space_is_said(tmp_path, scene):
     assert not any("colour space" in line for line in said("p3.jpg", "plain.jpg", "mask"))
 
 
+def test_a_background_picture_in_another_colour_space_is_said_once_a_run(tmp_path, scene):
+    """A phone's Display P3 photos over one sRGB studio backdrop (-b image:) said the backdrop's
+    warning once per photo, the same line but for its name; it is said of the first, then the
+    others' count and names once at the end."""
+    from livecut.imageio import _matrix_icc
+
+    img, _ = scene
+    curve = b"curv" + bytes(4) + (1).to_bytes(4, "big") + (563).to_bytes(2, "big")  # (a gamma: 2.2)
+    p3 = _matrix_icc(((0.68, 0.32), (0.265, 0.69), (0.15, 0.06), (0.3127, 0.3290)), curve, b"P3")
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        (d / name).write_bytes(_jpeg_with_icc(img, p3))
+    bg = tmp_path / "plain.jpg"
+    cv2.imwrite(str(bg), img)
+    r = invoke("image", d / "a.jpg", d / "b.jpg", d / "c.jpg", "-o", tmp_path / "o", "-q", "-b", f"image:{bg}")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: warning: {d / 'a.jpg'}: the background {bg} is in another colour space (colour profile): its "
+        "colours are written as the photo's and shown shifted by colour-managed viewers (livecut converts no "
+        "colours: convert the background to the photo's profile first)",
+        f"livecut: warning: 2 more photos ({d / 'b.jpg'}, {d / 'c.jpg'}): the background {bg} is in another colour "
+        "space than theirs too, its colours shown shifted"], r.output
+
+
 @pytest.mark.parametrize("ext,mode,said", [(".bmp", "composite", True), (".ppm", "composite", True),
                                            (".jpg", "composite", False), (".bmp", "mask", False)])
 def test_colour_profile_left_out_is_said(tmp_path, scene, ext, mode, said):
