@@ -1244,8 +1244,10 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     """Process one photo or video exactly as ``livecut image`` / ``livecut file`` would; never
     raises: returns ``{"status": "ok"|"failed", "error", "exit_code", "frames", "seconds",
     "written", "notes", "warnings"}`` (``warnings``: what the output leaves out, which the
-    command says even when quiet; an internal error's ``traceback`` too; a video that lost frames
-    to damage, its ``partial``: :attr:`livecut.runner.Stats.partial`)."""
+    command says even when quiet; those a batch says once a run, of a photo, its ``once``: the
+    (kind, photo, warning, summary) of each, see :class:`livecut.images.Repeats`; an internal
+    error's ``traceback`` too; a video that lost frames to damage, its ``partial``:
+    :attr:`livecut.runner.Stats.partial`)."""
     import cv2
 
     cv2.setNumThreads(max(1, settings.threads))
@@ -1255,13 +1257,18 @@ def run_item(src: str, dst: str, kind: str, force: bool, settings: Settings) -> 
     dstp = Path(dst)
     try:
         if kind == "image":
-            from livecut.images import image_mode, photo_mode, process_images
+            from livecut.images import Repeats, image_mode, photo_mode, process_images
 
             # (the library's argument: it was said as the command line's "--mode nope")
             mode = image_mode(photo_mode(settings.mode, photo_background(settings.background), settings.cfg))
+            # (the warnings said of every photo alike, a CMYK one's: the driver says them once a run, see
+            # Repeats; the batch called process_images a photo at a time, and they were said of each)
+            repeats = Repeats(deferred=True)
             report = process_images([src], dstp.parent, settings.cfg, mode=mode, progress=False, force=force,
-                                    one_file=False, windows=_window_reporter(src))
+                                    one_file=False, windows=_window_reporter(src), repeats=repeats)
             out["warnings"], out["notes"] = list(report.warnings), list(report.notes)
+            if repeats.kept:
+                out["once"] = [list(kept) for kept in repeats.kept]
             if report.errors:
                 exc = report.exceptions[0] if report.exceptions else None
                 out.update(error=cli_text(report.errors[0]), exit_code=getattr(exc, "exit_code", 2))
@@ -2401,6 +2408,12 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
     recorded: set[int] = set()  # (the items with a result line from this run)
     counted: set[int] = set()  # (... counted done or failed)
     stopping: list[bool] = []  # (the batch is stopping: a disk stop is not raised again)
+    from livecut.images import Repeats
+
+    repeats = Repeats()  # (the photos' warnings said alike of each: of the first, then at the end)
+
+    def said_once() -> None:  # (the photos after the first of each, as the batch ends, stopped or not)
+        report.warnings.extend(repeats.summary(lambda src: the_plan.shown.get(src, src)))
 
     def as_given(item: Item | None, line: str) -> str:
         # (the input as the user gave it, `livecut batch photos/ -o cut/`: 'photos/b.jpg: image file is
@@ -2444,6 +2457,10 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                         report.tracebacks.append(result["traceback"])
                     report.exit_codes.append(int(result.get("exit_code") or 1))
                 report.warnings.extend(as_given(item, w) for w in result.get("warnings") or [])
+                for kind, src, warning, summary in result.get("once") or []:
+                    line = repeats.say(kind, src, warning, summary)
+                    if line:
+                        report.warnings.append(as_given(item, line))
                 report.notes.extend(as_given(item, n) for n in result.get("notes") or [])
             if item is not None:
                 rec = item_record(item)
@@ -2463,7 +2480,8 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if failed is not None and count and not ok:
             # (a corrupt photo among 500 was said once the whole batch was done, minutes later)
             failed(report)
-        if noted is not None and count and (ok or result.get("warnings") or result.get("notes")):
+        if noted is not None and count and (ok or result.get("warnings") or result.get("notes")
+                                            or result.get("once")):
             # (the note of an all-sharp photo among 500 was said once the whole batch was done; a
             # background's warning, of the outputs, with the first done)
             noted(report)
@@ -2558,6 +2576,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
                             "error": f"{it.src}: stopped before its result was recorded"}, count=False)
         report.seconds = clock() - start
         bar.close()
+        said_once()
         if isinstance(exc, _WriteStop):
             _say_left(report, stuck)
             n = sum(1 for it in the_plan.todo if id(it) not in counted)
@@ -2581,6 +2600,7 @@ def _run_batch(lock: _OutdirLock, inputs: Iterable[str], outdir: Path | str, cfg
         if isinstance(backend, _Ray):
             backend.close()
         remove_made()
+    said_once()
     _say_left(report, (backend.left if backend is not None else []) + stuck)
     report.seconds = clock() - start
     return report

@@ -845,8 +845,8 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
     if _fetched is None and any(isinstance(i, str) and url_scheme(i) for i in inputs):
         return _fetching(inputs, lambda given, errors, twice, **calls: process_images(
             given, outdir, cfg, mode, progress, force, one_file, skip_existing, windows=windows, _fetched=errors,
-            _twice=twice, **calls), outdir, single_output(outdir) if one_file is None else one_file, force, early=early,
-            failed=failed, noted=noted)
+            _twice=twice, repeats=repeats, **calls), outdir, single_output(outdir) if one_file is None else one_file,
+            force, early=early, failed=failed, noted=noted)
     mode = image_mode(mode)  # (mode='nope' was said as "--mode 'nope'", an option of the command line)
     # (before the Compositor looks for its file: a video: background named wrongly was 'file not
     # found', and once found, refused as a video's)

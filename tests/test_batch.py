@@ -3045,6 +3045,40 @@ def test_a_warning_or_a_note_naming_a_file_with_a_newline_stays_one_line(tmp_pat
     assert len(lines) == 3, lines
 
 
+def test_a_warning_said_alike_of_every_photo_is_said_once_a_batch(tmp_path):
+    """`livecut batch` cuts each photo as `livecut image` cuts one, so a warning that `livecut
+    image` says once a run (a gray photo's profile left out: of the first, then 'N more photos
+    (...)' at the end) was said of every photo of the batch, the same line but for its name.
+    Said once a batch now, the photos named as given."""
+    import struct
+
+    img, _ = make_scene("basic", w=160, h=120, seed=0)
+    icc = struct.pack(">I", 784) + b"lcms" + bytes(4) + b"mntrGRAYXYZ " + bytes(256) * 3
+    seg = b"ICC_PROFILE\x00\x01\x01" + icc
+    jpg = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))[1].tobytes()
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(5):
+        (d / f"bw{i}.jpg").write_bytes(jpg[:2] + b"\xff\xe2" + struct.pack(">H", len(seg) + 2) + seg + jpg[2:])
+    cv2.imwrite(str(d / "rgb.jpg"), img)
+    r = run_cli("batch", "in", "-o", "o", "--jobs", "1", "-q", cwd=tmp_path, timeout=180)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    firsts = [ln for ln in lines if ": a gray photo: " in ln]
+    assert len(firsts) == 1 and firsts[0].startswith("livecut: warning: in/bw") and firsts[0].endswith(
+        ".jpg: a gray photo: its cutout is written in RGB without its gray colour profile, which does not "
+        "describe RGB, and its tones may differ from what colour-managed viewers show (convert it to RGB "
+        "first)"), lines
+    first = firsts[0].split(": ")[2]
+    more = sorted({f"in/bw{i}.jpg" for i in range(5)} - {first})
+    summary = [ln for ln in lines if ln.startswith("livecut: warning: 4 more photos (")]
+    assert len(summary) == 1 and summary[0].endswith(" and 1 more): gray photos too, written in RGB without their "
+                                                     "gray colour profiles"), lines
+    named = summary[0][len("livecut: warning: 4 more photos ("):].split(" and 1 more")[0].split(", ")
+    assert len(named) == 3 and set(named) < set(more), lines
+    assert len(lines) == 2, lines
+
+
 def test_a_photo_without_an_extension_that_cannot_be_read_is_said_so(tmp_path, monkeypatch):
     """A photo named without an extension (IMG_0001), which is told by its first bytes, that could
     not be read (chmod 000) was 'not a photo or video this tool knows', as if its content had been
@@ -3992,6 +4026,37 @@ def test_a_stopped_batch_says_what_the_items_done_before_leave_out(tmp_path, mon
     lines = r.stderr.splitlines()
     assert lines[0] == f"livecut: warning: {done[0]}: a warning of its own", r.stderr
     assert len(lines) == 2 and lines[1].startswith("livecut: error: interrupted"), r.stderr
+
+
+def test_a_stopped_batch_says_the_count_of_more_photos_warned_alike(tmp_path, monkeypatch):
+    """A warning said once a batch (of the first photo, then 'N more photos (...)' as it ends) is
+    said so too when Ctrl-C stops the batch, before the 'interrupted' line, once."""
+    from typer.testing import CliRunner
+
+    from livecut.cli import app
+
+    srcs = [_photo(tmp_path / "in" / f"{n}.jpg", seed=i) for i, n in enumerate("abcd")]
+    out = tmp_path / "out"
+    done = []  # (in the order the batch hands them out)
+
+    def run(self, items, settings, outdir, on_result, on_frames=None, on_start=None):
+        if on_start is not None:
+            on_start(list(items))
+        for item in items[:3]:
+            src = str(item.src)
+            done.append(src)
+            on_result(item, {"status": "ok", "error": None, "exit_code": 0, "frames": 1, "seconds": 0.1,
+                             "written": False, "notes": [], "warnings": [],
+                             "once": [["kind", src, f"{src}: the warning", "the same warning too"]]})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(livecut_batch._Local, "run", run)
+    r = CliRunner().invoke(app, ["batch", *map(str, srcs), "-o", str(out), "-q"])
+    assert r.exit_code == 130, r.output
+    lines = r.stderr.splitlines()
+    assert lines[:2] == [f"livecut: warning: {done[0]}: the warning",
+                         f"livecut: warning: 2 more photos ({done[1]}, {done[2]}): the same warning too"], r.stderr
+    assert len(lines) == 3 and lines[2].startswith("livecut: error: interrupted"), r.stderr
 
 
 def test_a_stopped_batch_names_the_items_that_failed_before(tmp_path, monkeypatch):
