@@ -740,6 +740,11 @@ def _as_given(line: str, shown: dict[str, str]) -> str:
     return line
 
 
+#: the deep pictures said once a run (see :class:`Repeats`), and what the line of the others calls them
+DEEP_ALIKE = {"a picture of more than 8 bits a channel": "pictures of more than 8 bits a channel",
+              "a floating-point picture": "floating-point pictures"}
+
+
 class Repeats:
     """The warnings a run says of many photos alike (a CMYK photo, a gray profile, an HDR one ...):
     each kind said of the first photo, as it is cut, then once at the end, :meth:`summary`, as
@@ -1232,7 +1237,11 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                          "shifted")
                 if meta.get("lost"):
                     report.warnings.append(f"{src}: {meta['lost']}")
-                if deep:
+                if deep in DEEP_ALIKE:  # (a shoot's 16-bit TIFFs: said of each; a picture's range, said
+                    once(f"deep {deep}", src,  # of the stretched ones below, is its own)
+                         f"{src}: {deep}; its {mode} is written at 8 bits a channel (livecut writes 8-bit pictures)",
+                         f"{DEEP_ALIKE[deep]} too, written at 8 bits a channel")
+                elif deep:
                     report.warnings.append(f"{src}: {deep}; its {mode} is written at 8 bits a channel (livecut "
                                            "writes 8-bit pictures)")
                 if meta.get("hdr") and mode != "mask":  # (a PQ photo's cutout was shown washed out, unsaid;

@@ -2180,6 +2180,30 @@ def test_a_float_picture_of_one_channel_in_three_dimensions_is_made_8_bit():
     assert alpha is None and np.array_equal(bgr, to_bgr8(img)[0])
 
 
+def test_deep_pictures_are_said_once_a_run(tmp_path, scene):
+    """A shoot's 16-bit TIFFs (or floating-point ones) said '... a picture of more than 8 bits a
+    channel; its cutout is written at 8 bits a channel' once per photo, the same line but for
+    its name; it is said of the first of each, then the others' count and names once at the end.
+    A signed or 32-bit picture's, which says its own range, is said of each."""
+    img, _ = scene
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(d / f"deep{i}.tif"), img.astype(np.uint16) * 257)
+        cv2.imwrite(str(d / f"float{i}.tif"), img.astype(np.float32) / 255)
+    names = [f"{kind}{i}.tif" for i in range(3) for kind in ("deep", "float")]
+    r = invoke("image", *(d / n for n in names), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    said = "its cutout is written at 8 bits a channel (livecut writes 8-bit pictures)"
+    assert _stderr_lines(r) == [
+        f"livecut: warning: {d / 'deep0.tif'}: a picture of more than 8 bits a channel; {said}",
+        f"livecut: warning: {d / 'float0.tif'}: a floating-point picture; {said}",
+        f"livecut: warning: 2 more photos ({d / 'deep1.tif'}, {d / 'deep2.tif'}): pictures of more than 8 bits a "
+        "channel too, written at 8 bits a channel",
+        f"livecut: warning: 2 more photos ({d / 'float1.tif'}, {d / 'float2.tif'}): floating-point pictures too, "
+        "written at 8 bits a channel"], r.output
+
+
 def test_a_deep_picture_says_its_output_is_eight_bit(tmp_path, scene):
     """A 16-bit TIFF or PNG (or a floating-point TIFF) was cut into an 8-bit PNG without a word
     (README said "8 to 16 bit" of the inputs alone); now a warning says so, even with -q.  Its
@@ -2196,9 +2220,10 @@ def test_a_deep_picture_says_its_output_is_eight_bit(tmp_path, scene):
     said = "is written at 8 bits a channel (livecut writes 8-bit pictures)"
     assert _stderr_lines(r) == [f"livecut: warning: {d / 'deep.tif'}: a picture of more than 8 bits a channel; its "
                                 f"cutout {said}",
-                                f"livecut: warning: {d / 'deep16.png'}: a picture of more than 8 bits a channel; "
-                                f"its cutout {said}",
-                                f"livecut: warning: {d / 'float.tif'}: a floating-point picture; its cutout {said}"]
+                                f"livecut: warning: {d / 'float.tif'}: a floating-point picture; its cutout {said}",
+                                # (said once a run: see the test below)
+                                f"livecut: warning: 1 more photo ({d / 'deep16.png'}): pictures of more than 8 bits "
+                                "a channel too, written at 8 bits a channel"]
     assert cv2.imread(str(tmp_path / "o" / "deep.png"), cv2.IMREAD_UNCHANGED).dtype == np.uint8
     r = invoke("image", d / "deep.tif", "-o", tmp_path / "m", "--mode", "mask", "-q")
     assert r.exit_code == 0 and not _stderr_lines(r), r.output
