@@ -79,7 +79,9 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
     first is read (an animated GIF, PNG or WebP: frames; a multi-page TIFF: pages; see
     :func:`picture_count`), else None.
     ``"lost"``: what of the picture is not read, said in words (a gray TIFF's alpha, a TIFF's extra
-    channel marked unspecified: ExtraSamples 0 is no alpha, left out), else None.
+    channel marked unspecified: ExtraSamples 0 is no alpha, left out), else None; ``"lost_alike"``,
+    where that is the file's layout (not damage, each file's own), what a run says of the other
+    photos it says so of (see :class:`livecut.images.Repeats`), else None.
     ``"deep"``: True where the file holds more than 8 bits a channel but is returned at 8 (a
     TIFF of 16-bit RGB in separate planes, below), else False.
     ``"hdr"``: the high-dynamic-range transfer its values are in, ``"PQ"`` or ``"HLG"`` (see
@@ -184,10 +186,11 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
                                  "livecut cannot read; save it with interleaved (contiguous) channels, or as PNG")
         flags = cv2.IMREAD_COLOR  # (the TIFF decoder turns it by its own orientation tag, as before)
         deep = True
-    lost = None
+    lost = alike = None  # (alike: what a run says of the other photos of that layout, see meta)
     if samples == 2 and alpha_kind[0] in (1, 2):  # (OpenCV reads gray + alpha as gray alone)
         lost = ("a gray TIFF with an alpha channel: its transparency is not read (taken as opaque; save it as "
                 "PNG to keep it)")
+        alike = "gray TIFFs with an alpha channel too, their transparency not read"
     # a 4th sample (a 2nd of gray) marked unspecified, ExtraSamples 0, is no alpha (the TIFF spec's
     # alpha is 1, associated, or 2, unassociated): an infrared or a scanner's extra channel, which
     # was taken for alpha, the picture cut with holes where it was low; left out, read opaque
@@ -196,6 +199,8 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         lost = (f"{'a gray' if samples == 2 else 'an RGB'} TIFF with an extra channel marked unspecified (ExtraSamples 0, "
                 "not alpha: an infrared or a scanner's channel?): that channel is left out and the picture read "
                 "opaque (save it with that channel as alpha to cut it with its transparency)")
+        alike = (f"{'gray' if samples == 2 else 'RGB'} TIFFs with an extra channel marked unspecified too, that "
+                 "channel left out")
     bitfields = _bmp_bitfields(data, p)  # (a BMP of bit masks: decoded here, by them)
     said: list[str] = []
 
@@ -348,6 +353,7 @@ def read_image(path: str | Path, meta: dict | None = None, upright: bool = True,
         elif not left_over and not meta["lost"] and _jpeg_scans_short(data):
             meta["lost"] = ("a progressive JPEG whose scans stop before its picture is whole (cut between two of "
                             "them, its end marker put back?): read as it is, perhaps blurred; check its result")
+        meta["lost_alike"] = alike if lost and meta["lost"] == lost else None  # (not damage said instead)
     return img
 
 

@@ -1235,7 +1235,9 @@ def process_images(inputs: Iterable[str], outdir: Path, cfg: Config | None, mode
                          "profile first)",
                          f"the background {bg_path} is in another colour space than theirs too, its colours shown "
                          "shifted")
-                if meta.get("lost"):
+                if meta.get("lost") and meta.get("lost_alike"):  # (a scanner's TIFFs: said of each)
+                    once(f"lost {meta['lost']}", src, f"{src}: {meta['lost']}", meta["lost_alike"])
+                elif meta.get("lost"):  # (damage: each photo's own, to check)
                     report.warnings.append(f"{src}: {meta['lost']}")
                 if deep in DEEP_ALIKE:  # (a shoot's 16-bit TIFFs: said of each; a picture's range, said
                     once(f"deep {deep}", src,  # of the stretched ones below, is its own)

@@ -5724,6 +5724,35 @@ def test_a_gray_tiff_with_alpha_says_its_transparency_is_not_read(tmp_path, scen
     assert r.exit_code == 0 and not r.stderr, r.stderr
 
 
+def test_tiffs_of_a_channel_not_read_are_said_once_a_run(tmp_path, scene):
+    """A scanner's TIFFs, each with an extra channel marked unspecified (or gray TIFFs with an
+    alpha), said what is not read of them once per photo, the same line but for its name (it is
+    the files' layout, not damage); it is said of the first, then the others' count and names
+    once at the end."""
+    img, _ = scene
+    rgb = np.ascontiguousarray(img[:, :, ::-1])
+    infrared = np.full(img.shape[:2], 200, np.uint8)
+    gray = np.dstack([cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), np.full(img.shape[:2], 255, np.uint8)])
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(3):
+        (d / f"scan{i}.tif").write_bytes(_tiff(np.dstack([rgb, infrared]), 0))
+        (d / f"ga{i}.tif").write_bytes(_tiff(gray, 2))
+    names = [f"{kind}{i}.tif" for i in range(3) for kind in ("scan", "ga")]
+    r = invoke("image", *(d / n for n in names), "-o", tmp_path / "o", "-q")
+    assert r.exit_code == 0, r.output
+    assert _stderr_lines(r) == [
+        f"livecut: warning: {d / 'scan0.tif'}: an RGB TIFF with an extra channel marked unspecified (ExtraSamples 0, "
+        "not alpha: an infrared or a scanner's channel?): that channel is left out and the picture read opaque (save "
+        "it with that channel as alpha to cut it with its transparency)",
+        f"livecut: warning: {d / 'ga0.tif'}: a gray TIFF with an alpha channel: its transparency is not read (taken "
+        "as opaque; save it as PNG to keep it)",
+        f"livecut: warning: 2 more photos ({d / 'scan1.tif'}, {d / 'scan2.tif'}): RGB TIFFs with an extra channel "
+        "marked unspecified too, that channel left out",
+        f"livecut: warning: 2 more photos ({d / 'ga1.tif'}, {d / 'ga2.tif'}): gray TIFFs with an alpha channel too, "
+        "their transparency not read"], r.output
+
+
 def test_a_tiffs_extra_channel_marked_unspecified_is_not_its_alpha(tmp_path, scene):
     """A TIFF whose 4th sample (a gray one's 2nd) is marked unspecified, ExtraSamples 0 -- an
     infrared channel, a scanner's extra one -- was taken for alpha: cut with holes where that
