@@ -851,6 +851,9 @@ class Processor:
 
     #: :meth:`_counts` as they were once the last frame composited was segmented (None: none yet)
     _counted: tuple[int, int, int] | None = None
+    #: frames composited (their :attr:`states`, :attr:`judged` and :meth:`counts` taken in): the
+    #: frames the run's notes give shares of
+    composited = 0
 
     def counts(self) -> tuple[int, int, int]:
         """(judged_noisy, judged_soft, held) for the frames composited: a run that segments ahead
@@ -868,9 +871,9 @@ class Processor:
         (seconds, None: not known), ``fit`` (where the source fitted it onto bars) and
         ``engine_image`` (the frame as the engine judges it), see :meth:`segment`."""
         i420 = self.pixel_format == "yuv420p"
-        alpha, state, judged, box, self._counted, pending = (pre if pre is not None
-                                                             else self.segment(image, pts=pts, fit=fit,
-                                                                               engine_image=engine_image))
+        alpha, state, judged, box, counted, pending = (pre if pre is not None
+                                                       else self.segment(image, pts=pts, fit=fit,
+                                                                         engine_image=engine_image))
         self._bg_now = None  # (a new frame: the video background's next frame)
         clock = self.clock
         if pending is not None:  # (segmented ahead: its refinement is done here)
@@ -880,10 +883,6 @@ class Processor:
                 clock.add("engine", t)
         t = clock.now() if clock is not None else 0.0
         self.alpha, self.box = alpha, box
-        if isinstance(state, str):
-            self.states[state] += 1
-        if judged is not None:
-            self.judged = (self.judged or 0) + judged
         if i420:  # I420 in, I420 out (no preview: the output is also the view)
             out = view = self.comp.apply_i420(image, alpha, self._bg_frame(self.comp), box)
         else:
@@ -896,6 +895,15 @@ class Processor:
                 view = self.comp.apply(image, alpha, self._bg_frame(self.comp), box)
         if clock is not None:
             clock.add("composite", t)
+        # the frame's state, judgement and counts taken in once it is composited: a run stopped
+        # in its compositing (Ctrl-C a second after the start) counted them of a frame it never
+        # processed ('nothing was out of focus in 150 % of the frames': 3 frames' states of 2)
+        if isinstance(state, str):
+            self.states[state] += 1
+        if judged is not None:
+            self.judged = (self.judged or 0) + judged
+        self._counted = counted
+        self.composited += 1
         return out, view
 
     # ---- controls (preview keys)
@@ -2234,7 +2242,10 @@ def _note_warnings(stats: Stats, spec: str, source, sinks: Sequence, processor: 
     for s in (source, *sinks):  # (said once: a recording and a virtual camera fit the same picture)
         stats.warnings.extend(w for w in getattr(s, "warnings", []) if w not in stats.warnings)
     stats.partial[:] = getattr(source, "partial", None) or []
-    stats.warnings.extend(state_notes(processor.states, stats.processed, processor.counts()[2]))
+    # (shares of the frames whose states were counted, the frames composited: a signal between a
+    # frame's compositing and its count in stats.processed leaves one more of them)
+    frames = max(stats.processed, getattr(processor, "composited", 0))
+    stats.warnings.extend(state_notes(processor.states, frames, processor.counts()[2]))
     n = stats.lead_dropped  # (one was "the first 1 frame could not be decoded ... and are not")
     lost = getattr(source, "start_lost", None)
     if lost:

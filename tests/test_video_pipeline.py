@@ -1063,6 +1063,47 @@ def test_summary_says_when_nothing_was_defocused():
     assert state_notes(collections.Counter(subject=5), 5) == []
 
 
+def test_a_run_stopped_while_compositing_says_shares_of_its_frames():
+    """Ctrl-C a second into a run (a file, a camera) that landed in a frame's compositing, once its
+    segmentation state was counted: 'nothing was out of focus in 150 % of the frames' (3 frames'
+    states over the 2 the run processed).  The states, focusnet's counts and the held frames are
+    counted of the frames composited; the note's share is of those.  (Deterministic: the
+    compositor raises the KeyboardInterrupt itself, at the third frame.)"""
+    import types
+
+    from livecut.runner import _note_warnings
+
+    class AllSharp:
+        cfg = load_config().segment
+        state = "all-sharp"
+        judged_anew = True
+
+        def mask(self, image):
+            return np.full(image.shape[:2], 255, np.uint8)
+
+    proc = Processor(load_config())
+    proc.seg = AllSharp()
+    apply, calls = proc.comp.apply, []
+
+    def stopped(*args, **kw):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return apply(*args, **kw)
+
+    proc.comp.apply = stopped
+    pipe = Pipeline(FakeSource(n=10), proc, [ListSink()])
+    with pytest.raises(KeyboardInterrupt):
+        pipe.run()
+    stats = pipe.stats
+    assert stats.processed == 2
+    _note_warnings(stats, "clip.mp4", types.SimpleNamespace(), [], proc)
+    assert [w for w in stats.warnings if "out of focus" in w] == [
+        "nothing was out of focus in all of the frames: the whole picture was kept there "
+        "(livecut needs a defocused background)"]
+    assert proc.judged == 2
+
+
 def _blur_clip(path, n_sharp=10, n_blurred=10, after=5):
     """A clip of a synthetic scene with a sharp subject, then the whole frame defocused (nothing
     in focus: a focus hunt), then the scene again."""
