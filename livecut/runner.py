@@ -69,6 +69,13 @@ HURRY_STALL = 0.4
 #: processing does not keep up -- where it is RATE_OFF or more off the rate the smoothing has
 RATE_FRAMES = 25
 RATE_OFF = 0.1
+#: the command's run (file, cam, run): its source's close (its ``__exit__``, after the outputs
+#: are in place) is waited for this long, then left (see :class:`_ClosedLeftOnASignal`) -- an
+#: RTSP server that does not answer its TEARDOWN, a camera's driver that does not let go.  The
+#: scale of video.read_timeout's default (5 s, a stream's wait for data): a healthy close, a
+#: stream's TEARDOWN on a slow network, a camera's release, a file on a slow mount, takes
+#: well under it (a stream's close waits up to 0.5 s for a read, then leaves it to that read)
+CLOSE_TIMEOUT = 5.0
 _END = object()
 
 
@@ -87,6 +94,10 @@ class Interrupted(LivecutError):
 #: its end (not stopped by a signal): a source's close still running then is left (see
 #: :class:`_ClosedLeftOnASignal`)
 _LATE: list[tuple[int, bool]] = []
+#: for each :func:`finalize_on_signals` entered (the innermost last): whether the run it guards
+#: is the command's (``ends_command``: its source's close is then waited for CLOSE_TIMEOUT at
+#: most), and the signals that stopped it (none: it reached its end)
+_ENDS_COMMAND: list[tuple[bool, list[int]]] = []
 
 
 def _on_its_way_out(signum, frame) -> None:
@@ -257,6 +268,7 @@ def finalize_on_signals(ends_command: bool = False):
 
         _FINISH.append(finish)
         _FINISHED_BY.append(finished_by)
+        _ENDS_COMMAND.append((ends_command, fired))
         _LATE.clear()
         unraisable = sys.unraisablehook
         if not getattr(unraisable, "redelivers", False):  # (the command's entry point set it already)
@@ -269,6 +281,7 @@ def finalize_on_signals(ends_command: bool = False):
             _IN_PLACE.remove(in_place)
             _FINISH.remove(finish)
             _FINISHED_BY.remove(finished_by)
+            _ENDS_COMMAND.pop()
             _LATE.clear()
             if fired:
                 settle()
@@ -365,16 +378,21 @@ def _source_name(source, spec, kind: str) -> str:
 
 class _ClosedLeftOnASignal:
     """A run's source, entered as itself; closed (its ``__exit__``) in a helper thread, waited
-    for as long as it takes -- unless a signal comes once the run's outputs are finalized or in
-    place (:data:`_LATE`): the close is then given JOIN_TIMEOUT to end, and left.  Its close, in
+    for up to CLOSE_TIMEOUT where the run is the command's (:data:`_ENDS_COMMAND`), else as long
+    as it takes -- and, where a signal comes once the run's outputs are finalized or in place
+    (:data:`_LATE`), given JOIN_TIMEOUT more from it: the close is then left.  Its close, in
     the main thread, was the run's last step, after its outputs were put in place, where the
     signals do nothing (the summary and the exit code stand; a run stopped by a signal is on its
     way out): a close that hung (an RTSP server that does not answer TEARDOWN, a camera's
     driver) made the run unkillable, Ctrl-C and SIGTERM ignored, the output whole at its name,
-    until a ``kill -9``.  Left, a close that ends a run that reached its end is said in a
-    warning (the run's summary and exit code stand, 0); one that ends a run stopped by a signal
-    leaves its line and code as they were.  Outside the command line (no :func:`finalize_on_signals`),
-    a Ctrl-C while the close waits raises in the main thread, as it did inside the close."""
+    until a ``kill -9``; with no signal, the command never ended.  Left, a close that ends a
+    run that reached its end is said in a warning (the run's summary and exit code stand, 0);
+    one that ends a run stopped by a signal or by an error leaves its line and code as they
+    were (the command line then ends its process at once: see
+    ``livecut.cli._exit_now_if_an_open_waits``).  Outside the command line (no
+    :func:`finalize_on_signals`), a Ctrl-C while the close waits raises in the main thread, as
+    it did inside the close (a close left there would still run, in FFmpeg's or OpenCV's code,
+    as the program's interpreter shuts down)."""
 
     def __init__(self, source, spec, kind: str, warnings: list[str]):
         self.source, self.spec, self.kind, self.warnings = source, spec, kind, warnings
@@ -391,26 +409,39 @@ class _ClosedLeftOnASignal:
             except BaseException as e:  # noqa: BLE001 -- raised in the main thread
                 result.append((False, e))
 
+        main = threading.current_thread() is threading.main_thread()
+        # (the command's: a source's close that does not end, with no signal, held the command
+        # for good, its output whole at its name)
+        guard = _ENDS_COMMAND[-1] if main and _ENDS_COMMAND else (False, [])
+        end = time.perf_counter() + CLOSE_TIMEOUT if guard[0] else None
         t = Worker(target=close, name="livecut-close", daemon=True)
         t.start()
         left = None
         while not t.done():
-            if _LATE and threading.current_thread() is threading.main_thread():
+            if _LATE and main:
                 if left is None:
                     left = time.perf_counter() + JOIN_TIMEOUT
                 elif time.perf_counter() >= left:
                     break
+            if end is not None and time.perf_counter() >= end:
+                break
             t.join(POLL)
         if not t.done():  # (left running: a daemon thread, which the command line does not wait for)
-            if exc[0] is None and _LATE[0][1]:  # (reached its end; stopped by a signal: its line says it)
-                import signal
+            where = _source_name(self.source, self.spec, self.kind)
+            if exc[0] is not None or guard[1]:
+                pass  # (stopped by a signal or an error: its line says it)
+            elif _LATE and main:
+                if _LATE[0][1]:  # (reached its end)
+                    import signal
 
-                where = _source_name(self.source, self.spec, self.kind)
-                try:
-                    name = signal.Signals(_LATE[0][0]).name
-                except ValueError:
-                    name = "a signal"
-                self.warnings.append(f"{where}: did not close; stopped waiting for it at {name} "
+                    try:
+                        name = signal.Signals(_LATE[0][0]).name
+                    except ValueError:
+                        name = "a signal"
+                    self.warnings.append(f"{where}: did not close; stopped waiting for it at {name} "
+                                         f"(the outputs were complete)")
+            else:
+                self.warnings.append(f"{where}: did not close within {CLOSE_TIMEOUT:g} s; left it "
                                      f"(the outputs were complete)")
             return False
         ok, value = result[0]

@@ -1543,6 +1543,9 @@ from livecut.sources.base import Frame, SourceInfo
 CLOSING, LIVE = os.environ["CLOSING"], os.environ["LIVE"] == "1"
 STARTED = os.environ["STARTED"]
 never = threading.Event()
+if "CLOSE_TIMEOUT" in os.environ:  # (a test of the signals: not the close's own time limit)
+    import livecut.runner
+    livecut.runner.CLOSE_TIMEOUT = float(os.environ["CLOSE_TIMEOUT"])
 
 class Hanging:  # (a stream whose server does not answer its TEARDOWN, a camera's driver)
     live = LIVE
@@ -1559,8 +1562,6 @@ class Hanging:  # (a stream whose server does not answer its TEARDOWN, a camera'
         never.wait()  # (for good)
 
     def read(self):
-        if self.i == 3:
-            open(STARTED, "w").close()
         if not LIVE and self.i >= 5:
             return None
         self.i += 1
@@ -1569,6 +1570,15 @@ class Hanging:  # (a stream whose server does not answer its TEARDOWN, a camera'
                      captured_at=time.perf_counter())
 
 register_source("hanging", lambda spec: spec.startswith("hanging:"))(lambda spec, cfg, **o: Hanging())
+
+import livecut.sinks.file
+_write = livecut.sinks.file.VideoFileSink.write
+
+def write(self, *a, **kw):  # (a frame in the output: a signal from here on keeps it)
+    _write(self, *a, **kw)
+    open(STARTED, "w").close()
+
+livecut.sinks.file.VideoFileSink.write = write
 """
 
 
@@ -1576,7 +1586,7 @@ def _wait_for(path: Path, p: subprocess.Popen) -> None:
     deadline = time.time() + 120
     while not path.exists() and p.poll() is None and time.time() < deadline:
         time.sleep(0.02)
-    assert path.exists(), p.communicate(timeout=30)
+    assert path.exists(), (p.poll(), p.communicate(timeout=30))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
@@ -1590,7 +1600,8 @@ def test_a_signal_ends_a_run_whose_source_hangs_as_it_closes_after_its_output_is
     script = tmp_path / "hanging.py"
     script.write_text(_HANGING_CLOSE + _MAIN)
     out, closing = tmp_path / "o.mp4", tmp_path / "closing"
-    env = dict(os.environ, CLOSING=str(closing), LIVE="0", STARTED=str(tmp_path / "started"))
+    env = dict(os.environ, CLOSING=str(closing), LIVE="0", STARTED=str(tmp_path / "started"),
+               CLOSE_TIMEOUT="600")
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     p = subprocess.Popen([sys.executable, str(script), "run", "hanging:x", "-o", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path),
@@ -1614,16 +1625,52 @@ def test_a_signal_ends_a_run_whose_source_hangs_as_it_closes_after_its_output_is
     assert _leftovers(tmp_path, {"hanging.py", "o.mp4", "closing", "started"}) == []
 
 
+def test_a_run_whose_source_hangs_as_it_closes_ends_by_itself(tmp_path):
+    """With no signal at all: a run that reached its end, its output renamed into place, then
+    its source's close that never ends (an RTSP server that does not answer TEARDOWN, a
+    camera's driver) held `livecut run`/`file`/`cam` for good, the output whole at its name.
+    The close is now waited for runner.CLOSE_TIMEOUT, then left: a warning (the source's URL
+    without its password), the summary, exit 0, and the process ends (its close still inside
+    the source).  The close here waits on an event that is never set."""
+    script = tmp_path / "hanging.py"
+    script.write_text(_HANGING_CLOSE + _MAIN)
+    out, closing = tmp_path / "o.mp4", tmp_path / "closing"
+    env = dict(os.environ, CLOSING=str(closing), LIVE="0", STARTED=str(tmp_path / "started"))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    p = subprocess.Popen([sys.executable, str(script), "run", "hanging://me:hunter2@cam/live", "-o", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path))
+    try:
+        _, err = p.communicate(timeout=120)  # (without the fix: for good)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    lines = err.splitlines()
+    assert p.returncode == 0, err
+    assert closing.exists(), err
+    assert [line for line in lines if "error" in line] == [], err
+    assert "hunter2" not in err
+    assert re.fullmatch(rf"livecut: warning: hanging://\*\*\*@cam/live: did not close within "
+                        r"\d+(\.\d+)? s; left it \(the outputs were complete\)", lines[-2]), err
+    assert re.search(r" -> .*o\.mp4: 5 frames in ", lines[-1]), err
+    assert _playable(out) == 5
+    assert _leftovers(tmp_path, {"hanging.py", "o.mp4", "closing", "started"}) == []
+
+
+@pytest.mark.parametrize("again", [True, False], ids=["again", "once"])
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"])
-def test_a_signal_ends_a_run_stopped_by_one_whose_source_then_hangs_as_it_closes(tmp_path, sig, code):
+def test_a_signal_ends_a_run_stopped_by_one_whose_source_then_hangs_as_it_closes(tmp_path, sig, code, again):
     """The other way round: a signal stops a live run mid-way; its output is finalized and put
     in place, then its source's close never ends.  The run was on its way out, its signals doing
-    nothing, and only ``kill -9`` ended it.  A second signal now leaves the close: its line and
-    its code are the first's, the output whole at its name and no temporary file left."""
+    nothing, and only ``kill -9`` ended it.  A second signal now leaves the close (``again``);
+    with none, the close is left after runner.CLOSE_TIMEOUT: its line and its code are the
+    first's, the output whole at its name and no temporary file left."""
     script = tmp_path / "hanging.py"
     script.write_text(_HANGING_CLOSE + _MAIN)
     out, closing, started = tmp_path / "o.mp4", tmp_path / "closing", tmp_path / "started"
     env = dict(os.environ, CLOSING=str(closing), LIVE="1", STARTED=str(started))
+    if again:
+        env["CLOSE_TIMEOUT"] = "600"
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     p = subprocess.Popen([sys.executable, str(script), "run", "hanging:x", "-o", str(out), "-q"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path),
@@ -1632,8 +1679,9 @@ def test_a_signal_ends_a_run_stopped_by_one_whose_source_then_hangs_as_it_closes
         _wait_for(started, p)
         p.send_signal(sig)  # (mid-way: the run stops, its output finalized)
         _wait_for(closing, p)
-        p.send_signal(sig)
-        _, err = p.communicate(timeout=60)  # (without the fix: for good)
+        if again:
+            p.send_signal(sig)
+        _, err = p.communicate(timeout=120)  # (without the fix: for good)
     finally:
         if p.poll() is None:
             p.kill()
