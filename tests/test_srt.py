@@ -658,6 +658,54 @@ def test_an_srt_listener_waits_for_a_live_sources_next_viewer_with_no_time_limit
     assert args[args.index("-listen_timeout") + 1] == "10000000" and args[-1] == url, args
 
 
+
+def test_a_live_srt_listener_waiting_for_its_next_viewer_is_not_held_for(caplog):
+    """A live source's srt://...?mode=listener output whose viewer left listens again with no time
+    limit (-listen_timeout -1); it said it was ``holding`` (a stream kept in its pipe for a caller
+    due within its listen time) all the while, so the run's end (q, the source's end) waited for
+    its writer for ever -- until a viewer came or a second quit.  Its wait has no end: not held."""
+    port = _udp_port()
+    sink = open_sink(f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", SinkInfo(160, 120, 25.0),
+                     VideoConfig(open_timeout=60), pace=False)
+    stop = threading.Event()
+    failed: list[BaseException] = []
+    rng = np.random.default_rng(1)
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                sink.write(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8))
+        except Exception as exc:  # noqa: BLE001 -- said below (the end's cancel() fails the write)
+            if not stop.is_set():
+                failed.append(exc)
+
+    writer = threading.Thread(target=write, daemon=True)
+    with caplog.at_level(logging.INFO, logger="livecut"):
+        writer.start()
+        try:
+            deadline = time.monotonic() + 60
+            while sink._bridge is None:
+                assert writer.is_alive() and time.monotonic() < deadline, failed
+                time.sleep(0.01)
+            _wait_bound(port, sink._bridge.proc, timeout=60)
+            assert sink.holding is True   # (its first viewer, due within its listen time)
+            first = sink._bridge
+            _viewer_that_leaves(port)
+            deadline = time.monotonic() + 60
+            while "viewer left" not in caplog.text or sink._bridge in (None, first):
+                assert writer.is_alive() and time.monotonic() < deadline, failed
+                time.sleep(0.01)
+            _wait_bound(port, sink._bridge.proc, timeout=60)   # (its new ffmpeg listens)
+            assert sink.left_after is not None and sink._bridge.alive(), failed
+            assert sink.holding is False
+        finally:
+            stop.set()
+            sink.cancel()
+            writer.join(30)
+            sink.abort()
+    assert not failed, failed
+
+
 # ---------------------------------------------------------------- no ffmpeg
 
 def test_without_ffmpeg_one_clear_error(monkeypatch):

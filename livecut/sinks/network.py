@@ -708,10 +708,12 @@ class StreamSink:
         a listening srt:// output's first caller within its listen time (its ffmpeg holds the
         stream in its pipe until called): not a stuck peer (see Pipeline._finish_writer, which
         gave up on it 5 s after the input was read, "cancelled: no viewer connected", where
-        video.open_timeout was 30 s)."""
+        video.open_timeout was 30 s).  Not a live source's listener waiting, with no time limit,
+        for a viewer after one left (see _rejoin_srt): the run's end (q) waited for it for ever."""
         bridge = self._bridge
+        unlimited = self.left_after is not None and self.info.source_file is None
         return self._pacing or self._awaiting or bool(bridge is not None and self._srt_listener()
-                                                      and bridge.alive() and not bridge.sent())
+                                                      and bridge.alive() and not bridge.sent() and not unlimited)
 
     #: a write waits for its frame's time (a file's frame held for seconds: see holding)
     _pacing = False
