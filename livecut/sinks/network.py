@@ -664,9 +664,7 @@ class StreamSink:
         except KeyboardInterrupt:
             # (a signal while the run, its input all written, waited for a peer that never came:
             # the frames never left, and the run's line says so -- it said only "interrupted")
-            self._viewer_came()
-            if not bridge.sent() and self.left_after is None:
-                self.unreached = self._no_peer()
+            self._reached(bridge)
             raise
         finally:
             self._finishing = None
@@ -681,13 +679,8 @@ class StreamSink:
             pass
         # (a run stopped by a signal does not wait for a peer that never came)
         code = bridge.wait(1.0 if self.interrupted else self.cfg.open_timeout + self.cfg.read_timeout)
-        self._viewer_came()
-        if self.left_after is not None:   # (asked before it is closed: see the end of close())
-            pass   # (a viewer left, and none called since: see left_after)
-        elif not bridge.sent():
-            self.unreached = self._no_peer()
-        else:  # (a viewer that came once the frames were all written)
-            self._say_streaming()
+        if self._reached(bridge):   # (asked before it is closed: see the end of close())
+            self._say_streaming()   # (a viewer that came once the frames were all written)
         try:
             if code is None:
                 return None if self.interrupted else "ffmpeg did not finish sending (no SRT peer?)"
@@ -810,12 +803,7 @@ class StreamSink:
         self._woken.set()
         bridge = self._bridge or self._finishing  # (or the one close() waits on to send the rest)
         if bridge is not None:
-            self._viewer_came()
-            if self.left_after is not None:  # (a viewer that left, none called since: nothing to finish)
-                pass
-            elif not bridge.sent():  # (a listener nobody called: the frames never left)
-                self.unreached = self._no_peer()
-            else:
+            if self._reached(bridge):  # (a listener nobody called: unreached; a viewer gone: nothing to finish)
                 self.unfinished = self.unfinished or "its peer did not take the rest"
             bridge.terminate()
         relay = self._relay or self._finishing_relay  # (or the one close() waits on)
@@ -1197,6 +1185,19 @@ class StreamSink:
         self._container = container
         self._stream = self._add_video(container, self.width, self.height)
         container.start_encoding()
+
+    def _reached(self, bridge: FfmpegBridge) -> bool | None:
+        """Whether srt:// ``bridge``'s ffmpeg got to sending (see FfmpegBridge.sent); False, a
+        listener nobody called (its frames never left), sets :attr:`unreached`; None where a
+        viewer left and none has been sent the stream since (see left_after): nobody to reach,
+        nothing to finish."""
+        self._viewer_came()
+        if self.left_after is not None:
+            return None
+        if bridge.sent():
+            return True
+        self.unreached = self._no_peer()
+        return False
 
     def _viewer_came(self) -> None:
         """srt://: a new viewer, after one left, was sent the stream (its ffmpeg was called)."""
