@@ -586,3 +586,76 @@ class JobShell:
     def __exit__(self, *exc) -> None:
         os.close(self.fd)
         os.waitpid(self.pid, 0)
+
+
+# ---------------------------------------------------------------- a live run into a listening output
+
+
+class LiveNoise:
+    """A live source (a camera's stand-in) of noise frames (megabytes of H.264: more than a pipe
+    or a socket holds), 160x120 at 25 fps, until :attr:`ended` is set."""
+
+    live = True
+
+    def __init__(self) -> None:
+        import threading
+
+        from livecut.sources.base import SourceInfo
+
+        self.info = SourceInfo(160, 120, 25.0)
+        self.ended = threading.Event()
+        self._rng = np.random.default_rng(2)
+        self._i = 0
+
+    def __enter__(self) -> "LiveNoise":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ended.set()
+
+    def read(self):
+        from livecut.progress import clock
+        from livecut.sources.base import Frame
+
+        if self.ended.wait(0.04):
+            return None
+        self._i += 1
+        return Frame(self._rng.integers(0, 256, (120, 160, 3), dtype=np.uint8), self._i - 1,
+                     pts=self._i / 25, captured_at=clock())
+
+
+def live_run_ended_meanwhile(sink, meanwhile, timeout: float = 120):
+    """A live source's run (:class:`LiveNoise`, processing that keeps each frame) into ``sink``,
+    in a thread of its own, while ``meanwhile()`` runs in this one; then the source ends (as a
+    camera's run ends with q) and the run is awaited: its Stats, or the error it raised.  The
+    sink is then closed (as the command line closes its output: an error there is raised)."""
+    import threading
+
+    from livecut.runner import Pipeline
+
+    source = LiveNoise()
+    got: list = []
+
+    def run() -> None:
+        try:
+            got.append(Pipeline(source, lambda img, need=True: (img, img), [sink]).run())
+        except BaseException as exc:  # noqa: BLE001 -- the run's error, raised below
+            got.append(exc)
+
+    runs = threading.Thread(target=run, daemon=True)
+    runs.start()
+    try:
+        meanwhile()
+    finally:
+        source.ended.set()
+        runs.join(timeout)
+        if runs.is_alive():
+            sink.cancel()
+            runs.join(30)
+            sink.abort()
+    assert got, "the run did not end"
+    if isinstance(got[0], BaseException):
+        sink.abort()
+        raise got[0]
+    sink.close()
+    return got[0]

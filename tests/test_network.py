@@ -2545,6 +2545,41 @@ def test_a_live_tcp_listen_outputs_next_viewer_is_waited_for_as_long_as_it_takes
     assert not failed, failed
 
 
+def test_a_live_run_whose_tcp_listen_outputs_viewer_left_and_none_came_back_ends_with_a_note(monkeypatch, caplog):
+    """A live source's tcp://...?listen=1 output whose viewer left waits for the next; the run's
+    end (q, the source's end) while nobody came back gave up on the writer waiting for one:
+    "cancelled while waiting for a viewer", exit 1, though all it sent went to the viewer that
+    came.  The run ends; one note says that no viewer came back (as for srt://, test_srt)."""
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs Linux's /proc/net/tcp")
+    from livecut import runner
+
+    from conftest import live_run_ended_meanwhile
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 1.0)   # (the end's wait for a stuck writer: 5 s)
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}?listen=1"
+    sink = open_sink(url, SinkInfo(160, 120, 25.0), VideoConfig(open_timeout=60), pace=False)
+
+    def viewer_comes_and_goes() -> None:
+        deadline = time.monotonic() + 60
+        while not _listening(port):
+            assert time.monotonic() < deadline, "livecut did not listen"
+            time.sleep(0.01)
+        _viewer_that_leaves(port)
+        while sink.left_after is None:
+            assert time.monotonic() < deadline + 60, "the viewer's leaving was not seen"
+            time.sleep(0.01)
+
+    with caplog.at_level(logging.INFO, logger="livecut"):
+        live_run_ended_meanwhile(sink, viewer_comes_and_goes)
+    sent = sink.left_after
+    assert isinstance(sent, int) and sent > 0, sent
+    assert sink.warnings == [f"{url}: no viewer came back after the last one left; {sent} frames sent "
+                             "before it left"], sink.warnings
+    assert caplog.text.count("viewer left; waiting for a new one") == 1, caplog.text
+
+
 @pytest.fixture(scope="module")
 def noise_clip(tmp_path_factory):
     """150 frames of noise, lossless H.264: megabytes, more than the sockets hold."""

@@ -706,6 +706,98 @@ def test_a_live_srt_listener_waiting_for_its_next_viewer_is_not_held_for(caplog)
     assert not failed, failed
 
 
+def test_a_live_run_whose_srt_listeners_viewer_left_and_none_came_back_ends_with_a_note(monkeypatch, caplog):
+    """A live source's srt://...?mode=listener output whose viewer left listens again; the run's
+    end (q, the source's end) while nobody came back gave up on the writer held by its listening
+    ffmpeg and stopped it: "writing failed: ffmpeg: Immediate exit requested", exit 1, though all
+    it sent went to the viewer that came (a tcp://...?listen=1 output: "cancelled while waiting
+    for a viewer").  The run ends; one note says that no viewer came back."""
+    from livecut import runner
+
+    from conftest import live_run_ended_meanwhile
+
+    monkeypatch.setattr(runner, "WRITER_STALL", 1.0)   # (the end's wait for a stuck writer: 5 s)
+    port = _udp_port()
+    shown = f"srt://127.0.0.1:{port}?mode=listener&passphrase=***"
+    sink = open_sink(f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", SinkInfo(160, 120, 25.0),
+                     VideoConfig(open_timeout=60), pace=False)
+
+    def viewer_comes_and_goes() -> None:
+        deadline = time.monotonic() + 60
+        while sink._bridge is None:
+            assert time.monotonic() < deadline, "no listener"
+            time.sleep(0.01)
+        first = sink._bridge
+        _wait_bound(port, first.proc, timeout=60)
+        _viewer_that_leaves(port)
+        while sink.left_after is None or sink._bridge in (None, first):
+            assert time.monotonic() < deadline + 60, "the viewer's leaving was not seen"
+            time.sleep(0.01)
+        _wait_bound(port, sink._bridge.proc, timeout=60)   # (its new ffmpeg listens)
+        # (its writer waits on it: it holds the stream in its pipe)
+        frames, since = sink.frames, time.monotonic()
+        while time.monotonic() - since < 1.0 and time.monotonic() < deadline + 120:
+            if sink.frames != frames:
+                frames, since = sink.frames, time.monotonic()
+            time.sleep(0.05)
+
+    with caplog.at_level(logging.INFO, logger="livecut"):
+        live_run_ended_meanwhile(sink, viewer_comes_and_goes)
+    sent = sink.left_after
+    assert isinstance(sent, int) and sent > 0, sent
+    assert sink.warnings == [f"{shown}: no viewer came back after the last one left; {sent} frames sent "
+                             "before it left"], sink.warnings
+    assert caplog.text.count("viewer left; waiting for a new one") == 1, caplog.text
+    assert SECRET not in caplog.text
+
+
+def test_a_live_srt_listener_closed_while_its_next_viewer_is_awaited_ends_with_a_note():
+    """The same run's end where its writer was not held (its frames, black ones, all fit the
+    pipe of the new listening ffmpeg): closing waited video.open_timeout + video.read_timeout
+    for a caller, then "finishing the stream failed: ffmpeg did not finish sending (no SRT
+    peer?)", exit 1.  A live source's next viewer is not waited for at its end: the note."""
+    import dataclasses
+
+    port = _udp_port()
+    shown = f"srt://127.0.0.1:{port}?mode=listener&passphrase=***"
+    sink = open_sink(f"srt://127.0.0.1:{port}?mode=listener&passphrase={SECRET}", SinkInfo(160, 120, 25.0),
+                     VideoConfig(open_timeout=60), pace=False)
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            while not stop.is_set() and sink.left_after is None:
+                sink.write(np.zeros((120, 160, 3), np.uint8))
+        except Exception as exc:  # noqa: BLE001 -- said below
+            failed.append(exc)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while sink._bridge is None:
+            assert writer.is_alive() and time.monotonic() < deadline, failed
+            time.sleep(0.01)
+        first = sink._bridge
+        _wait_bound(port, first.proc, timeout=60)
+        _viewer_that_leaves(port)
+        writer.join(120)
+        assert not writer.is_alive() and not failed, failed
+        assert sink.left_after is not None and sink._bridge is not first
+        # (a second before, to tell the wait from its end: the open_timeout is the first viewer's)
+        sink.cfg = dataclasses.replace(sink.cfg, open_timeout=1.0, read_timeout=1.0)
+        sink.close()
+    finally:
+        stop.set()
+        writer.join(30)
+        sink.abort()
+    sent = sink.left_after
+    assert isinstance(sent, int) and sent > 0, sent
+    assert sink.warnings == [f"{shown}: no viewer came back after the last one left; {sent} frames sent "
+                             "before it left"], sink.warnings
+
+
 # ---------------------------------------------------------------- no ffmpeg
 
 def test_without_ffmpeg_one_clear_error(monkeypatch):

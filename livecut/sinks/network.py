@@ -732,7 +732,14 @@ class StreamSink:
             return
         self._closed = True
         container, self._container = self._container, None
+        unwatched = self._unwatched()
+        if unwatched:
+            # (first: the stream's last packets go to nobody, into a pipe its listening ffmpeg may
+            # hold full)
+            self._stop_bridge()
         if container is None:
+            if unwatched:  # (tcp://: the muxer of the viewer that left was let go)
+                self._say_unwatched()
             return
         error: str | None = None
         if self._relay is not None and self.interrupted:
@@ -756,7 +763,7 @@ class StreamSink:
                 error = error or self._reason(exc)
             self._stop_tcp()
             if self.srt:
-                if error:
+                if error or unwatched:
                     self._stop_bridge()
                 else:
                     error = self._finish_bridge()
@@ -765,6 +772,12 @@ class StreamSink:
                     self._stop_relay()
                 else:
                     error = self._finish_relay()
+        if unwatched:
+            # (the run ended while it waited for a new viewer: see _unwatched -- said once, not an
+            # error; a signal's line says it itself, "was waiting for a new viewer")
+            log.debug("%s: ended while waiting for a new viewer (%s)", self.safe, error or "")
+            self._say_unwatched()
+            return
         if self.interrupted and self.unreached:
             # stopped by a signal before a peer came: the frames written never left (the exit's
             # one line said "srt://... finalized with 32 frames" as if they had been sent)
@@ -1056,6 +1069,8 @@ class StreamSink:
 
     def write(self, image: np.ndarray, pts: float | None = None) -> None:
         check_pts(pts, self.safe)
+        if self._unwatched():  # (nobody to send it to: see _unwatched)
+            return
         if self._container is None:
             self.open()
         frame = self._frame(image)
@@ -1071,8 +1086,10 @@ class StreamSink:
         frame.time_base = TIME_BASE
         self._last_frame = frame
         try:
-            self._send(frame)
+            sent = self._send(frame)
         except (av.error.FFmpegError, OSError) as exc:
+            if self._unwatched():  # (its ffmpeg, listening for a new viewer, was stopped: see close())
+                return
             reason = self._reason(exc)
             self.abort()
             if self._woken.is_set() and self.unreached:
@@ -1081,6 +1098,8 @@ class StreamSink:
                 # the stop made)
                 raise VideoWriteError(f"{self.safe}: cancelled: {self.unreached}") from None
             raise self._failed("writing failed", reason) from None
+        if not sent:  # (cancelled while it waited for a new viewer: see _unwatched)
+            return
         self.frames += 1
         if self._streaming is not None:
             self._say_streaming()
@@ -1089,9 +1108,10 @@ class StreamSink:
         if self._udp_ip is not None:
             self._look_udp()
 
-    def _send(self, frame: Any) -> None:
+    def _send(self, frame: Any) -> bool:
         """Encode and mux ``frame`` (and the audio it covers); a tcp://...?listen=1 output whose
-        viewer left waits for the next one and sends it the frame (see _rejoin)."""
+        viewer left waits for the next one and sends it the frame (see _rejoin).  False where a
+        cancel() ended that wait (the frame not sent)."""
         while True:
             try:
                 packets = self._stream.encode(frame)
@@ -1103,11 +1123,12 @@ class StreamSink:
                     self._mux(packets)
                 if self._audio is not None:
                     self._audio.mux(float(frame.pts * TIME_BASE))
-                return
+                return True
             except (av.error.FFmpegError, OSError) as exc:
                 if not self._viewer_left(exc):
                     raise
-            self._rejoin()
+            if not self._rejoin():
+                return False
 
     def _viewer_left(self, exc: BaseException) -> bool:
         """Whether ``exc`` says that a tcp://...?listen=1 (srt://...?mode=listener) output's viewer
@@ -1126,17 +1147,18 @@ class StreamSink:
     #: tcp://...?listen=1: waiting, within a time limit, for a viewer after one left (see holding)
     _awaiting = False
 
-    def _rejoin(self) -> None:
+    def _rejoin(self) -> bool:
         """A tcp://...?listen=1 output whose viewer left (closed its player): it ended the run,
         "writing failed: the connection was closed", exit 1, and nobody could connect again.
         It says so once, waits for the next viewer and sends it a stream of its own: a new muxer
         and encoder, so its headers come first and its first frame is a key frame.  A live
         source's frames are dropped meanwhile (as for a slow output), for as long as it takes;
         a file's wait, as for its first viewer, up to the URL's ``listen_timeout`` (-1: no limit)
-        else video.open_timeout, then "no viewer connected within N s"."""
+        else video.open_timeout, then "no viewer connected within N s".  False where a cancel()
+        ended the wait (the run's end: see _unwatched)."""
         if self.srt:
             self._rejoin_srt()
-            return
+            return True
         viewer = self._tcp
         assert viewer is not None
         viewer.left()   # (the old muxer's last bytes fail at once: nobody reads them)
@@ -1146,6 +1168,10 @@ class StreamSink:
         self.left_after = self.frames   # (kept where a signal ends the wait: see cancel())
         try:
             conn = self._await_viewer(limit)
+        except VideoWriteError:
+            if self._unwatched():  # (it was "cancelled while waiting for a viewer", exit 1)
+                return False
+            raise
         finally:
             self._awaiting = False
         self.left_after = None
@@ -1155,6 +1181,7 @@ class StreamSink:
         self._container = container
         self._stream = self._add_video(container, self.width, self.height)
         container.start_encoding()
+        return True
 
     def _let_go(self) -> None:
         """The muxer of a viewer that left, and a file's audio, let go; said once."""
@@ -1198,6 +1225,33 @@ class StreamSink:
             return True
         self.unreached = self._no_peer()
         return False
+
+    def _unwatched(self) -> bool:
+        """Whether a cancel() (the run's end: the source's end or q, the writer stalled for
+        Pipeline.WRITER_STALL; a signal) came while this listening output, its viewer gone, waited
+        for a new one (see left_after).  The run ended with "writing failed: ffmpeg: Immediate
+        exit requested" (srt://, the stop of its listening ffmpeg) or "cancelled while waiting for
+        a viewer" (tcp://), exit 1, though what it sent went to the viewers that came: nobody was
+        watching, nothing was left unfinished.  A frame meanwhile is not sent; close() says it
+        once (a signal's line says it itself).  So is a live source's run that ends with its
+        frames all written, an srt:// listener's new ffmpeg holding the last in its pipe: closing
+        waited video.open_timeout + video.read_timeout for a caller, then "finishing the stream
+        failed: ffmpeg did not finish sending (no SRT peer?)", exit 1 (a file's waits for its next
+        viewer as for its first, see _rejoin)."""
+        if self.left_after is not None and self.srt and self._closed:
+            self._viewer_came()   # (one that called just now is sent the rest: see close())
+        if self.left_after is None:
+            return False
+        return self._woken.is_set() or (self._closed and self.info.source_file is None)
+
+    def _say_unwatched(self) -> None:
+        """The note of a run that ended while nobody watched (see _unwatched); a signal's line
+        says it itself ("was waiting for a new viewer; N frames sent before the last one left")."""
+        if self.interrupted:
+            return
+        n = self.left_after or 0
+        self.warnings.append(f"{self.safe}: no viewer came back after the last one left; "
+                             f"{n} frame{'' if n == 1 else 's'} sent before it left")
 
     def _viewer_came(self) -> None:
         """srt://: a new viewer, after one left, was sent the stream (its ffmpeg was called)."""
