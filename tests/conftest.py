@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -659,3 +660,22 @@ def live_run_ended_meanwhile(sink, meanwhile, timeout: float = 120):
         raise got[0]
     sink.close()
     return got[0]
+
+
+class StderrLines:
+    """The lines of a process's stderr as they come (a thread reads them): see test_network, test_srt."""
+
+    def __init__(self, p: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(p.stderr), daemon=True)
+        self._reader.start()
+
+    def wait_for(self, p: subprocess.Popen, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in ln for ln in list(self.lines)):
+            assert p.poll() is None and time.monotonic() < deadline, f"no {text!r}: {self.lines}"
+            time.sleep(0.02)
+
+    def text(self) -> str:
+        self._reader.join(30)
+        return "".join(self.lines)

@@ -21,8 +21,8 @@ import time
 import numpy as np
 import pytest
 
-from conftest import (InterruptedAcquire, free_for_another_thread, script_server, signal_after,
-                      signal_when_connected, stopped_from_another_thread)
+from conftest import (InterruptedAcquire, StderrLines, free_for_another_thread, script_server,
+                      signal_after, signal_when_connected, stopped_from_another_thread)
 from livecut.config import VideoConfig
 from livecut.errors import VideoOpenFailure, VideoWriteError
 from livecut.sinks import SinkInfo, open_sink
@@ -2592,25 +2592,6 @@ def noise_clip(tmp_path_factory):
     return noisy
 
 
-class _Stderr:
-    """The lines of a process's stderr as they come (a thread reads them)."""
-
-    def __init__(self, p: subprocess.Popen) -> None:
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=lambda: self.lines.extend(p.stderr), daemon=True)
-        self._reader.start()
-
-    def wait_for(self, p: subprocess.Popen, text: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text in ln for ln in list(self.lines)):
-            assert p.poll() is None and time.monotonic() < deadline, f"no {text!r}: {self.lines}"
-            time.sleep(0.02)
-
-    def text(self) -> str:
-        self._reader.join(30)
-        return "".join(self.lines)
-
-
 def test_a_tcp_listen_outputs_second_viewer_waits_its_turn_and_one_gone_meanwhile_is_not_said(noise_clip):
     """A second viewer of a tcp://...?listen=1 output that connects while the first watches
     waits its turn (the system holds its connection); one that gave up meanwhile was taken for
@@ -2679,7 +2660,7 @@ def test_a_signal_while_a_tcp_listen_output_waits_for_its_next_viewer_says_so(no
                           "--set", "video.stream_bitrate=50000", "--set", "video.open_timeout=120"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_with_repo())
     try:
-        err = _Stderr(p)
+        err = StderrLines(p)
         _wait_listening(port, p)
         _viewer_that_leaves(port)
         err.wait_for(p, "viewer left; waiting for a new one")

@@ -23,7 +23,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import make_clip, signal_after, stopped_from_another_thread
+from conftest import StderrLines, make_clip, signal_after, stopped_from_another_thread
 from rtsp_helpers import udp_bound
 
 from livecut import srtbridge
@@ -556,25 +556,6 @@ def _viewer_that_leaves(port: int) -> None:
         _stop(viewer)
 
 
-class _Stderr:
-    """The lines of a process's stderr as they come (a thread reads them)."""
-
-    def __init__(self, p: subprocess.Popen) -> None:
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=lambda: self.lines.extend(p.stderr), daemon=True)
-        self._reader.start()
-
-    def wait_for(self, p: subprocess.Popen, text: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(text in ln for ln in list(self.lines)):
-            assert p.poll() is None and time.monotonic() < deadline, f"no {text!r}: {self.lines}"
-            time.sleep(0.02)
-
-    def text(self) -> str:
-        self._reader.join(30)
-        return "".join(self.lines)
-
-
 @pytest.fixture(scope="module")
 def long_clip(tmp_path_factory):
     """6 s at 25 fps: played in real time, long enough for a viewer to come and go."""
@@ -601,7 +582,7 @@ def test_an_srt_listener_outputs_viewer_that_leaves_is_followed_by_the_next(long
     out = tmp_path / "next.ts"
     nxt = None
     try:
-        err = _Stderr(p)
+        err = StderrLines(p)
         _wait_bound(port, p, timeout=60)
         _viewer_that_leaves(port)
         err.wait_for(p, "viewer left; waiting for a new one")
@@ -633,7 +614,7 @@ def test_a_signal_while_an_srt_listener_output_waits_for_its_next_viewer_says_so
     shown = f"srt://127.0.0.1:{port}?mode=listener&passphrase=***"
     p = _listening_run(long_clip, port)
     try:
-        err = _Stderr(p)
+        err = StderrLines(p)
         _wait_bound(port, p, timeout=60)
         _viewer_that_leaves(port)
         err.wait_for(p, "viewer left; waiting for a new one")
