@@ -51,6 +51,21 @@ def fitted_size(src_w: int, src_h: int, w: int, h: int, even: bool = False) -> t
     return x, y, fw, fh
 
 
+
+def fit_onto_bars(img: np.ndarray, out: np.ndarray, where: tuple[int, int, int, int]) -> np.ndarray:
+    """``img`` scaled into ``out`` at ``where`` (x, y, width, height: see :func:`fitted_size`),
+    area-averaged down or bilinear up, the rest of ``out`` cleared (black, or transparent): the
+    bars only, the picture's part written over whole.  The camera's, a file's and a stream's
+    frames of another size are fitted so."""
+    x, y, fw, fh = where
+    out[:y] = 0
+    out[y + fh:] = 0
+    out[y:y + fh, :x] = 0
+    out[y:y + fh, x + fw:] = 0
+    cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
+               interpolation=cv2.INTER_AREA if fw < img.shape[1] else cv2.INTER_LINEAR)
+    return out
+
 #: how many of the sizes a picture changes to mid-run are each said in a warning line; the rest
 #: are counted in one line (a stream that changed size 60 times said 58 lines)
 SIZE_LINES = 3

@@ -540,7 +540,7 @@ class CameraSource(ClosesWhileReading):
         """A frame of another size than the camera opened at (it came back so, see _reopen):
         scaled into the first size with its shape kept, centred on black bars, and where it lies
         there ``(y0, y1, x0, x1)`` (:attr:`Frame.fit`, for the engine's bars)."""
-        from livecut.resize import SIZE_CHANGED, fitted_size, note_size_change
+        from livecut.resize import SIZE_CHANGED, fit_onto_bars, fitted_size, note_size_change
 
         h, w = img.shape[:2]
         ow, oh = self.info.width, self.info.height
@@ -551,13 +551,7 @@ class CameraSource(ClosesWhileReading):
                              f"{ow}x{oh} with its shape kept (black bars)")
         out = self._take((oh, ow) + img.shape[2:])
         x, y, fw, fh = fitted_size(w, h, ow, oh)
-        # (the bars black: the picture's part is written over whole)
-        out[:y] = 0
-        out[y + fh:] = 0
-        out[y:y + fh, :x] = 0
-        out[y:y + fh, x + fw:] = 0
-        cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw],
-                   interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
+        fit_onto_bars(img, out, (x, y, fw, fh))
         return out, (y, y + fh, x, x + fw)
 
     def _take(self, shape: tuple[int, ...]) -> np.ndarray:

@@ -48,7 +48,7 @@ from livecut.i420 import (AS_BT601, BT709, FULL_RANGE, HIGH_BIT_420, HIGH_BIT_42
                           undithered_frame, undithered_planes)
 from livecut.pacing import Pacer
 from livecut.progress import clock as run_clock
-from livecut.resize import fitted_size
+from livecut.resize import fit_onto_bars, fitted_size
 from livecut.sources import register_source
 from livecut.sources.base import (ClosesWhileReading, Frame, FramePool, PixelShapes, SourceInfo, refuse_pickle,
                                   text_note)
@@ -3349,21 +3349,16 @@ class FileSource(ClosesWhileReading):
         size, scaled to fit with its shape kept, centred on black (transparent) bars.  (A frame
         of another size but of the output's pixels is fitted by the sink, see
         :class:`livecut.resize.Fitter`.)"""
-        import cv2
-
         w, h = self.info.width, self.info.height
         img = self._bgr.bgra(f) if self.alpha else self._bgr(f)
         out = None if self.alpha else self._pool.take((h, w, 3))
         if out is None:
             out = np.empty((h, w) + img.shape[2:], np.uint8)
-        out[...] = 0
         x, y, fw, fh = fitted_size(f.width * shape, f.height, w, h)
-        how = cv2.INTER_AREA if fw < f.width else cv2.INTER_LINEAR
-        cv2.resize(img, (fw, fh), dst=out[y:y + fh, x:x + fw], interpolation=how)
+        fit_onto_bars(img, out, (x, y, fw, fh))
         undithered = None if self.alpha else self._bgr.undithered(f)
         if undithered is not None:  # (a 10- or 12-bit frame: the engine judges it undithered, fitted so)
-            self._engine_image = np.zeros_like(out)
-            cv2.resize(undithered, (fw, fh), dst=self._engine_image[y:y + fh, x:x + fw], interpolation=how)
+            self._engine_image = fit_onto_bars(undithered, np.empty_like(out), (x, y, fw, fh))
         self._note_fitted(f, shape, w, h, "transparent" if self.alpha else "black")
         self._fit = (y, y + fh, x, x + fw)
         return out

@@ -2191,19 +2191,15 @@ class StreamSource:
         stream never had), as :class:`livecut.sources.file.FileSource` says it.  (``engine``: a
         10- or 12-bit frame's undithered picture, which the engine judges, fitted so into a new
         array, the pool and the warnings left alone.)"""
-        import cv2
-
-        from livecut.resize import fitted_size
+        from livecut.resize import fit_onto_bars, fitted_size
 
         h, w = image.shape[:2]
         ow, oh = self._out_size
         out = None if engine else self._pool.take((oh, ow, 3))
         if out is None:
             out = np.empty((oh, ow, 3), np.uint8)
-        out[...] = 0
         x, y, fw, fh = fitted_size(w * shape, h, ow, oh)
-        cv2.resize(image, (fw, fh), dst=out[y:y + fh, x:x + fw],
-                   interpolation=cv2.INTER_AREA if fw < w else cv2.INTER_LINEAR)
+        fit_onto_bars(image, out, (x, y, fw, fh))
         if not engine:
             self._pool.give(image)
             self._shapes.note_fitted(self.warnings, w, h, shape, ow, oh)
